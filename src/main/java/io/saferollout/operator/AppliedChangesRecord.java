@@ -1,0 +1,86 @@
+package io.saferollout.operator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.saferollout.rules.Change;
+import io.saferollout.rules.Rule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What SafeRollout changed on a Deployment, kept on the Deployment itself (an annotation), so the
+ * record survives operator restarts and status loss, travels with backups, and lets a later
+ * revert undo exactly our changes: the value before us and the value we set, per field path.
+ */
+final class AppliedChangesRecord {
+  static final String ANNOTATION = "saferollout.io/applied-changes";
+  static final String HARDENED_BY = "saferollout.io/hardened-by";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppliedChangesRecord.class);
+
+  private record Entry(String rule, String path, String oldValue, String newValue) {}
+
+  private AppliedChangesRecord() {}
+
+  static List<Change> read(Deployment d) {
+    String raw = annotation(d, ANNOTATION).orElse(null);
+    if (raw == null || raw.isBlank()) {
+      return List.of();
+    }
+    try {
+      List<Entry> entries = JSON.readValue(raw, new TypeReference<List<Entry>>() {});
+      List<Change> changes = new ArrayList<>();
+      for (Entry e : entries) {
+        Rule.byId(e.rule()).ifPresent(rule -> changes.add(
+            new Change(rule, e.path(), e.oldValue(), e.newValue(), "recorded")));
+      }
+      return changes;
+    } catch (JsonProcessingException e) {
+      // A hand-edited or truncated record must not stop hardening; it only costs exact revert
+      // (our earlier values then count as the user's and are kept).
+      LOG.warn("ignoring annotation {} on Deployment {}/{}: not valid JSON ({})", ANNOTATION,
+          d.getMetadata().getNamespace(), d.getMetadata().getName(), e.getOriginalMessage());
+      return List.of();
+    }
+  }
+
+  static String write(List<Change> changes) {
+    try {
+      return JSON.writeValueAsString(changes.stream()
+          .map(c -> new Entry(c.rule().id(), c.path(), c.oldValue(), c.newValue()))
+          .toList());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Folds newly applied changes into the record: a field changed again keeps its first old value
+   * (the user's), and a field set back to that value drops out of the record.
+   */
+  static List<Change> merge(List<Change> recorded, List<Change> applied) {
+    Map<String, Change> byPath = new LinkedHashMap<>();
+    recorded.forEach(c -> byPath.put(c.path(), c));
+    for (Change c : applied) {
+      Change before = byPath.get(c.path());
+      String original = before != null ? before.oldValue() : c.oldValue();
+      if (java.util.Objects.equals(original, c.newValue())) {
+        byPath.remove(c.path());
+      } else {
+        byPath.put(c.path(), new Change(c.rule(), c.path(), original, c.newValue(), c.reason()));
+      }
+    }
+    return List.copyOf(byPath.values());
+  }
+
+  static Optional<String> annotation(Deployment d, String key) {
+    var a = d.getMetadata().getAnnotations();
+    return a == null ? Optional.empty() : Optional.ofNullable(a.get(key));
+  }
+}

@@ -1,0 +1,97 @@
+package io.saferollout.operator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one patch per hardening to a Deployment under SafeRollout's own field manager.
+ * Server-side apply first: the API server then records which fields we own, so GitOps tools and
+ * later reconciles can tell our values from the user's. A server that answers 415 to apply (some
+ * proxies and API stand-ins do) gets a JSON merge patch carrying the resourceVersion instead, so
+ * a concurrent change by anyone else makes it fail with 409 rather than be overwritten.
+ */
+final class DeploymentPatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentPatcher.class);
+  private static final int UNSUPPORTED_MEDIA_TYPE = 415;
+
+  private final KubernetesClient client;
+  private final AtomicBoolean applySupported = new AtomicBoolean(true);
+  private final AtomicLong patchesSent = new AtomicLong();
+
+  DeploymentPatcher(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * @param ownedPaths every field path SafeRollout sets on this Deployment after the patch
+   * @param removesFields whether the change takes something away from the user's fields (moving a
+   *     sidecar to initContainers, reverting): apply cannot remove a field another manager owns,
+   *     so such changes always go as a merge patch
+   */
+  Deployment patch(Deployment current, Deployment desired, Collection<String> ownedPaths, boolean removesFields) {
+    patchesSent.incrementAndGet();
+    if (applySupported.get() && !removesFields) {
+      try {
+        return serverSideApply(desired, ownedPaths);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != UNSUPPORTED_MEDIA_TYPE) {
+          throw e;
+        }
+        LOG.info("API server does not support server-side apply (415); using JSON merge patches with resourceVersion");
+        applySupported.set(false);
+      }
+    }
+    return mergePatch(current, desired);
+  }
+
+  long patchesSent() {
+    return patchesSent.get();
+  }
+
+  private Deployment serverSideApply(Deployment desired, Collection<String> ownedPaths) {
+    ObjectNode config = ApplyConfiguration.of(desired, ownedPaths);
+    return client.apps().deployments()
+        .inNamespace(desired.getMetadata().getNamespace())
+        .withName(desired.getMetadata().getName())
+        .patch(new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager(OperatorSettings.FIELD_MANAGER)
+            // Enforce mode corrects values other managers set; FillMissing never plans those,
+            // so forcing only ever takes fields we were asked to take.
+            .withForce(true)
+            .build(), config.toString());
+  }
+
+  private Deployment mergePatch(Deployment current, Deployment desired) {
+    ObjectNode patch = MergePatch.between(withoutServerFields(current), withoutServerFields(desired));
+    ((ObjectNode) patch.with("metadata")).put("resourceVersion", current.getMetadata().getResourceVersion());
+    return client.apps().deployments()
+        .inNamespace(current.getMetadata().getNamespace())
+        .withName(current.getMetadata().getName())
+        .patch(new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE)
+            .withFieldManager(OperatorSettings.FIELD_MANAGER)
+            .build(), patch.toString());
+  }
+
+  private static JsonNode withoutServerFields(Deployment d) {
+    ObjectNode tree = Serialization.jsonMapper().valueToTree(d);
+    tree.remove("status");
+    if (tree.get("metadata") instanceof ObjectNode meta) {
+      meta.remove("managedFields");
+      meta.remove("resourceVersion");
+    }
+    return tree;
+  }
+}

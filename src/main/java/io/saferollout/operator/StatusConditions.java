@@ -1,0 +1,53 @@
+package io.saferollout.operator;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The three conditions every SafeRollout carries. lastTransitionTime moves only when a
+ * condition's status flips (the Kubernetes API conventions), so a steady state writes nothing new.
+ */
+final class StatusConditions {
+  static final String READY = "Ready";
+  static final String PROGRESSING = "Progressing";
+  static final String DEGRADED = "Degraded";
+
+  private final List<Condition> previous;
+  private final long generation;
+  private final Instant now;
+  private final List<Condition> next = new ArrayList<>();
+
+  StatusConditions(List<Condition> previous, Long generation, Instant now) {
+    this.previous = previous == null ? List.of() : previous;
+    this.generation = generation == null ? 0 : generation;
+    this.now = now;
+  }
+
+  StatusConditions set(String type, boolean status, String reason, String message) {
+    String s = status ? "True" : "False";
+    String since = previous.stream()
+        .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
+        .map(Condition::getLastTransitionTime)
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(now.toString());
+    next.removeIf(c -> type.equals(c.getType()));
+    next.add(new ConditionBuilder()
+        .withType(type)
+        .withStatus(s)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build());
+    return this;
+  }
+
+  List<Condition> build() {
+    return List.copyOf(next);
+  }
+}

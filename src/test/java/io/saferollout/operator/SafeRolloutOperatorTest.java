@@ -1,0 +1,246 @@
+package io.saferollout.operator;
+
+import static io.saferollout.operator.OperatorHarness.NS;
+import static io.saferollout.operator.OperatorHarness.deployment;
+import static io.saferollout.operator.OperatorHarness.safeRollout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.saferollout.api.Mode;
+import io.saferollout.api.OnDelete;
+import io.saferollout.api.Phase;
+import io.saferollout.api.SafeRollout;
+import io.saferollout.api.TargetRef;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The operator end to end over HTTP: SafeRollout in, hardened Deployment and status out. */
+class SafeRolloutOperatorTest {
+  OperatorHarness lab;
+
+  @BeforeEach
+  void start() {
+    lab = new OperatorHarness("1.33");
+  }
+
+  @AfterEach
+  void stop() {
+    lab.close();
+  }
+
+  @Test
+  void safeRolloutHardensItsDeployment() {
+    lab.create(deployment("web", Map.of("tier", "front")));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    Deployment d = lab.deployment("web");
+    var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(15);
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(d.getSpec().getMinReadySeconds()).isEqualTo(5);
+    assertThat(d.getSpec().getReplicas()).as("replicas belong to the user or an HPA").isEqualTo(3);
+
+    SafeRollout sr = lab.safeRollout("web");
+    assertThat(sr.getStatus().getObservedGeneration()).isEqualTo(sr.getMetadata().getGeneration());
+    assertThat(sr.getStatus().getTargets()).containsExactly("web");
+    assertThat(sr.getStatus().getTargetSummary()).isEqualTo("web");
+    assertThat(sr.getStatus().getAppliedChanges()).extracting("path")
+        .contains("spec.template.spec.containers[web].readinessProbe", "spec.strategy.rollingUpdate.maxUnavailable");
+    assertThat(condition(sr, "Ready")).hasValueSatisfying(r -> assertThat(r.getStatus()).isEqualTo("True"));
+    assertThat(lab.client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
+  }
+
+  @Test
+  void aSecondReconcileOfAnUnchangedDeploymentSendsNoPatch() throws Exception {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.writesTo("web")).isEqualTo(1);
+
+    // Touch the Deployment (a label) and the SafeRollout (an annotation): both wake the
+    // reconciler, neither may cause another patch, or every reconcile would roll pods.
+    lab.client.apps().deployments().inNamespace(NS).withName("web").edit(d ->
+        new DeploymentBuilder(d).editMetadata().addToLabels("touched", "yes").endMetadata().build());
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
+      sr.getMetadata().setAnnotations(Map.of("touched", "yes"));
+      return sr;
+    });
+    long before = lab.operator.reconcileCount();
+    await().atMost(OperatorHarness.settle()).until(() -> lab.operator.reconcileCount() >= before + 2);
+    assertThat(lab.writesTo("web")).as("writes besides our own label edit").isEqualTo(2);
+  }
+
+  @Test
+  void auditModeReportsAndChangesNothing() {
+    Deployment original = lab.create(deployment("web", Map.of()));
+    SafeRollout sr = safeRollout("web", TargetRef.byName("web"));
+    sr.getSpec().setMode(Mode.Audit);
+    lab.create(sr);
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Audited);
+    assertThat(lab.safeRollout("web").getStatus().getAppliedChanges()).isNotEmpty();
+    assertThat(lab.deployment("web").getSpec()).isEqualTo(original.getSpec());
+  }
+
+  @Test
+  void fillMissingKeepsAnUnsafeUserValueAndReportsIt() {
+    lab.create(withMaxUnavailable(deployment("web", Map.of()), 1));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.deployment("web").getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(1));
+    assertThat(lab.safeRollout("web").getStatus().getFindings())
+        .anySatisfy(f -> assertThat(f.getPath()).isEqualTo("spec.strategy.rollingUpdate.maxUnavailable"));
+  }
+
+  @Test
+  void enforceCorrectsAnUnsafeUserValue() {
+    lab.create(withMaxUnavailable(deployment("web", Map.of()), 1));
+    SafeRollout sr = safeRollout("web", TargetRef.byName("web"));
+    sr.getSpec().setMode(Mode.Enforce);
+    lab.create(sr);
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.deployment("web").getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
+  }
+
+  @Test
+  void aTargetCreatedLaterIsPickedUp() {
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.TargetNotFound);
+    assertThat(condition(lab.safeRollout("web"), "Ready"))
+        .hasValueSatisfying(r -> assertThat(r.getReason()).isEqualTo("TargetNotFound"));
+
+    lab.create(deployment("web", Map.of()));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+  }
+
+  @Test
+  void aSelectorHardensEveryMatchingDeploymentAndNoOther() {
+    lab.create(deployment("cart", Map.of("tier", "front")));
+    lab.create(deployment("shop", Map.of("tier", "front")));
+    lab.create(deployment("batch", Map.of("tier", "back")));
+    lab.create(safeRollout("front", TargetRef.bySelector(
+        new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build())));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("front") == Phase.Hardened);
+    assertThat(lab.safeRollout("front").getStatus().getTargets()).containsExactly("cart", "shop");
+    assertThat(lab.safeRollout("front").getStatus().getTargetSummary()).isEqualTo("tier=front (2)");
+    assertThat(readiness("cart")).isNotNull();
+    assertThat(readiness("shop")).isNotNull();
+    assertThat(readiness("batch")).isNull();
+  }
+
+  @Test
+  void deletingWithoutRevertLeavesTheDeploymentHardened() {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").delete();
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web") == null);
+    assertThat(readiness("web")).isNotNull();
+  }
+
+  @Test
+  void deletingWithRevertRemovesExactlyTheOperatorsChanges() {
+    Deployment original = lab.create(withMaxUnavailable(deployment("web", Map.of()), 1));
+    SafeRollout sr = safeRollout("web", TargetRef.byName("web"));
+    sr.getSpec().setOnDelete(OnDelete.Revert);
+    lab.create(sr);
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(readiness("web")).isNotNull();
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").delete();
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web") == null);
+    Deployment reverted = lab.deployment("web");
+    assertThat(reverted.getSpec()).isEqualTo(original.getSpec());
+    assertThat(reverted.getMetadata().getAnnotations()).doesNotContainKey(AppliedChangesRecord.ANNOTATION);
+  }
+
+  @Test
+  void anInvalidSpecThatPassedAdmissionIsReportedByField() {
+    lab.create(deployment("web", Map.of()));
+    SafeRollout sr = safeRollout("both", TargetRef.byName("web"));
+    sr.getSpec().getTarget().setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "b")).build());
+    sr.getSpec().setPreStopDelaySeconds(-3);
+    lab.create(sr);
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("both") == Phase.Degraded);
+    Condition degraded = condition(lab.safeRollout("both"), "Degraded").orElseThrow();
+    assertThat(degraded.getReason()).isEqualTo("InvalidSpec");
+    assertThat(degraded.getMessage()).contains("spec.target").contains("spec.preStopDelaySeconds");
+    assertThat(readiness("web")).as("nothing is hardened from an invalid spec").isNull();
+  }
+
+  @Test
+  void theNewerOfTwoClaimsOnOneDeploymentIsToldSoInsteadOfFighting() throws Exception {
+    lab.create(deployment("web", Map.of("tier", "front")));
+    lab.create(safeRollout("first", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("first") == Phase.Hardened);
+    // creationTimestamp has one-second resolution: make sure the second claim is strictly newer.
+    Thread.sleep(1100);
+    SafeRollout second = safeRollout("second", TargetRef.bySelector(
+        new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
+    second.getSpec().setPreStopDelaySeconds(40);
+    lab.create(second);
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("second") == Phase.Degraded);
+    Condition degraded = condition(lab.safeRollout("second"), "Degraded").orElseThrow();
+    assertThat(degraded.getReason()).isEqualTo("Conflict");
+    assertThat(degraded.getMessage()).contains("first");
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(15);
+  }
+
+  @Test
+  void anOlderServerGetsAnExecSleepAndAFindingAboutTheShell() {
+    lab.close();
+    lab = new OperatorHarness("1.28");
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    var preStop = lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop();
+    assertThat(preStop.getSleep()).isNull();
+    assertThat(preStop.getExec().getCommand()).contains("sleep 15");
+    assertThat(lab.safeRollout("web").getStatus().getFindings())
+        .anySatisfy(f -> assertThat(f.getMessage()).containsIgnoringCase("shell"));
+  }
+
+  private Phase phase(String name) {
+    SafeRollout sr = lab.safeRollout(name);
+    return sr == null || sr.getStatus() == null ? null : sr.getStatus().getPhase();
+  }
+
+  private Object readiness(String deployment) {
+    return lab.deployment(deployment).getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe();
+  }
+
+  private static Optional<Condition> condition(SafeRollout sr, String type) {
+    return sr.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static Deployment withMaxUnavailable(Deployment d, int maxUnavailable) {
+    return new DeploymentBuilder(d).editSpec()
+        .withNewStrategy().withType("RollingUpdate")
+          .withNewRollingUpdate().withMaxUnavailable(new IntOrString(maxUnavailable)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
+        .endStrategy().endSpec().build();
+  }
+}
