@@ -1,0 +1,73 @@
+package io.saferollout.rules;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Plans the zero-downtime hardening of one Deployment: a pure function, no client, no I/O. The
+ * operator patches what it returns, {@code harden} prints it, {@code lint} reports it.
+ */
+public final class DeploymentHardener {
+  private DeploymentHardener() {}
+
+  /**
+   * Plans the changes that close the Deployment's zero-downtime gaps, and the findings it leaves to
+   * the user. Never mutates its input.
+   *
+   * <p>Modes: {@code FillMissing} adds what is missing and reports unsafe user values;
+   * {@code Enforce} also corrects unsafe user values, except a preStop hook the user wrote, which
+   * is always kept; {@code Audit} plans exactly as FillMissing does, so the plan lists the changes it
+   * <em>would</em> make, and it is the caller that does not apply them.
+   *
+   * <p>Planning the plan's own {@link HardeningPlan#hardened()} again, with or without the plan's
+   * paths as {@code ownedPaths}, yields no changes: hardening never causes a second rollout.
+   *
+   * @param ownedPaths paths SafeRollout set earlier: their values are not the user's and follow the
+   *                   policy when it changes. A caller that reads {@code managedFields} may add
+   *                   fields that no manager owns (values the API server defaulted, such as
+   *                   {@code terminationGracePeriodSeconds: 30} or {@code maxUnavailable: 25%}) so
+   *                   that they count as missing rather than as user choices. May be null.
+   * @param pdbs       the namespace's PodDisruptionBudgets; null when unknown (the PDB check is
+   *                   then skipped, as for a manifest linted alone)
+   * @throws IllegalArgumentException when the Deployment has no pod template or containers, or a
+   *                   container without a name: the API server would reject it
+   */
+  public static HardeningPlan plan(Deployment deployment, HardeningPolicy policy, ClusterCapabilities caps,
+      Set<String> ownedPaths, List<PodDisruptionBudget> pdbs) {
+    Objects.requireNonNull(deployment, "deployment");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(caps, "caps");
+    requireWellFormed(deployment);
+    HardeningDraft draft = new HardeningDraft(deployment, policy.mode(), ownedPaths);
+    ReadinessRule.apply(draft, policy);
+    PreStopRule.apply(draft, policy, caps);
+    GracePeriodRule.apply(draft, policy);
+    SidecarOrdering.apply(draft, policy, caps);
+    RolloutStrategyRule.apply(draft, policy);
+    AvailabilityChecks.apply(draft, pdbs);
+    return draft.plan();
+  }
+
+  private static void requireWellFormed(Deployment d) {
+    String name = d.getMetadata() == null || d.getMetadata().getName() == null ? "(unnamed)" : d.getMetadata().getName();
+    if (d.getSpec() == null || d.getSpec().getTemplate() == null || d.getSpec().getTemplate().getSpec() == null) {
+      throw new IllegalArgumentException("Deployment " + name + " has no spec.template.spec");
+    }
+    List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+    if (containers == null || containers.isEmpty()) {
+      throw new IllegalArgumentException("Deployment " + name + " has no containers in spec.template.spec.containers");
+    }
+    List<Container> inits = d.getSpec().getTemplate().getSpec().getInitContainers();
+    for (List<Container> list : inits == null ? List.of(containers) : List.of(containers, inits)) {
+      for (Container c : list) {
+        if (c.getName() == null || c.getName().isBlank()) {
+          throw new IllegalArgumentException("Deployment " + name + " has a container without a name");
+        }
+      }
+    }
+  }
+}

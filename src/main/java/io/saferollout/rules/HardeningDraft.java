@@ -1,0 +1,96 @@
+package io.saferollout.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.saferollout.api.Mode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A Deployment being hardened: every rule reads the current state, and writes through here, so each
+ * write is recorded as a {@link Change} and the plan's changes replay exactly to its result.
+ */
+final class HardeningDraft {
+  private final ObjectNode tree;
+  private final Mode mode;
+  private final List<FieldPath> owned;
+  private final List<Change> changes = new ArrayList<>();
+  private final List<Finding> findings = new ArrayList<>();
+  private Deployment current;
+
+  HardeningDraft(Deployment original, Mode mode, Set<String> ownedPaths) {
+    this.tree = ManifestJson.tree(original);
+    this.mode = mode;
+    this.owned = ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList();
+    this.current = ManifestJson.read(tree, Deployment.class);
+  }
+
+  /** The Deployment with every change so far; do not modify it. */
+  Deployment current() {
+    if (current == null) {
+      current = ManifestJson.read(tree, Deployment.class);
+    }
+    return current;
+  }
+
+  Mode mode() {
+    return mode;
+  }
+
+  Optional<JsonNode> get(FieldPath path) {
+    return path.get(tree);
+  }
+
+  /** True when SafeRollout set this field (or a field containing it) earlier: not a user value. */
+  boolean owns(FieldPath path) {
+    return owned.stream().anyMatch(path::isWithin);
+  }
+
+  void change(Rule rule, FieldPath path, JsonNode newValue, String reason) {
+    JsonNode old = path.get(tree).orElse(null);
+    if (ManifestJson.same(old, newValue)) {
+      return;
+    }
+    changes.add(new Change(rule, path.toString(), ManifestJson.text(old), ManifestJson.text(newValue), reason));
+    path.set(tree, newValue == null ? null : newValue.deepCopy());
+    current = null;
+  }
+
+  /**
+   * Makes {@code path} hold {@code desired} when the mode allows: a missing field or one SafeRollout
+   * owns is always set; a user's value is kept when {@code isSafe} accepts it, replaced in Enforce
+   * mode, and otherwise kept and reported as {@code unsafe}.
+   */
+  void settle(Rule rule, FieldPath path, JsonNode desired, Predicate<JsonNode> isSafe, String reason,
+      String unsafeMessage) {
+    Optional<JsonNode> now = get(path);
+    if (now.isPresent() && ManifestJson.same(now.get(), desired)) {
+      return;
+    }
+    if (now.isEmpty() || owns(path)) {
+      change(rule, path, desired, reason);
+    } else if (isSafe.test(now.get())) {
+      return;
+    } else if (mode == Mode.Enforce) {
+      change(rule, path, desired, reason);
+    } else {
+      find(rule, path, unsafeMessage);
+    }
+  }
+
+  void find(Rule rule, FieldPath path, String message) {
+    findings.add(new Finding(rule, path.toString(), message, rule.fix()));
+  }
+
+  void find(Rule rule, FieldPath path, String message, String remedy) {
+    findings.add(new Finding(rule, path.toString(), message, remedy));
+  }
+
+  HardeningPlan plan() {
+    return new HardeningPlan(current(), changes, findings);
+  }
+}
