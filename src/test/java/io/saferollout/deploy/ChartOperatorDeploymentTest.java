@@ -10,12 +10,17 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -169,6 +174,36 @@ class ChartOperatorDeploymentTest {
         .containsAllEntriesOf(monitor.<Map<String, String>>get("spec", "selector", "matchLabels"));
     assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints")).singleElement()
         .satisfies(e -> assertThat(e).containsEntry("port", "metrics").containsEntry("path", "/metrics"));
+  }
+
+  @Test
+  void imageDefaultsToTheChartsAppVersion() throws IOException {
+    Map<?, ?> chartYaml = Serialization.unmarshal(Files.readString(ChartRenderer.CHART.resolve("Chart.yaml")), Map.class);
+
+    assertThat(operator(only(chart().render(), Deployment.class)).getImage())
+        .isEqualTo("ghcr.io/saferollout/saferollout:" + chartYaml.get("appVersion"));
+  }
+
+  @Test
+  void schedulingAndPullSettingsReachThePod() {
+    Deployment deployment = only(chart()
+        .with("image.repository", "registry.example.com/saferollout").with("image.tag", "1.2.3")
+        .with("imagePullSecrets", List.of(Map.of("name", "registry")))
+        .with("nodeSelector", Map.of("kubernetes.io/os", "linux"))
+        .with("tolerations", List.of(Map.of("key", "dedicated", "operator", "Exists", "effect", "NoSchedule")))
+        .with("priorityClassName", "system-cluster-critical")
+        .with("podAnnotations", Map.of("example.com/team", "platform"))
+        .with("podLabels", Map.of("example.com/cost-center", "platform"))
+        .render(), Deployment.class);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+
+    assertThat(operator(deployment).getImage()).isEqualTo("registry.example.com/saferollout:1.2.3");
+    assertThat(pod.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("registry");
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(pod.getTolerations()).extracting(Toleration::getKey).containsExactly("dedicated");
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("example.com/team", "platform");
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("example.com/cost-center", "platform");
   }
 
   private static Container operator(Deployment deployment) {

@@ -7,6 +7,8 @@ import static io.saferollout.deploy.ChartRenderer.Rendered.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -105,6 +107,23 @@ class ChartRbacTest {
 
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(all(objects, RoleBinding.class)).isEmpty();
+  }
+
+  @Test
+  void anExistingServiceAccountIsBoundInsteadOfANewOne() {
+    List<HasMetadata> objects = chart().with("serviceAccount.create", false).with("serviceAccount.name", "platform-operator").render();
+
+    assertThat(all(objects, ServiceAccount.class)).isEmpty();
+    assertThat(only(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("platform-operator");
+    assertThat(only(objects, ClusterRoleBinding.class).getSubjects())
+        .containsExactly(new Subject(null, "ServiceAccount", "platform-operator", NAMESPACE));
+  }
+
+  @Test
+  void rbacCanBeLeftToTheClusterAdmin() {
+    List<HasMetadata> objects = chart().with("rbac.create", false).render();
+
+    assertThat(objects).noneMatch(o -> o.getApiVersion().startsWith("rbac.authorization.k8s.io/"));
   }
 
   private static Role leaderElectionRole(List<HasMetadata> objects) {

@@ -53,4 +53,10 @@ class ChartValuesSchemaTest {
     assertThatThrownBy(() -> chart().with("replicas", 1).renderYaml())
         .hasMessageContaining("podDisruptionBudget.minAvailable (1) must be below replicas (1)");
   }
+
+  @Test
+  void notCreatingAServiceAccountNeedsTheNameOfOne() {
+    assertThatThrownBy(() -> chart().with("serviceAccount.create", false).renderYaml())
+        .hasMessageContaining("serviceAccount.name is required when serviceAccount.create is false");
+  }
 }
