@@ -1,0 +1,51 @@
+{{/*
+Every Kubernetes API call the operator makes, and nothing more. Audit here: the ClusterRole
+(all namespaces) and the per-namespace Roles (watchNamespaces) both render this list.
+*/}}
+{{- define "saferollout.rbacRules" -}}
+- apiGroups: ["saferollout.io"]
+  resources: ["saferollouts"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["saferollout.io"]
+  resources: ["saferollouts/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["saferollout.io"]
+  resources: ["saferollouts/finalizers"]
+  verbs: ["update"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["apps"]
+  resources: ["replicasets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["pods", "services"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+Leader election, in the lease namespace only. Creating cannot be limited to a name (the object
+does not exist yet); reading and renewing are limited to the operator's own lease. The operator
+framework checks exactly this at startup (SelfSubjectRulesReview, resourceNames honoured).
+*/}}
+{{- define "saferollout.leaseRules" -}}
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["create"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  resourceNames: [{{ .Values.leaderElection.leaseName | quote }}]
+  verbs: ["get", "update"]
+{{- end }}
