@@ -55,8 +55,8 @@ final class RunCommand implements Callable<Integer> {
     }
     OperatorSettings settings = new OperatorSettings(new LinkedHashSet<>(namespaces), leaderElection, leaseName,
         leaseNamespace, System.getenv("HOSTNAME"), Duration.ofMinutes(10));
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (KubernetesClient client = connect();
-         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
          SafeRolloutOperator operator = new SafeRolloutOperator(client, settings, meters);
          HealthServer health = new HealthServer(healthPort, operator::health, meters)) {
       CountDownLatch stop = new CountDownLatch(1);

@@ -32,16 +32,27 @@ final class OperatorHarness implements AutoCloseable {
 
   OperatorHarness(String serverVersion) {
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
-    server = new KubernetesMockServer(true);
     String[] v = serverVersion.split("\\.");
-    server.expect().get().withPath("/version")
-        .andReturn(200, new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1])
-            .withGitVersion("v" + serverVersion + ".0").build())
-        .always();
-    server.init();
+    // The mixed dispatcher answers fixed expectations first (the server registers /version from
+    // the VersionInfo there) and hands everything else to the CRUD store.
+    var expectations = new java.util.HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(),
+        expectations, new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(expectations), false,
+        new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1]).withGitVersion("v" + serverVersion + ".0").build());
+    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
+    installCrd(client);
     operator = new SafeRolloutOperator(client, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
     operator.start();
+  }
+
+  /** The mock API serves a custom resource only once its CRD exists, like a real API server. */
+  static void installCrd(KubernetesClient client) {
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+      client.apiextensions().v1().customResourceDefinitions().load(in).create();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static Deployment deployment(String name, Map<String, String> labels) {
