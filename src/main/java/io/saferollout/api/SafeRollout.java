@@ -38,8 +38,9 @@ public class SafeRollout extends CustomResource<SafeRolloutSpec, SafeRolloutStat
     return new SafeRolloutSpec();
   }
 
+  /** A new SafeRollout carries no status: only the operator writes it, through /status. */
   @Override
   protected SafeRolloutStatus initStatus() {
-    return new SafeRolloutStatus();
+    return null;
   }
 }

@@ -1,7 +1,9 @@
 package io.saferollout.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * Sends one patch per hardening to a Deployment under SafeRollout's own field manager.
  * Server-side apply first: the API server then records which fields we own, so GitOps tools and
  * later reconciles can tell our values from the user's. A server that answers 415 to apply (some
- * proxies and API stand-ins do) gets a JSON merge patch carrying the resourceVersion instead, so
- * a concurrent change by anyone else makes it fail with 409 rather than be overwritten.
+ * proxies and API stand-ins do) gets a JSON patch (RFC 6902) of exactly the changed fields plus the
+ * resourceVersion we read, so a concurrent change by anyone else makes it fail with 409 rather
+ * than be overwritten. (A JSON patch rather than a merge patch because list elements, such as
+ * containers, are then addressed one by one, which every server implements the same way.)
  */
 final class DeploymentPatcher {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentPatcher.class);
@@ -37,7 +41,7 @@ final class DeploymentPatcher {
    * @param ownedPaths every field path SafeRollout sets on this Deployment after the patch
    * @param removesFields whether the change takes something away from the user's fields (moving a
    *     sidecar to initContainers, reverting): apply cannot remove a field another manager owns,
-   *     so such changes always go as a merge patch
+   *     so such changes always go as a JSON patch
    */
   Deployment patch(Deployment current, Deployment desired, Collection<String> ownedPaths, boolean removesFields) {
     patchesSent.incrementAndGet();
@@ -48,11 +52,11 @@ final class DeploymentPatcher {
         if (e.getCode() != UNSUPPORTED_MEDIA_TYPE) {
           throw e;
         }
-        LOG.info("API server does not support server-side apply (415); using JSON merge patches with resourceVersion");
+        LOG.info("API server does not support server-side apply (415); using JSON patches guarded by resourceVersion");
         applySupported.set(false);
       }
     }
-    return mergePatch(current, desired);
+    return jsonPatch(current, desired);
   }
 
   long patchesSent() {
@@ -73,14 +77,20 @@ final class DeploymentPatcher {
             .build(), config.toString());
   }
 
-  private Deployment mergePatch(Deployment current, Deployment desired) {
-    ObjectNode patch = MergePatch.between(withoutServerFields(current), withoutServerFields(desired));
-    ((ObjectNode) patch.with("metadata")).put("resourceVersion", current.getMetadata().getResourceVersion());
+  private Deployment jsonPatch(Deployment current, Deployment desired) {
+    ArrayNode patch = Serialization.jsonMapper().createArrayNode();
+    // The API server treats a resourceVersion in the patched object as a precondition: if the
+    // Deployment changed since we read it, this patch fails with 409 instead of overwriting.
+    patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
+        .put("value", current.getMetadata().getResourceVersion());
+    patch.addAll((ArrayNode) JsonDiff.asJson(withoutServerFields(current), withoutServerFields(desired)));
+    LOG.debug("JSON patch for Deployment {}/{}: {}", current.getMetadata().getNamespace(),
+        current.getMetadata().getName(), patch);
     return client.apps().deployments()
         .inNamespace(current.getMetadata().getNamespace())
         .withName(current.getMetadata().getName())
         .patch(new PatchContext.Builder()
-            .withPatchType(PatchType.JSON_MERGE)
+            .withPatchType(PatchType.JSON)
             .withFieldManager(OperatorSettings.FIELD_MANAGER)
             .build(), patch.toString());
   }

@@ -20,15 +20,6 @@ class OperatorDecisionsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void mergePatchCarriesOnlyWhatChangedAndNullsWhatWasRemoved() throws Exception {
-    JsonNode from = JSON.readTree("{\"a\":1,\"b\":{\"c\":2,\"d\":3},\"list\":[1,2],\"gone\":true}");
-    JsonNode to = JSON.readTree("{\"a\":1,\"b\":{\"c\":2,\"d\":4},\"list\":[1,2,3]}");
-    assertThat(MergePatch.between(from, to))
-        .isEqualTo(JSON.readTree("{\"b\":{\"d\":4},\"list\":[1,2,3],\"gone\":null}"));
-    assertThat(MergePatch.between(to, to)).isEmpty();
-  }
-
-  @Test
   void theRecordKeepsTheUsersOriginalValueAcrossRepeatedChanges() {
     Rule rule = Rule.values()[0];
     List<Change> first = List.of(new Change(rule, "spec.minReadySeconds", null, "5", "r"));
