@@ -6,6 +6,7 @@ package io.saferollout.lab.app;
  * @param served answered with 2xx
  * @param failed answered with any other status
  * @param aborted accepted but cut off when the process exited before answering
+ * @param inFlight accepted and not yet answered, readiness probes included
  */
-public record ContainerCounters(long served, long failed, long aborted) {
+public record ContainerCounters(long served, long failed, long aborted, int inFlight) {
 }

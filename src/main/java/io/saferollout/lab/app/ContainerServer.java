@@ -121,7 +121,7 @@ final class ContainerServer {
     }
 
     ContainerCounters counters() {
-        return new ContainerCounters(served.sum(), failed.sum(), aborted.sum());
+        return new ContainerCounters(served.sum(), failed.sum(), aborted.sum(), inFlight.get());
     }
 
     synchronized void terminate(ShutdownStyle style, Duration drainTimeout) {
