@@ -1,0 +1,330 @@
+package io.saferollout.lab.app;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Vertx;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sockets of one container process: a listener that opens after a delay, the connections it
+ * accepted, and the two ways a process can end (exit now, or drain then exit).
+ *
+ * <p>Built on Netty rather than Vert.x's {@code HttpServer} because a graceful shutdown must close
+ * the listener while the accepted connections finish their requests, and Vert.x 4 closes both
+ * together. It runs on Vert.x's own event loops, so a pod costs no threads.
+ *
+ * <p>HTTP/1.1 with keep-alive, no pipelining: responses go out in completion order.
+ */
+final class ContainerServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerServer.class);
+
+    private enum State { STARTING, LISTENING, DRAINING, EXITED }
+
+    private final String name;
+    private final EventLoopGroup loops;
+    private final InetSocketAddress address;
+    private final String probePath;
+    private final Function<InboundRequest, CompletableFuture<Reply>> handler;
+
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> exited = new CompletableFuture<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder served = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder aborted = new LongAdder();
+
+    private State state = State.STARTING;
+    private Channel listener;
+    private io.netty.util.concurrent.Future<?> pendingBind;
+    private io.netty.util.concurrent.Future<?> drainDeadline;
+    private volatile long listeningSinceNanos = -1;
+    private volatile boolean draining;
+
+    ContainerServer(String name, Vertx vertx, InetSocketAddress address, String probePath,
+            Function<InboundRequest, CompletableFuture<Reply>> handler) {
+        this.name = name;
+        this.loops = eventLoops(vertx);
+        this.address = address;
+        this.probePath = probePath;
+        this.handler = handler;
+    }
+
+    private static EventLoopGroup eventLoops(Vertx vertx) {
+        EventLoopGroup group = vertx.nettyEventLoopGroup();
+        if (!(group instanceof NioEventLoopGroup)) {
+            throw new IllegalArgumentException("the lab's pods need a Vert.x instance on the NIO transport, "
+                    + "not " + group.getClass().getSimpleName() + " (do not set preferNativeTransport)");
+        }
+        return group;
+    }
+
+    synchronized void start(Duration listenDelay) {
+        pendingBind = loops.next().schedule(this::bind, listenDelay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs {@code task} after {@code delay} on one of the pod's event loops. */
+    void later(Duration delay, Runnable task) {
+        loops.next().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code -1} until the listener is open. */
+    long listeningSinceNanos() {
+        return listeningSinceNanos;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    synchronized boolean isListening() {
+        return state == State.LISTENING && listener != null && listener.isActive();
+    }
+
+    CompletableFuture<Void> exited() {
+        return exited;
+    }
+
+    ContainerCounters counters() {
+        return new ContainerCounters(served.sum(), failed.sum(), aborted.sum(), inFlight.get());
+    }
+
+    synchronized void terminate(ShutdownStyle style, Duration drainTimeout) {
+        if (state == State.STARTING || (state == State.LISTENING && style == ShutdownStyle.NAIVE)) {
+            exit();
+        } else if (state == State.LISTENING) {
+            drain(drainTimeout);
+        }
+        // A second SIGTERM while draining changes nothing, as for a real process.
+    }
+
+    synchronized void exit() {
+        if (state == State.EXITED) {
+            return;
+        }
+        state = State.EXITED;
+        cancel(pendingBind);
+        cancel(drainDeadline);
+        List<ChannelFuture> closing = new ArrayList<>();
+        if (listener != null) {
+            closing.add(listener.close());
+        }
+        connections.forEach(connection -> closing.add(connection.close()));
+        if (closing.isEmpty()) {
+            exited.complete(null);
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(closing.size());
+        closing.forEach(f -> f.addListener(done -> {
+            if (left.decrementAndGet() == 0) {
+                LOG.debug("{} on {} exited", name, address);
+                exited.complete(null);
+            }
+        }));
+    }
+
+    private void drain(Duration drainTimeout) {
+        state = State.DRAINING;
+        draining = true;
+        listener.close();
+        for (Channel connection : connections) {
+            connection.eventLoop().execute(() -> {
+                Connection c = connection.pipeline().get(Connection.class);
+                if (c == null || c.idle()) {
+                    connection.close();
+                }
+            });
+        }
+        drainDeadline = loops.next().schedule(this::exit, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (inFlight.get() == 0) {
+            exit();
+        }
+    }
+
+    private void bind() {
+        synchronized (this) {
+            if (state != State.STARTING) {
+                return;
+            }
+        }
+        new ServerBootstrap()
+                .group(loops)
+                .channel(NioServerSocketChannel.class)
+                // A restarted container gets the same pod IP and port while old connections linger.
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        if (admit(channel)) {
+                            channel.pipeline().addLast(
+                                    new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Connection());
+                        } else {
+                            channel.close();
+                        }
+                    }
+                })
+                .bind(address)
+                .addListener((ChannelFuture f) -> bound(f));
+    }
+
+    private synchronized void bound(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            LOG.warn("{} could not listen on {}: {}", name, address, f.cause().toString());
+            state = State.EXITED;
+            exited.completeExceptionally(f.cause());
+            return;
+        }
+        if (state != State.STARTING) {
+            f.channel().close();
+            return;
+        }
+        listener = f.channel();
+        state = State.LISTENING;
+        listeningSinceNanos = System.nanoTime();
+    }
+
+    private synchronized boolean admit(Channel connection) {
+        if (state != State.LISTENING) {
+            return false;
+        }
+        connections.add(connection);
+        connection.closeFuture().addListener(f -> connections.remove(connection));
+        return true;
+    }
+
+    private void finished(Exchange exchange, int status, boolean answered) {
+        if (!exchange.probe) {
+            if (!answered) {
+                aborted.increment();
+            } else if (status >= 200 && status < 300) {
+                served.increment();
+            } else {
+                failed.increment();
+            }
+        }
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            exit();
+        }
+    }
+
+    private static void cancel(io.netty.util.concurrent.Future<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    /** One request on a connection; {@code done} once answered or cut off. Confined to the connection's event loop. */
+    private static final class Exchange {
+        final boolean probe;
+        final boolean keepAlive;
+        boolean done;
+
+        Exchange(boolean probe, boolean keepAlive) {
+            this.probe = probe;
+            this.keepAlive = keepAlive;
+        }
+    }
+
+    private final class Connection extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ArrayDeque<Exchange> open = new ArrayDeque<>();
+
+        boolean idle() {
+            return open.isEmpty();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            InboundRequest inbound = new InboundRequest(
+                    request.method().name(), request.uri(), ByteBufUtil.getBytes(request.content()));
+            Exchange exchange = new Exchange(inbound.path().equals(probePath), HttpUtil.isKeepAlive(request));
+            open.add(exchange);
+            inFlight.incrementAndGet();
+            CompletableFuture<Reply> reply;
+            try {
+                reply = handler.apply(inbound);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            reply.whenComplete((answer, error) -> ctx.executor().execute(() -> respond(ctx, exchange,
+                    error == null ? answer : new Reply(500, "internal error: " + error + "\n"))));
+        }
+
+        private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply) {
+            if (exchange.done) {
+                return;
+            }
+            boolean close = !exchange.keepAlive || draining;
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(reply.status()),
+                    Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            if (close) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ctx.writeAndFlush(response).addListener(written -> {
+                if (!exchange.done) {
+                    exchange.done = true;
+                    open.remove(exchange);
+                    finished(exchange, reply.status(), written.isSuccess());
+                }
+                if (close) {
+                    ctx.close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            for (Exchange exchange : open) {
+                if (!exchange.done) {
+                    exchange.done = true;
+                    finished(exchange, 0, false);
+                }
+            }
+            open.clear();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("{}: connection error: {}", name, cause.toString());
+            ctx.close();
+        }
+    }
+}
