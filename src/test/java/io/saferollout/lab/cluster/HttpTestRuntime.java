@@ -43,6 +43,7 @@ final class HttpTestRuntime implements ContainerRuntime {
 
     private final Map<String, Behaviour> byImage = new ConcurrentHashMap<>();
     private final List<Happening> happenings = new ArrayList<>();
+    private final java.util.Set<String> failingReadiness = ConcurrentHashMap.newKeySet();
     private volatile Behaviour fallback = Behaviour.readyAfter(Duration.ZERO);
 
     HttpTestRuntime behave(String image, Behaviour behaviour) {
@@ -53,6 +54,11 @@ final class HttpTestRuntime implements ContainerRuntime {
     HttpTestRuntime byDefault(Behaviour behaviour) {
         this.fallback = behaviour;
         return this;
+    }
+
+    /** From now on the pod's containers answer 503, as an app losing a dependency would. */
+    void failReadiness(String podName) {
+        failingReadiness.add(podName);
     }
 
     synchronized List<Happening> happenings() {
@@ -80,7 +86,8 @@ final class HttpTestRuntime implements ContainerRuntime {
                 throw new UncheckedIOException("cannot listen on " + podIp + ":" + port.getContainerPort(), e);
             }
             server.createContext("/", exchange -> {
-                boolean ready = !behaviour.neverReady() && !Instant.now().isBefore(readyAt);
+                boolean ready = !behaviour.neverReady() && !Instant.now().isBefore(readyAt)
+                        && !failingReadiness.contains(pod.getMetadata().getName());
                 byte[] body = (ready ? "ok" : "not ready").getBytes();
                 exchange.sendResponseHeaders(ready ? 200 : 503, body.length);
                 exchange.getResponseBody().write(body);
