@@ -43,6 +43,8 @@ final class HttpTestRuntime implements ContainerRuntime {
 
     private final Map<String, Behaviour> byImage = new ConcurrentHashMap<>();
     private final List<Happening> happenings = new ArrayList<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> answers = new ConcurrentHashMap<>();
+    private final Map<String, Instant> firstSuccess = new ConcurrentHashMap<>();
     private final java.util.Set<String> failingReadiness = ConcurrentHashMap.newKeySet();
     private volatile Behaviour fallback = Behaviour.readyAfter(Duration.ZERO);
 
@@ -59,6 +61,16 @@ final class HttpTestRuntime implements ContainerRuntime {
     /** From now on the pod's containers answer 503, as an app losing a dependency would. */
     void failReadiness(String podName) {
         failingReadiness.add(podName);
+    }
+
+    /** How many 200 (ok) or 503 answers the container has given so far. */
+    int answers(String pod, String container, boolean ok) {
+        return answers.computeIfAbsent(pod + "/" + container + "/" + ok, k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+    }
+
+    /** When the container first answered 200, if it has. */
+    java.util.Optional<Instant> firstSuccess(String pod, String container) {
+        return java.util.Optional.ofNullable(firstSuccess.get(pod + "/" + container));
     }
 
     synchronized List<Happening> happenings() {
@@ -88,6 +100,11 @@ final class HttpTestRuntime implements ContainerRuntime {
             server.createContext("/", exchange -> {
                 boolean ready = !behaviour.neverReady() && !Instant.now().isBefore(readyAt)
                         && !failingReadiness.contains(pod.getMetadata().getName());
+                String id = pod.getMetadata().getName() + "/" + container.getName();
+                answers.computeIfAbsent(id + "/" + ready, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                if (ready) {
+                    firstSuccess.putIfAbsent(id, Instant.now());
+                }
                 byte[] body = (ready ? "ok" : "not ready").getBytes();
                 exchange.sendResponseHeaders(ready ? 200 : 503, body.length);
                 exchange.getResponseBody().write(body);

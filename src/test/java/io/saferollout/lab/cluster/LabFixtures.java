@@ -39,6 +39,26 @@ final class LabFixtures {
                 .endSpec();
     }
 
+    /** A bare pod (no owner) with one web container; the kubelet still runs it gracefully. */
+    static io.fabric8.kubernetes.api.model.PodBuilder pod(String name, String image) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(NAMESPACE).addToLabels("app", name).endMetadata()
+                .withNewSpec()
+                    .withTerminationGracePeriodSeconds(5L)
+                    .addToContainers(new ContainerBuilder()
+                            .withName("web").withImage(image)
+                            .addNewPort().withName("http").withContainerPort(8080).endPort()
+                            .withReadinessProbe(new ProbeBuilder()
+                                    .withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
+                                    .withPeriodSeconds(1).withFailureThreshold(1).build())
+                            .build())
+                .endSpec();
+    }
+
+    static Pod pod(KubernetesClient client, String name) {
+        return client.pods().inNamespace(NAMESPACE).withName(name).get();
+    }
+
     static Deployment deployment(KubernetesClient client, String name) {
         return client.apps().deployments().inNamespace(NAMESPACE).withName(name).get();
     }
