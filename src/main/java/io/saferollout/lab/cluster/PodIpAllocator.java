@@ -10,7 +10,7 @@ import java.util.Set;
  * One allocator per range per JVM ({@link #forRange}), so clusters running side by side in one
  * process never share an address.
  */
-public final class PodIpAllocator {
+final class PodIpAllocator {
 
     private static final PodIpAllocator[] RANGES = new PodIpAllocator[256];
     private static final int SIZE = 256 * 254;
@@ -23,7 +23,7 @@ public final class PodIpAllocator {
         this.secondOctet = secondOctet;
     }
 
-    public static synchronized PodIpAllocator forRange(int secondOctet) {
+    static synchronized PodIpAllocator forRange(int secondOctet) {
         if (secondOctet < 1 || secondOctet > 255) {
             throw new IllegalArgumentException("pod network 127." + secondOctet
                     + ".0.0/16 is not usable: the second octet must be between 1 and 255 (127.0.0.x is reserved)");
@@ -34,7 +34,7 @@ public final class PodIpAllocator {
         return RANGES[secondOctet];
     }
 
-    public synchronized String allocate() {
+    synchronized String allocate() {
         for (int tried = 0; tried < SIZE; tried++) {
             int candidate = next;
             next = (next + 1) % SIZE;
@@ -45,7 +45,7 @@ public final class PodIpAllocator {
         throw new IllegalStateException("all " + SIZE + " pod IPs of 127." + secondOctet + ".0.0/16 are in use");
     }
 
-    public synchronized void release(String ip) {
+    synchronized void release(String ip) {
         String[] parts = ip.split("\\.");
         if (parts.length == 4 && parts[1].equals(Integer.toString(secondOctet))) {
             inUse.remove(Integer.parseInt(parts[2]) * 254 + Integer.parseInt(parts[3]) - 1);
