@@ -1,0 +1,210 @@
+package io.saferollout.lab.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.logging.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for a Kubernetes cluster, for tests, benchmarks and {@code saferollout demo}:
+ * a real Kubernetes API over HTTP on loopback (fabric8's mock API server in CRUD mode) with
+ * simulated Deployment, ReplicaSet and EndpointSlice controllers and one kubelet whose containers
+ * run in the given {@link ContainerRuntime}. Not a Kubernetes replacement: a test harness.
+ *
+ * <pre>{@code
+ * try (LabCluster lab = LabCluster.builder().serverVersion("1.33").runtime(runtime).start();
+ *      KubernetesClient client = lab.newClient()) {
+ *     client.apps().deployments().inNamespace("demo").resource(deployment).create();
+ * }
+ * }</pre>
+ */
+public final class LabCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LabCluster.class);
+
+    /**
+     * The mock API server logs every request at INFO through java.util.logging. Held strongly:
+     * java.util.logging forgets the level of a logger nobody references.
+     */
+    private static final List<java.util.logging.Logger> QUIET_LOGGERS = List.of(
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"),
+            java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.server.mock"));
+
+    private final SimulatedVersion version;
+    private final KubernetesMockServer server;
+    private final KubernetesClient controllerClient;
+    private final SharedInformers informers;
+    private final List<AutoCloseable> controllers = new ArrayList<>();
+    private final List<KubernetesClient> handedOut = new ArrayList<>();
+    private boolean closed;
+
+    private LabCluster(Builder b) {
+        QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
+        this.version = b.version;
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        // The mixed dispatcher answers fixed expectations first (the server registers /version
+        // from the VersionInfo) and hands everything else to the CRUD store.
+        this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false, version.toVersionInfo());
+        try {
+            server.init(InetAddress.getByName("127.0.0.1"), 0);
+        } catch (UnknownHostException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            this.controllerClient = server.createClient();
+            this.informers = new SharedInformers(controllerClient);
+            LabEvents events = guarded(b.events);
+            Kubelet kubelet = new Kubelet(controllerClient, informers, b.runtime, events, version,
+                    PodIpAllocator.forRange(b.podNetwork), b.containerStartDelay);
+            DeploymentController deployments = new DeploymentController(controllerClient, informers);
+            ReplicaSetController replicaSets = new ReplicaSetController(controllerClient, informers, events, b.seed);
+            EndpointSliceController endpointSlices = new EndpointSliceController(controllerClient, informers, events);
+            // Closed in this order: the kubelet first, so pod processes stop before anything else.
+            controllers.addAll(List.of(kubelet, deployments, replicaSets, endpointSlices));
+            kubelet.start();
+            deployments.start();
+            replicaSets.start();
+            endpointSlices.start();
+            informers.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("lab cluster (Kubernetes {}) serving at {}", version, apiServerUrl());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A new client of the lab's API server; closed with the cluster if the caller has not. */
+    public synchronized KubernetesClient newClient() {
+        if (closed) {
+            throw new IllegalStateException("the lab cluster is closed");
+        }
+        KubernetesClient client = server.createClient();
+        handedOut.add(client);
+        return client;
+    }
+
+    public String apiServerUrl() {
+        return server.url("/");
+    }
+
+    public SimulatedVersion serverVersion() {
+        return version;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable controller : controllers) {
+            closeQuietly(controller);
+        }
+        if (informers != null) {
+            closeQuietly(informers);
+        }
+        handedOut.forEach(LabCluster::closeQuietly);
+        if (controllerClient != null) {
+            closeQuietly(controllerClient);
+        }
+        server.destroy();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    /** A listener that throws must not break the controller that told it something. */
+    private static LabEvents guarded(LabEvents listener) {
+        return event -> {
+            try {
+                listener.record(event);
+            } catch (RuntimeException e) {
+                LOG.warn("lab event listener failed on {}: {}", event.kind(), e.toString());
+            }
+        };
+    }
+
+    public static final class Builder {
+        private SimulatedVersion version = SimulatedVersion.parse("1.33");
+        private ContainerRuntime runtime;
+        private LabEvents events = LabEvents.NONE;
+        private int podNetwork = 1;
+        private Duration containerStartDelay = Duration.ZERO;
+        private long seed = 1;
+
+        private Builder() {
+        }
+
+        /** The Kubernetes version to report and whose pod features to enable, e.g. "1.28". */
+        public Builder serverVersion(String version) {
+            this.version = SimulatedVersion.parse(version);
+            return this;
+        }
+
+        public Builder runtime(ContainerRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        public Builder events(LabEvents events) {
+            this.events = Objects.requireNonNull(events, "events");
+            return this;
+        }
+
+        /** Pod IPs come from 127.{secondOctet}.0.0/16; 1 unless set. */
+        public Builder podNetwork(int secondOctet) {
+            PodIpAllocator.forRange(secondOctet);
+            this.podNetwork = secondOctet;
+            return this;
+        }
+
+        /** Time between a pod's admission and its first container start (sandbox, image pull). */
+        public Builder containerStartDelay(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("containerStartDelay must not be negative, got " + delay);
+            }
+            this.containerStartDelay = delay;
+            return this;
+        }
+
+        /** Seeds the random parts of generated names, so runs are repeatable. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public LabCluster start() {
+            if (runtime == null) {
+                throw new IllegalStateException("a ContainerRuntime is required: call runtime(...) before start()");
+            }
+            return new LabCluster(this);
+        }
+    }
+}
