@@ -54,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
       throw new BadInputException("--leader-election needs --lease-namespace (or the POD_NAMESPACE environment variable)");
     }
     OperatorSettings settings = new OperatorSettings(new LinkedHashSet<>(namespaces), leaderElection, leaseName,
-        leaseNamespace, System.getenv("HOSTNAME"), Duration.ofMinutes(10));
+        leaseNamespace, System.getenv("HOSTNAME"), Duration.ofMinutes(10), OperatorSettings.LeaseTiming.DEFAULT);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (KubernetesClient client = connect();
          SafeRolloutOperator operator = new SafeRolloutOperator(client, settings, meters);

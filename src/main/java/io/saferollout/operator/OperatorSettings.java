@@ -17,7 +17,25 @@ public record OperatorSettings(
     String leaseName,
     String leaseNamespace,
     String identity,
-    Duration capabilitiesRefresh) {
+    Duration capabilitiesRefresh,
+    LeaseTiming leaseTiming) {
+
+  /**
+   * How long a Lease stays valid without renewal, how long the leader keeps trying to renew, and
+   * how often a standby retries. A crashed leader is replaced after at most about
+   * duration + retry = 10 s (client-go defaults to 15 s + 2 s; a failover must finish within 15 s);
+   * {@code exitOnLoss}: a leader that loses the lease exits, so it can never patch concurrently with
+   * the new leader (in a cluster the Deployment controller restarts it as a standby).
+   */
+  public record LeaseTiming(Duration duration, Duration renewDeadline, Duration retryPeriod, boolean exitOnLoss) {
+    public static final LeaseTiming DEFAULT =
+        new LeaseTiming(Duration.ofSeconds(8), Duration.ofSeconds(6), Duration.ofSeconds(2), true);
+
+    /** In-process instances (tests, the lab) must not exit the JVM they share. */
+    public LeaseTiming inProcess() {
+      return new LeaseTiming(duration, renewDeadline, retryPeriod, false);
+    }
+  }
 
   public static final String FIELD_MANAGER = "saferollout";
   public static final String DEFAULT_LEASE_NAME = "saferollout-operator";
@@ -32,10 +50,11 @@ public record OperatorSettings(
 
   /** All namespaces, no leader election: tests, the lab and a single local instance. */
   public static OperatorSettings singleInstance() {
-    return new OperatorSettings(Set.of(), false, DEFAULT_LEASE_NAME, null, null, Duration.ofMinutes(10));
+    return new OperatorSettings(Set.of(), false, DEFAULT_LEASE_NAME, null, null, Duration.ofMinutes(10),
+        LeaseTiming.DEFAULT);
   }
 
-  public OperatorSettings withLeaderElection(String leaseNamespace, String identity) {
-    return new OperatorSettings(namespaces, true, leaseName, leaseNamespace, identity, capabilitiesRefresh);
+  public OperatorSettings withLeaderElection(String leaseNamespace, String identity, LeaseTiming timing) {
+    return new OperatorSettings(namespaces, true, leaseName, leaseNamespace, identity, capabilitiesRefresh, timing);
   }
 }

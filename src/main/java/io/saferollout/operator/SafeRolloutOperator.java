@@ -35,17 +35,19 @@ public final class SafeRolloutOperator implements AutoCloseable {
       if (settings.leaderElection()) {
         var le = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
+            .withLeaseDuration(settings.leaseTiming().duration())
+            .withRenewDeadline(settings.leaseTiming().renewDeadline())
+            .withRetryPeriod(settings.leaseTiming().retryPeriod())
             .withLeaderCallbacks(new LeaderCallbacks(
                 () -> leadership.set(Leadership.LEADER),
                 () -> leadership.set(Leadership.STANDBY),
-                leader -> LOG.info("leader is now {}", leader)))
-            // Losing the lease while reconciling could let two instances patch the same
-            // Deployment; exiting lets the Deployment controller restart us as a standby.
-            .withExitOnStopLeading(true);
+                leader -> LOG.info("leader is now {}", leader)));
         if (settings.identity() != null) {
           le.withIdentity(settings.identity());
         }
-        o.withLeaderElectionConfiguration(le.build());
+        // JOSDK exits the process when the lease is lost (so a deposed leader can never patch
+        // alongside the new one); only in-process instances sharing a JVM opt out.
+        o.withLeaderElectionConfiguration(settings.leaseTiming().exitOnLoss() ? le.build() : le.buildForTest(false));
       }
     });
     this.reconciler = new SafeRolloutReconciler(client, new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh()), meters);

@@ -3,6 +3,7 @@ package io.saferollout.operator;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -170,6 +171,12 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
   @Override
   public ErrorStatusUpdateControl<SafeRollout> updateErrorStatus(SafeRollout sr, Context<SafeRollout> ctx, Exception e) {
     metrics.failed();
+    if (e instanceof KubernetesClientException kce && kce.getCode() == 409) {
+      // Someone (usually the Deployment controller) wrote first; the retry reads the new version.
+      LOG.info("SafeRollout {}/{}: conflict on write, retrying with the latest version",
+          sr.getMetadata().getNamespace(), sr.getMetadata().getName());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     LOG.warn("reconcile of SafeRollout {}/{} failed (will retry with backoff): {}",
         sr.getMetadata().getNamespace(), sr.getMetadata().getName(), e.toString());
     SafeRolloutStatus status = sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();

@@ -31,7 +31,6 @@ final class OperatorHarness implements AutoCloseable {
   private final List<RecordedRequest> seen = new ArrayList<>();
 
   OperatorHarness(String serverVersion) {
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
     String[] v = serverVersion.split("\\.");
     // The mixed dispatcher answers fixed expectations first (the server registers /version from
     // the VersionInfo there) and hands everything else to the CRUD store.

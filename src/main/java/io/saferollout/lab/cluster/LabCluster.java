@@ -1,5 +1,8 @@
 package io.saferollout.lab.cluster;
 
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -68,6 +71,7 @@ public final class LabCluster implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new UncheckedIOException(e);
         }
+        grantEverything(server);
         try {
             this.controllerClient = server.createClient();
             this.informers = new SharedInformers(controllerClient);
@@ -89,6 +93,24 @@ public final class LabCluster implements AutoCloseable {
             throw e;
         }
         LOG.info("lab cluster (Kubernetes {}) serving at {}", version, apiServerUrl());
+    }
+
+    /**
+     * The lab's user is a cluster admin, as on a local kind or k3s cluster: a SelfSubjectRulesReview
+     * (which the operator's leader election asks before it competes for a Lease) answers that every
+     * verb on every resource is allowed. The CRUD store cannot answer it, since a review is computed.
+     */
+    private static void grantEverything(KubernetesMockServer server) {
+        SelfSubjectRulesReview everything = new SelfSubjectRulesReviewBuilder()
+                .withNewMetadata().endMetadata()
+                .withNewStatus()
+                    .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
+                    .addNewNonResourceRule().withNonResourceURLs("*").withVerbs("*").endNonResourceRule()
+                    .withIncomplete(false)
+                .endStatus()
+                .build();
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, everything).always();
     }
 
     public static Builder builder() {

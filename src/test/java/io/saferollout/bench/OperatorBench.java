@@ -1,0 +1,122 @@
+package io.saferollout.bench;
+
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.saferollout.api.SafeRollout;
+import io.saferollout.api.SafeRolloutSpec;
+import io.saferollout.api.TargetRef;
+import io.saferollout.operator.OperatorSettings;
+import io.saferollout.operator.SafeRolloutOperator;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * How fast the operator hardens a namespace full of Deployments, against the CRUD mock API:
+ * 200 Deployments, then 200 SafeRollouts created back to back; for each, the time from its
+ * creation to its Deployment carrying our patch; the API requests this cost; the heap after.
+ * Prints numbers; asserts nothing. Run: ./mvnw -B -q -Pbench test-compile exec:java -Dbench=OperatorBench
+ */
+public final class OperatorBench {
+  static final int COUNT = Integer.getInteger("bench.count", 200);
+
+  /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  public static void main(String[] args) throws Exception {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.OFF);
+    var expectations = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false,
+        new VersionInfo.Builder().withMajor("1").withMinor("33").withGitVersion("v1.33.0").build());
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    try (KubernetesClient client = server.createClient()) {
+      try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+        client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+      }
+      for (int i = 0; i < COUNT; i++) {
+        client.apps().deployments().inNamespace("bench").resource(deployment("app-" + i)).create();
+      }
+      Map<String, Long> createdAt = new ConcurrentHashMap<>();
+      Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+      var patched = new java.util.concurrent.CountDownLatch(COUNT);
+      var informer = client.apps().deployments().inNamespace("bench").inform(new ResourceEventHandler<>() {
+        @Override public void onAdd(Deployment d) {}
+        @Override public void onDelete(Deployment d, boolean unknown) {}
+        @Override public void onUpdate(Deployment old, Deployment d) {
+          boolean hardenedNow = d.getMetadata().getAnnotations() != null
+              && d.getMetadata().getAnnotations().containsKey("saferollout.io/hardened-by")
+              && (old.getMetadata().getAnnotations() == null
+                  || !old.getMetadata().getAnnotations().containsKey("saferollout.io/hardened-by"));
+          Long t0 = createdAt.get(d.getMetadata().getName());
+          if (hardenedNow && t0 != null) {
+            latency.recordValue((System.nanoTime() - t0) / 1000);
+            patched.countDown();
+          }
+        }
+      });
+      long requestsBefore = server.getRequestCount();
+      try (SafeRolloutOperator operator = new SafeRolloutOperator(server.createClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+        operator.start();
+        long start = System.nanoTime();
+        for (int i = 0; i < COUNT; i++) {
+          SafeRollout sr = new SafeRollout();
+          sr.getMetadata().setName("app-" + i);
+          sr.getMetadata().setNamespace("bench");
+          SafeRolloutSpec spec = new SafeRolloutSpec();
+          spec.setTarget(TargetRef.byName("app-" + i));
+          spec.getReadinessProbe().setPath("/healthz");
+          sr.setSpec(spec);
+          createdAt.put("app-" + i, System.nanoTime());
+          client.resources(SafeRollout.class).inNamespace("bench").resource(sr).create();
+        }
+        boolean all = patched.await(5, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(3000);
+        long requests = server.getRequestCount() - requestsBefore - COUNT;
+        System.gc();
+        Thread.sleep(500);
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf("SafeRollouts: %d, Deployments hardened: %d%s, all within %.1f s%n",
+            COUNT, COUNT - patched.getCount(), all ? "" : " (timed out)", seconds);
+        System.out.printf("creation -> Deployment patched: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+            latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
+        System.out.printf("API requests sent by the operator (after start, excluding the %d creates): %d (%.1f per SafeRollout), reconciles: %d%n",
+            COUNT, requests, requests / (double) COUNT, operator.reconcileCount());
+        System.out.printf("heap used after settling (whole JVM: mock server + informers + operator): %.1f MiB%n", heap / 1048576.0);
+      }
+      informer.close();
+    } finally {
+      server.destroy();
+    }
+  }
+
+  static Deployment deployment(String name) {
+    return new DeploymentBuilder()
+        .withNewMetadata().withName(name).withNamespace("bench").endMetadata()
+        .withNewSpec().withReplicas(3)
+          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
+          .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
+            .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
+              .withPorts(new ContainerPortBuilder().withContainerPort(8080).build()).endContainer()
+            .endSpec().endTemplate().endSpec().build();
+  }
+}
