@@ -38,7 +38,7 @@ class SafeRolloutOperatorTest {
   }
 
   @Test
-  void safeRolloutHardensItsDeployment() {
+  void safeRolloutHardensItsDeployment() throws Exception {
     lab.create(deployment("web", Map.of("tier", "front")));
     lab.create(safeRollout("web", TargetRef.byName("web")));
 
@@ -53,6 +53,9 @@ class SafeRolloutOperatorTest {
     assertThat(d.getSpec().getReplicas()).as("replicas belong to the user or an HPA").isEqualTo(3);
 
     SafeRollout sr = lab.safeRollout("web");
+    // Kept for the docs: what `kubectl get sr web -o yaml` shows after hardening.
+    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "sample-saferollout.yaml"),
+        io.fabric8.kubernetes.client.utils.Serialization.asYaml(sr));
     assertThat(sr.getStatus().getObservedGeneration()).isEqualTo(sr.getMetadata().getGeneration());
     assertThat(sr.getStatus().getTargets()).containsExactly("web");
     assertThat(sr.getStatus().getTargetSummary()).isEqualTo("web");
