@@ -1,9 +1,14 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.TargetRef;
+import io.saferollout.rules.LabelSelectorMatch;
+import java.util.ArrayList;
+import java.util.TreeMap;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -35,7 +40,7 @@ final class TargetSelection {
       return t.getName().equals(d.getMetadata().getName());
     }
     Map<String, String> labels = d.getMetadata().getLabels() == null ? Map.of() : d.getMetadata().getLabels();
-    return t.getSelector() != null && LabelSelectors.matches(t.getSelector(), labels);
+    return t.getSelector() != null && LabelSelectorMatch.matches(t.getSelector(), labels);
   }
 
   static List<Deployment> matching(SafeRollout sr, Collection<Deployment> deployments) {
@@ -58,8 +63,22 @@ final class TargetSelection {
     if (t.getName() != null) {
       return t.getName();
     }
-    String selector = LabelSelectors.describe(t.getSelector());
+    String selector = describe(t.getSelector());
     return selector + " (" + matched.size() + ")";
+  }
+
+  /** A selector as `kubectl get -l` would take it: tier=front,env In [a, b]. */
+  static String describe(LabelSelector selector) {
+    List<String> parts = new ArrayList<>();
+    if (selector.getMatchLabels() != null) {
+      new TreeMap<>(selector.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
+    }
+    if (selector.getMatchExpressions() != null) {
+      for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+        parts.add(r.getKey() + " " + r.getOperator() + (r.getValues() == null ? "" : " " + r.getValues()));
+      }
+    }
+    return String.join(",", parts);
   }
 
   private static boolean sameNamespace(HasMetadata a, HasMetadata b) {

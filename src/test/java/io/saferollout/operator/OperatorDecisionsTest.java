@@ -45,14 +45,11 @@ class OperatorDecisionsTest {
   }
 
   @Test
-  void selectorsFollowTheApiServersSemantics() {
-    var sel = new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front"))
+  void aSelectorTargetIsSummarisedAsKubectlWouldTakeIt() {
+    var sel = new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front", "app", "shop"))
         .withMatchExpressions(new LabelSelectorRequirementBuilder().withKey("env").withOperator("NotIn").withValues("dev").build())
         .build();
-    assertThat(LabelSelectors.matches(sel, Map.of("tier", "front"))).isTrue();
-    assertThat(LabelSelectors.matches(sel, Map.of("tier", "front", "env", "prod"))).isTrue();
-    assertThat(LabelSelectors.matches(sel, Map.of("tier", "front", "env", "dev"))).isFalse();
-    assertThat(LabelSelectors.matches(sel, Map.of("tier", "back"))).isFalse();
+    assertThat(TargetSelection.describe(sel)).isEqualTo("app=shop,tier=front,env NotIn [dev]");
   }
 
   @Test
