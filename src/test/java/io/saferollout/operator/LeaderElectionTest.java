@@ -13,12 +13,11 @@ import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.TargetRef;
 import io.saferollout.lab.cluster.LabCluster;
-import io.saferollout.lab.cluster.RunningContainer;
+import io.saferollout.lab.cluster.IdleContainers;
 import io.saferollout.operator.health.OperatorHealth.Leadership;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -29,20 +28,11 @@ import org.junit.jupiter.api.Test;
  * nothing is patched twice.
  */
 class LeaderElectionTest {
-  /** Containers that never serve: this test is about the control plane, not traffic. */
-  static RunningContainer idle() {
-    CompletableFuture<Void> exited = new CompletableFuture<>();
-    return new RunningContainer() {
-      @Override public void sigterm() { exited.complete(null); }
-      @Override public void sigkill() { exited.complete(null); }
-      @Override public CompletableFuture<Void> exited() { return exited; }
-    };
-  }
 
   @Test
   void theStandbyTakesOverWhenTheLeaderDiesAndNothingIsPatchedTwice() throws Exception {
     var timing = OperatorSettings.LeaseTiming.DEFAULT.inProcess();
-    try (LabCluster lab = LabCluster.builder().runtime((pod, c, ip, role) -> idle()).start()) {
+    try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime()).start()) {
       KubernetesClient admin = lab.newClient();
       OperatorHarness.installCrd(admin);
       // Counts every change of a Deployment's spec or of SafeRollout's record on it: a second
