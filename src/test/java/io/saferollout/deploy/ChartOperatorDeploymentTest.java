@@ -147,7 +147,7 @@ class ChartOperatorDeploymentTest {
   void theDefaultGracePeriodCoversPreStopDrainAndMargin() {
     PodSpec pod = only(chart().render(), Deployment.class).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(5L + 10 + 5);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(15L + 10 + 5);
   }
 
   @Test

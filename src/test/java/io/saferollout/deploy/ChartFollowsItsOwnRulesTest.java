@@ -1,0 +1,35 @@
+package io.saferollout.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.saferollout.rules.ClusterCapabilities;
+import io.saferollout.rules.DeploymentHardener;
+import io.saferollout.rules.HardeningPlan;
+import io.saferollout.rules.HardeningPolicy;
+import io.saferollout.rules.Severity;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's own Deployment passes the rules it enforces on everyone else: on the oldest
+ * server the chart supports, nothing is left to harden and nothing above INFO is found.
+ */
+class ChartFollowsItsOwnRulesTest {
+
+  @Test
+  void theRenderedOperatorDeploymentHasNoZeroDowntimeGaps() {
+    List<HasMetadata> objects = ChartRenderer.chart().render();
+    Deployment operator = ChartRenderer.Rendered.only(objects, Deployment.class);
+    List<PodDisruptionBudget> pdbs = ChartRenderer.Rendered.all(objects, PodDisruptionBudget.class);
+
+    HardeningPlan plan = DeploymentHardener.plan(operator, HardeningPolicy.defaults(),
+        ClusterCapabilities.parse(ChartRenderer.KUBE_VERSION), Set.of(), pdbs);
+
+    assertThat(plan.changes()).as("gaps the chart leaves open").isEmpty();
+    assertThat(plan.findings()).filteredOn(f -> f.severity() != Severity.INFO).isEmpty();
+  }
+}
