@@ -1,5 +1,6 @@
 package io.saferollout.operator;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.api.Mode;
 import io.saferollout.api.OnDelete;
+import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutStatus;
 import io.saferollout.operator.validation.SpecValidator;
@@ -95,7 +97,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
     var problems = SpecValidator.validate(sr.getSpec());
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + problems.stream().map(Object::toString).collect(Collectors.joining("; "));
-      status.setPhase(io.saferollout.api.Phase.Degraded);
+      status.setPhase(Phase.Degraded);
       conditions.set(StatusConditions.READY, false, "InvalidSpec", message)
           .set(StatusConditions.PROGRESSING, false, "InvalidSpec", "nothing is hardened until the spec is fixed")
           .set(StatusConditions.DEGRADED, true, "InvalidSpec", message);
@@ -113,7 +115,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
       String message = sr.getSpec().getTarget().getName() != null
           ? "no Deployment named " + sr.getSpec().getTarget().getName() + " in namespace " + namespace
           : "no Deployment in namespace " + namespace + " matches " + status.getTargetSummary();
-      status.setPhase(io.saferollout.api.Phase.TargetNotFound);
+      status.setPhase(Phase.TargetNotFound);
       conditions.set(StatusConditions.READY, false, "TargetNotFound", message + "; waiting for it to appear")
           .set(StatusConditions.PROGRESSING, false, "TargetNotFound", message)
           .set(StatusConditions.DEGRADED, false, "TargetNotFound", "nothing to harden yet");
@@ -145,10 +147,10 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
     status.setFindings(outcome.findings());
     boolean audit = sr.getSpec().getMode() == Mode.Audit;
     if (ours.isEmpty()) {
-      status.setPhase(io.saferollout.api.Phase.Degraded);
+      status.setPhase(Phase.Degraded);
       conditions.set(StatusConditions.READY, false, "Conflict", String.join("; ", conflicts));
     } else {
-      status.setPhase(audit ? io.saferollout.api.Phase.Audited : io.saferollout.api.Phase.Hardened);
+      status.setPhase(audit ? Phase.Audited : Phase.Hardened);
       conditions.set(StatusConditions.READY, true, audit ? "Audited" : "Hardened", outcome.summary(audit));
     }
     conditions.set(StatusConditions.PROGRESSING, outcome.rolloutInProgress(),
@@ -220,7 +222,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
   private static String previousDegradedMessage(SafeRolloutStatus previous) {
     return previous.getConditions().stream()
         .filter(c -> StatusConditions.DEGRADED.equals(c.getType()))
-        .map(io.fabric8.kubernetes.api.model.Condition::getMessage)
+        .map(Condition::getMessage)
         .findFirst().orElse(null);
   }
 
