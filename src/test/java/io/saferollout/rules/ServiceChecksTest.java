@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +17,7 @@ class ServiceChecksTest {
   @BeforeAll
   static void readBundle() throws Exception {
     try (InputStream in = ServiceChecksTest.class.getResourceAsStream("/rules/service-bundle.yaml")) {
-      bundle = Serialization.unmarshal(in);
+      bundle = new KubernetesSerialization().unmarshal(in);
     }
   }
 
