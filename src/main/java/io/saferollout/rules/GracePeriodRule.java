@@ -7,8 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * SR009, SR010: the grace period must cover the preStop delay, the application's drain and a margin,
- * because it is counted from the deletion and the preStop hook runs inside it (Pod termination docs:
- * "the grace period countdown starts before the preStop hook is invoked").
+ * because it is counted from the deletion and the preStop hook runs inside it (Container hooks docs:
+ * the Pod's termination grace period countdown begins before the PreStop hook is executed).
  */
 final class GracePeriodRule {
   /** What the API server uses when terminationGracePeriodSeconds is unset. */

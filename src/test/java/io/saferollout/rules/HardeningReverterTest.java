@@ -50,6 +50,18 @@ class HardeningReverterTest {
   }
 
   @Test
+  void aSidecarMovedBackLeavesNoEmptyInitContainers() {
+    Deployment withProxy = new DeploymentBuilder(naive()).editSpec().editTemplate().editSpec()
+        .addNewContainer().withName("envoy").withImage("envoyproxy/envoy:v1.30").endContainer()
+        .endSpec().endTemplate().endSpec().build();
+    HardeningPlan plan = Fixtures.plan(withProxy, withPath(Mode.FillMissing));
+    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getInitContainers()).hasSize(1);
+    RevertPlan revert = HardeningReverter.revert(plan.hardened(), plan.changes());
+    assertThat(json(revert.reverted())).isEqualTo(json(withProxy));
+    assertThat(json(revert.reverted())).doesNotContain("initContainers");
+  }
+
+  @Test
   void aValueTheUserChangedSinceIsKeptAndReported() {
     HardeningPlan plan = Fixtures.plan(naive(), withPath(Mode.FillMissing));
     Deployment edited = new DeploymentBuilder(plan.hardened()).editSpec()
