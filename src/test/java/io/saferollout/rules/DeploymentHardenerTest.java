@@ -175,6 +175,19 @@ class DeploymentHardenerTest {
   }
 
   @Test
+  void aSparseDeploymentIsPlannedWithoutSurprises() {
+    Deployment sparse = new DeploymentBuilder()
+        .withNewSpec().withNewTemplate().withNewSpec()
+          .addNewContainer().withName("app").endContainer()
+        .endSpec().endTemplate().endSpec().build();
+    HardeningPlan plan = plan(sparse, withPath(Mode.Enforce));
+    assertThat(plan.findings()).extracting(Finding::rule).contains(Rule.SR001, Rule.SR015);
+    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop())
+        .isNotNull();
+    assertThat(json(plan.applyTo(sparse))).isEqualTo(json(plan.hardened()));
+  }
+
+  @Test
   void malformedDeploymentsAreRejectedWithAClearMessage() {
     Deployment noTemplate = new DeploymentBuilder().withNewMetadata().withName("x").endMetadata().withNewSpec().endSpec().build();
     assertThatThrownBy(() -> plan(noTemplate)).isInstanceOf(IllegalArgumentException.class)

@@ -68,6 +68,11 @@ class ServiceChecksTest {
   }
 
   @Test
+  void aPortWithoutANumberIsSkippedNotACrash() {
+    assertThat(check("half-written")).isEmpty();
+  }
+
+  @Test
   void servicesWithoutASelectorAreNotChecked() {
     assertThat(check("external")).isEmpty();
     assertThat(check("manual-endpoints")).isEmpty();
