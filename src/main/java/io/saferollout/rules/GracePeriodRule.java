@@ -27,8 +27,8 @@ final class GracePeriodRule {
 
     FieldPath path = DeploymentPaths.GRACE_PERIOD;
     Long set = draft.current().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
-    // Unset means 30 s; when that is enough, adding the field would only cause a needless rollout.
-    boolean defaultIsEnough = set == null && required <= KUBERNETES_DEFAULT_GRACE_SECONDS;
+    // Unset (or defaulted) means 30 s; when that is enough, changing it would only cause a needless rollout.
+    boolean defaultIsEnough = (set == null || draft.defaulted(path)) && required <= KUBERNETES_DEFAULT_GRACE_SECONDS;
     if (!defaultIsEnough) {
       draft.settle(Rule.SR009, path, IntNode.valueOf(required), v -> v.asLong() >= required,
           "terminationGracePeriodSeconds must cover preStop + drain + margin: " + required + " s",
