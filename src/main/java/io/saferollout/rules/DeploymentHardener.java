@@ -26,11 +26,12 @@ public final class DeploymentHardener {
    * <p>Planning the plan's own {@link HardeningPlan#hardened()} again, with or without the plan's
    * paths as {@code ownedPaths}, yields no changes: hardening never causes a second rollout.
    *
+   * <p>A value nobody chose is treated as missing: when the Deployment carries
+   * {@code metadata.managedFields}, a field no manager owns was defaulted by the API server (such as
+   * {@code maxUnavailable: 25%}) and is filled in every mode; see {@link FieldOwnership}.
+   *
    * @param ownedPaths paths SafeRollout set earlier: their values are not the user's and follow the
-   *                   policy when it changes. A caller that reads {@code managedFields} may add
-   *                   fields that no manager owns (values the API server defaulted, such as
-   *                   {@code terminationGracePeriodSeconds: 30} or {@code maxUnavailable: 25%}) so
-   *                   that they count as missing rather than as user choices. May be null.
+   *                   policy when it changes. May be null.
    * @param pdbs       the namespace's PodDisruptionBudgets; null when unknown (the PDB check is
    *                   then skipped, as for a manifest linted alone)
    * @throws IllegalArgumentException when the Deployment has no pod template or containers, or a

@@ -7,8 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * SR009, SR010: the grace period must cover the preStop delay, the application's drain and a margin,
- * because it is counted from the deletion and the preStop hook runs inside it (Pod termination docs:
- * "the grace period countdown starts before the preStop hook is invoked").
+ * because it is counted from the deletion and the preStop hook runs inside it (Container hooks docs:
+ * the Pod's termination grace period countdown begins before the PreStop hook is executed).
  */
 final class GracePeriodRule {
   /** What the API server uses when terminationGracePeriodSeconds is unset. */
@@ -27,8 +27,8 @@ final class GracePeriodRule {
 
     FieldPath path = DeploymentPaths.GRACE_PERIOD;
     Long set = draft.current().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
-    // Unset means 30 s; when that is enough, adding the field would only cause a needless rollout.
-    boolean defaultIsEnough = set == null && required <= KUBERNETES_DEFAULT_GRACE_SECONDS;
+    // Unset (or defaulted) means 30 s; when that is enough, changing it would only cause a needless rollout.
+    boolean defaultIsEnough = (set == null || draft.defaulted(path)) && required <= KUBERNETES_DEFAULT_GRACE_SECONDS;
     if (!defaultIsEnough) {
       draft.settle(Rule.SR009, path, IntNode.valueOf(required), v -> v.asLong() >= required,
           "terminationGracePeriodSeconds must cover preStop + drain + margin: " + required + " s",

@@ -18,6 +18,7 @@ final class HardeningDraft {
   private final ObjectNode tree;
   private final Mode mode;
   private final List<FieldPath> owned;
+  private final FieldOwnership ownership;
   private final List<Change> changes = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
   private Deployment current;
@@ -26,6 +27,7 @@ final class HardeningDraft {
     this.tree = ManifestJson.tree(original);
     this.mode = mode;
     this.owned = ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList();
+    this.ownership = FieldOwnership.of(original);
     this.current = ManifestJson.read(tree, Deployment.class);
   }
 
@@ -50,6 +52,11 @@ final class HardeningDraft {
     return owned.stream().anyMatch(path::isWithin);
   }
 
+  /** True when the field held a value the API server defaulted, not one anybody chose. */
+  boolean defaulted(FieldPath path) {
+    return ownership.isDefaulted(path);
+  }
+
   void change(Rule rule, FieldPath path, JsonNode newValue, String reason) {
     JsonNode old = path.get(tree).orElse(null);
     if (ManifestJson.same(old, newValue)) {
@@ -61,8 +68,8 @@ final class HardeningDraft {
   }
 
   /**
-   * Makes {@code path} hold {@code desired} when the mode allows: a missing field or one SafeRollout
-   * owns is always set; a user's value is kept when {@code isSafe} accepts it, replaced in Enforce
+   * Makes {@code path} hold {@code desired} when the mode allows: a missing field, a defaulted one,
+   * or one SafeRollout owns is always set; a user's value is kept when {@code isSafe} accepts it, replaced in Enforce
    * mode, and otherwise kept and reported as {@code unsafe}.
    */
   void settle(Rule rule, FieldPath path, JsonNode desired, Predicate<JsonNode> isSafe, String reason,
@@ -71,7 +78,7 @@ final class HardeningDraft {
     if (now.isPresent() && ManifestJson.same(now.get(), desired)) {
       return;
     }
-    if (now.isEmpty() || owns(path)) {
+    if (now.isEmpty() || owns(path) || defaulted(path)) {
       change(rule, path, desired, reason);
     } else if (isSafe.test(now.get())) {
       return;

@@ -4,25 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Comparator;
 
 /** Converts manifests to and from the JSON trees {@link FieldPath} works on, with fabric8's mapper. */
 final class ManifestJson {
-  private static final ObjectMapper MAPPER = Serialization.jsonMapper();
+  private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ManifestJson() {}
 
   static ObjectNode tree(Object manifest) {
-    return MAPPER.valueToTree(manifest);
+    return KUBERNETES.convertValue(manifest, ObjectNode.class);
   }
 
   static <T> T read(JsonNode tree, Class<T> type) {
     try {
-      return MAPPER.treeToValue(tree, type);
-    } catch (JsonProcessingException e) {
+      return KUBERNETES.convertValue(tree, type);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot read the changed manifest as " + type.getSimpleName() + ": "
-          + e.getOriginalMessage(), e);
+          + e.getMessage(), e);
     }
   }
 
@@ -62,6 +63,6 @@ final class ManifestJson {
   };
 
   static JsonNode valueOf(Object value) {
-    return MAPPER.valueToTree(value);
+    return KUBERNETES.convertValue(value, JsonNode.class);
   }
 }

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 public record ReplicaBound(int amount, Unit unit) {
   public enum Unit { PODS, PERCENT }
 
+  public enum Rounding { UP, DOWN }
+
   private static final Pattern PERCENT = Pattern.compile("^(\\d{1,3})%$");
 
   public ReplicaBound {
@@ -54,8 +56,6 @@ public record ReplicaBound(int amount, Unit unit) {
     long scaled = (long) amount * replicas;
     return (int) (rounding == Rounding.UP ? (scaled + 99) / 100 : scaled / 100);
   }
-
-  public enum Rounding { UP, DOWN }
 
   public IntOrString toIntOrString() {
     return unit == Unit.PODS ? new IntOrString(amount) : new IntOrString(amount + "%");

@@ -54,6 +54,9 @@ public final class ServiceChecks {
     }
     List<ServicePort> ports = service.getSpec().getPorts() == null ? List.of() : service.getSpec().getPorts();
     for (ServicePort port : ports) {
+      if (port.getPort() == null && port.getTargetPort() == null) {
+        continue; // the API server rejects a port without a number; nothing to match
+      }
       IntOrString target = port.getTargetPort() != null ? port.getTargetPort() : new IntOrString(port.getPort());
       String path = "spec.ports[" + (port.getName() != null ? port.getName() : port.getPort()) + "].targetPort";
       for (Deployment d : selected) {
