@@ -22,6 +22,10 @@ final class PolicyOptions {
       description = "time the application needs to finish in-flight requests after SIGTERM (default: ${DEFAULT-VALUE})")
   int drainSeconds;
 
+  @Option(names = "--min-ready-seconds", paramLabel = "SECONDS", defaultValue = "5",
+      description = "minReadySeconds to set where it is 0 or missing (default: ${DEFAULT-VALUE})")
+  int minReadySeconds;
+
   @Option(names = "--readiness-path", paramLabel = "PATH",
       description = "HTTP path for readiness probes that are added, e.g. /healthz (default: a TCP check, reported as SR002)")
   String readinessPath;
@@ -41,11 +45,12 @@ final class PolicyOptions {
     ReadinessProbeSpec readiness = new ReadinessProbeSpec();
     readiness.setPath(readinessPath);
     try {
-      return new HardeningPolicy(mode, readiness, preStopSeconds, drainSeconds, null,
-          HardeningPolicy.DEFAULT_MIN_READY_SECONDS, SidecarMode.Auto);
+      return new HardeningPolicy(mode, readiness, preStopSeconds, drainSeconds, null, minReadySeconds,
+          SidecarMode.Auto);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage().replace("readinessProbe.path", "--readiness-path")
-          .replace("preStopDelaySeconds", "--prestop-seconds").replace("drainSeconds", "--drain-seconds"));
+          .replace("preStopDelaySeconds", "--prestop-seconds").replace("drainSeconds", "--drain-seconds")
+          .replace("minReadySeconds", "--min-ready-seconds"));
     }
   }
 }

@@ -18,7 +18,7 @@ public record ManifestFile(ManifestSource source, String text, List<ManifestDocu
   public List<ManifestObject> objects() {
     List<ManifestObject> objects = new ArrayList<>();
     for (ManifestDocument doc : documents) {
-      if (!(doc.tree() instanceof ObjectNode tree)) {
+      if (!(doc.tree() instanceof ObjectNode tree) || !tree.path("kind").isTextual()) {
         continue;
       }
       if (isList(tree)) {
