@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "explain",
+@Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Explain a rule: what fails at rollout time and how to fix it. Without RULE, list all rules.",
     footer = {"", "Examples:",
         "  saferollout explain             # every rule, one line each",

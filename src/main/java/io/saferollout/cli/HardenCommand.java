@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "harden",
+@Command(name = "harden", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = {
         "Print the manifests with the zero-downtime fixes applied, for GitOps repositories: the same rules "
             + "and the same changes the operator would make.",
@@ -33,9 +33,9 @@ import picocli.CommandLine.Spec;
         "Exit codes: 0 done, 2 bad input."},
     footer = {"", "Examples:",
         "  saferollout harden app.yaml > app.hardened.yaml",
-        "  saferollout harden --diff deploy/                # review the changes as a unified diff",
+        "  saferollout harden --diff deploy/              # review as a unified diff",
         "  saferollout harden --in-place --readiness-path /healthz deploy/",
-        "  saferollout harden --server-version 1.28 app.yaml  # exec sleep instead of the sleep action",
+        "  saferollout harden --server-version 1.28 app.yaml   # exec sleep",
         "  helm template my-chart | saferollout harden -"})
 final class HardenCommand implements Callable<Integer> {
   @Spec

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "lint",
+@Command(name = "lint", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = {
         "Check manifests for zero-downtime gaps, offline, with the rules the operator uses.",
         "Reads multi-document YAML and JSON, kind: List, and helm template / kustomize build output. "

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify",
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = {
         "Load-test a Service while its Deployment rolls out and/or loses pods, and count the failed requests: "
             + "the zero-downtime test, against a real cluster.",
