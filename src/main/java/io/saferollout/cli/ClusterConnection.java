@@ -27,6 +27,8 @@ final class ClusterConnection {
 
   /** Connects and asks for the server version, so an unreachable API fails here with one clear line. */
   static KubernetesClient connect(Config config) {
+    // Fail fast on a wrong address: the client's default retries with backoff take minutes.
+    config.setRequestRetryBackoffLimit(1);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     try {
       client.getKubernetesVersion();

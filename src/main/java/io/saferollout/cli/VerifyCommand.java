@@ -33,9 +33,12 @@ import picocli.CommandLine.Spec;
         "Exit codes: 0 no request failed, 1 some failed (or the rollout did not finish), 2 bad input."},
     footer = {"", "Examples:",
         "  kubectl -n shop port-forward svc/ingress 8080:80 &",
-        "  saferollout verify -n shop --deployment web --url http://127.0.0.1:8080/ --restart",
-        "  saferollout verify -n shop --deployment web --url https://web.example.com/ --kills 3 --duration 60s --rps 100",
-        "  saferollout verify --deployment web --url http://127.0.0.1:8080/healthz --restart --kills 2 --seed 7"})
+        "  saferollout verify -n shop --deployment web \\",
+        "      --url http://127.0.0.1:8080/ --restart",
+        "  saferollout verify -n shop --deployment web \\",
+        "      --url https://web.example.com/ --kills 3 --duration 60s --rps 100",
+        "  saferollout verify --deployment web --url http://127.0.0.1:8080/ \\",
+        "      --restart --kills 2 --seed 7"})
 final class VerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
