@@ -25,7 +25,9 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    print(spec.commandLine().getOut(), ids);
+    PrintWriter out = spec.commandLine().getOut();
+    print(out, ids);
+    out.flush();
     return 0;
   }
 
