@@ -18,7 +18,9 @@ import io.saferollout.rules.ServiceChecks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,6 +52,9 @@ public final class Linter {
     List<Typed<Deployment>> deployments = typed(objects, "Deployment", Deployment.class);
     List<Typed<PodDisruptionBudget>> pdbs = typed(objects, "PodDisruptionBudget", PodDisruptionBudget.class);
     List<Deployment> allDeployments = deployments.stream().map(Typed::value).toList();
+    // By identity: ManifestObject is a record, and equal trees in two files are still two objects.
+    Map<ManifestObject, Deployment> deploymentOf = new IdentityHashMap<>();
+    deployments.forEach(t -> deploymentOf.put(t.object(), t.value()));
 
     List<ObjectReport> reports = new ArrayList<>();
     List<LintNotice> notices = new ArrayList<>();
@@ -72,8 +77,7 @@ public final class Linter {
       List<LintFinding> findings;
       switch (object.kind()) {
         case "Deployment" -> {
-          Deployment d = deployments.stream().filter(t -> t.object() == object).findFirst().orElseThrow().value();
-          findings = deploymentFindings(object, d, pdbsIn(pdbs, object.namespace()), settings);
+          findings = deploymentFindings(object, deploymentOf.get(object), pdbsIn(pdbs, object.namespace()), settings);
         }
         case "Service" -> findings = serviceFindings(object, allDeployments);
         default -> {
