@@ -1,16 +1,12 @@
 package io.saferollout.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.saferollout.operator.OperatorSettings;
 import io.saferollout.operator.SafeRolloutOperator;
 import io.saferollout.operator.health.HealthServer;
 import java.io.File;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run",
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Run the SafeRollout operator against the current kubeconfig (or --kubeconfig).",
     footer = {"", "Examples:",
         "  saferollout run                                  # all namespaces, current context",
@@ -56,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
     OperatorSettings settings = new OperatorSettings(new LinkedHashSet<>(namespaces), leaderElection, leaseName,
         leaseNamespace, System.getenv("HOSTNAME"), Duration.ofMinutes(10), OperatorSettings.LeaseTiming.DEFAULT);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (KubernetesClient client = connect();
+    try (KubernetesClient client = ClusterConnection.connect(ClusterConnection.config(kubeconfig));
          SafeRolloutOperator operator = new SafeRolloutOperator(client, settings, meters);
          HealthServer health = new HealthServer(healthPort, operator::health, meters)) {
       CountDownLatch stop = new CountDownLatch(1);
@@ -67,38 +63,5 @@ final class RunCommand implements Callable<Integer> {
       stop.await();
     }
     return 0;
-  }
-
-  private KubernetesClient connect() {
-    Config config;
-    if (kubeconfig != null) {
-      if (!kubeconfig.isFile()) {
-        throw new BadInputException("--kubeconfig " + kubeconfig + ": no such file");
-      }
-      try {
-        config = Config.fromKubeconfig(null, Files.readString(kubeconfig.toPath()), kubeconfig.getPath());
-      } catch (Exception e) {
-        throw new BadInputException("--kubeconfig " + kubeconfig + " is not a valid kubeconfig: " + e.getMessage(), e);
-      }
-    } else {
-      config = Config.autoConfigure(null);
-    }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    try {
-      client.getKubernetesVersion();
-    } catch (KubernetesClientException e) {
-      client.close();
-      throw new BadInputException("cannot reach the Kubernetes API at " + config.getMasterUrl()
-          + ": " + rootMessage(e) + " (check your kubeconfig or pass --kubeconfig)", e);
-    }
-    return client;
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
   }
 }
