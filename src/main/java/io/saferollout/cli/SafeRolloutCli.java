@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Makes Kubernetes HTTP service rollouts lose zero requests.",
-    subcommands = {RunCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class SafeRolloutCli {
   /** Exit code for bad input: unknown options, malformed files, values out of range. */
   public static final int EXIT_BAD_INPUT = 2;
