@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo",
+@Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
         "Run the seed article's test in a local lab: a web Deployment with no readiness probe and no preStop hook,",
         "whose app answers 500 while warming up and exits at once on SIGTERM, behind a Service carried by three",
