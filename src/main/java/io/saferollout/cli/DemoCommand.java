@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
@@ -39,22 +40,29 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-        "Run the seed article's test in a local lab: a web Deployment with no readiness probe and no preStop hook,",
-        "whose app answers 500 while warming up and exits at once on SIGTERM, behind a Service carried by three",
-        "nodes' proxies that learn endpoint changes 0.3-1.5 s late. Each scenario runs twice side by side: the",
-        "naive Deployment, and the same Deployment under a SafeRollout (the operator runs in process). Constant",
-        "traffic flows through every node while pods roll or get killed; every failed request is counted.",
-        "Everything listens on loopback addresses only; nothing touches a real cluster."},
-    footer = {"", "Scenarios: " + "rolling-update, restart, scale-down, pod-kills, mix",
-        "", "Exit status: 0 when every hardened run lost zero requests, 1 when one lost any (or the lab failed),",
-        "2 for bad input.",
+        "Run the seed article's test in a local lab. A web Deployment with no",
+        "readiness probe and no preStop hook, whose app answers 500 while it warms",
+        "up and exits at once on SIGTERM, sits behind a Service carried by three",
+        "nodes' proxies that learn endpoint changes 0.3-1.5 s late.",
+        "",
+        "Each scenario runs twice side by side: the naive Deployment, and the same",
+        "Deployment under a SafeRollout (the operator runs in process). Constant",
+        "traffic flows through every node while pods roll or get killed, and every",
+        "failed request is counted. Everything listens on loopback addresses only;",
+        "no real cluster is touched.", ""},
+    footer = {"", "Scenarios: rolling-update, restart, scale-down, pod-kills, mix",
+        "", "Exit status: 0 when every hardened run lost zero requests; 1 when one",
+        "lost any, or the lab failed; 2 for bad input.",
         "", "Examples:",
         "  saferollout demo --quick",
         "  saferollout demo --scenario pod-kills --kills 10 --rps 300",
-        "  saferollout demo --scenario rolling-update,restart --json results.json --report timeline.html",
+        "  saferollout demo --scenario rolling-update,restart \\",
+        "      --json results.json --report timeline.html",
         "", "Set SAFEROLLOUT_LOG_LEVEL=INFO to see the lab's and the operator's logs."})
 final class DemoCommand implements Callable<Integer> {
 
+  /** What shells report for a process ended by Ctrl-C (128 + SIGINT). */
+  private static final int EXIT_INTERRUPTED = 130;
   private static final List<Scenario> DEFAULT_SCENARIOS = List.of(Scenario.ROLLING_UPDATE, Scenario.POD_KILLS);
 
   @Spec
@@ -117,9 +125,15 @@ final class DemoCommand implements Callable<Integer> {
     quietLogs();
 
     AtomicReference<Comparison> current = new AtomicReference<>();
+    AtomicBoolean stopping = new AtomicBoolean();
+    // Ctrl-C or SIGTERM: stop every pod, proxy, load generator and the operator before the JVM goes.
     Thread hook = new Thread(() -> {
+      stopping.set(true);
       Comparison c = current.getAndSet(null);
       if (c != null) {
+        err.println();
+        err.println("saferollout demo: interrupted; stopping the labs");
+        err.flush();
         c.close();
       }
     }, "saferollout-demo-shutdown");
@@ -141,6 +155,11 @@ final class DemoCommand implements Callable<Integer> {
         try {
           progress.follow(comparison::progress);
           outcomes.addAll(comparison.execute());
+        } catch (InterruptedException | RuntimeException e) {
+          if (stopping.get()) {
+            return EXIT_INTERRUPTED;
+          }
+          throw e;
         } finally {
           progress.stop();
           current.set(null);
