@@ -79,13 +79,15 @@ public record LabSettings(String serverVersion, int proxies, Duration minPropaga
     private static void requireLoopback(String host) {
         boolean loopback;
         try {
-            loopback = host != null && InetAddress.getByName(host).isLoopbackAddress();
+            // IPv4 only: the proxies' URLs are built as http://host:port/, and pods live in 127.0.0.0/8 anyway.
+            InetAddress address = host == null ? null : InetAddress.getByName(host);
+            loopback = address instanceof java.net.Inet4Address && address.isLoopbackAddress();
         } catch (UnknownHostException e) {
             loopback = false;
         }
         if (!loopback) {
             throw new IllegalArgumentException("proxy address '" + host
-                    + "' is not a loopback address (127.0.0.0/8): the lab never listens on other interfaces");
+                    + "' is not an IPv4 loopback address (127.0.0.0/8): the lab never listens on other interfaces");
         }
     }
 }

@@ -56,7 +56,7 @@ class DemoCommandTest {
         }
         Result r = demo("--address", "192.0.2.1");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("--address '192.0.2.1' is not a loopback address");
+        assertThat(r.err).contains("--address '192.0.2.1' is not an IPv4 loopback address");
         assertThat(demo("--json", dir.resolve("no/such/dir/out.json").toString()).err).contains("--json");
     }
 

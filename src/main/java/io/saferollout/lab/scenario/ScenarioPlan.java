@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param ratePerSecond the constant request rate across all the Service's nodes
  * @param leadIn steady traffic before the first step, so every proxy connection is warm
- * @param pauseBetweenSteps the longest pause between two steps (each pause is a seeded draw up to this)
+ * @param pauseBetweenSteps the longest pause between two steps (each pause is a seeded draw from half of this to this)
  * @param tail traffic after the last step; must outlast the largest propagation delay plus the
  *     preStop delay, so failures caused by the last step are still counted
  * @param stepTimeout how long one step may take to complete before the run fails
@@ -28,10 +28,14 @@ public record ScenarioPlan(Scenario scenario, int rollouts, int kills, double ra
         }
     }
 
-    /** The scenario's own counts; 1 s lead-in, pauses up to 1 s, 5 s tail (1.5 s propagation + 3 s preStop + margin). */
+    /**
+     * The scenario's own counts; 1 s lead-in; pauses of 1.5 to 3 s, so every node has applied one
+     * step's endpoint changes (1.5 s at most) before the next step starts and each step's losses
+     * are its own; 5 s tail (1.5 s propagation + 3 s preStop + margin).
+     */
     public static ScenarioPlan of(Scenario scenario, double ratePerSecond, long seed) {
         return new ScenarioPlan(scenario, scenario.defaultRollouts(), scenario.defaultKills(), ratePerSecond, seed,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(90));
+                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(90));
     }
 
     public ScenarioPlan withCounts(int rollouts, int kills) {
