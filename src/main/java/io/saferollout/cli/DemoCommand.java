@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -87,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed for pod kills, delays and service times (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--quick", description = "one short mixed run (1 rollout, 2 kills, 1 s warm-up): under a minute")
+  @Option(names = "--quick", description = "one short mixed run (1 rolling update, 2 pod kills, 100 requests/s): under a minute")
   boolean quick;
 
   @Option(names = "--server-version", paramLabel = "1.x", defaultValue = "1.33", description = "Kubernetes version the lab pretends to be (default: ${DEFAULT-VALUE})")
@@ -111,8 +110,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<Scenario> chosen = scenarios();
     LabSettings settings = labSettings();
-    LabWorkload workload = quick ? LabWorkload.articleDefaults().withReplicas(replicas).withWarmup(Duration.ofSeconds(1))
-        : LabWorkload.articleDefaults().withReplicas(replicas);
+    LabWorkload workload = LabWorkload.articleDefaults().withReplicas(replicas);
     List<ScenarioPlan> plans = plans(chosen);
     for (ScenarioPlan plan : plans) {
       if (workload.replicas() < 2 && plan.rollouts() > 0 && (plan.scenario() == Scenario.SCALE_DOWN || plan.scenario() == Scenario.MIX)) {
