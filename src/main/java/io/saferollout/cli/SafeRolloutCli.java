@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Makes Kubernetes HTTP service rollouts lose zero requests.",
-    subcommands = {RunCommand.class, LintCommand.class, HardenCommand.class, ExplainCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, LintCommand.class, HardenCommand.class, ExplainCommand.class,
         VerifyCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class SafeRolloutCli {
   /** Exit code for bad input: unknown options, malformed files, values out of range. */
