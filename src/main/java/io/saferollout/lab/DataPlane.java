@@ -29,19 +29,18 @@ public final class DataPlane implements AutoCloseable {
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     private final List<ServiceProxy> proxies = new ArrayList<>();
-    private SharedIndexInformer<EndpointSlice> informer;
+    private volatile SharedIndexInformer<EndpointSlice> informer;
     private Set<InetSocketAddress> lastHandedOut;
 
     private DataPlane() {
     }
 
     /**
-     * Starts the proxies, then the informer.
+     * Starts the nodes' proxies; they answer 503 until {@link #follow} gives them endpoints.
      *
      * @throws IllegalStateException when a proxy cannot listen (address not local, port in use)
      */
-    public static DataPlane start(Vertx vertx, KubernetesClient client, String namespace, String service,
-            List<ProxySettings> settings, Consumer<EndpointSetApplied> onApplied) {
+    public static DataPlane start(Vertx vertx, List<ProxySettings> settings, Consumer<EndpointSetApplied> onApplied) {
         DataPlane plane = new DataPlane();
         try {
             for (ProxySettings s : settings) {
@@ -49,19 +48,35 @@ public final class DataPlane implements AutoCloseable {
                 proxy.onEndpointsApplied(onApplied);
                 plane.proxies.add(proxy);
             }
-            plane.informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
-                    .withLabel(SERVICE_NAME_LABEL, service)
-                    .runnableInformer(0);
-            plane.informer.addEventHandler(plane.handler());
-            plane.informer.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             plane.close();
             throw e;
-        } catch (Exception e) {
-            plane.close();
-            throw new IllegalStateException("the data plane could not watch EndpointSlices: " + e, e);
         }
         return plane;
+    }
+
+    /** Feeds every proxy from the Service's EndpointSlices from now on; once only. */
+    public void follow(KubernetesClient client, String namespace, String service) {
+        SharedIndexInformer<EndpointSlice> created;
+        synchronized (this) {
+            if (informer != null) {
+                throw new IllegalStateException("the data plane already follows a Service");
+            }
+            created = client.discovery().v1().endpointSlices().inNamespace(namespace)
+                    .withLabel(SERVICE_NAME_LABEL, service)
+                    .runnableInformer(0);
+            created.addEventHandler(handler());
+            informer = created;
+        }
+        // Not under the lock: the first events may be handled (in changed()) while start() waits.
+        try {
+            created.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting to watch EndpointSlices", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the data plane could not watch EndpointSlices: " + e, e);
+        }
     }
 
     public List<ServiceProxy> proxies() {

@@ -67,9 +67,10 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Starts the cluster; the data plane starts with the first {@link #deploy}.
+     * Starts the cluster and the nodes' proxies (which know no endpoints until {@link #deploy}).
      *
      * @throws IllegalArgumentException for settings the lab cannot use
+     * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
      */
     public static Lab start(LabSettings settings) {
         Lab lab = new Lab(settings);
@@ -82,6 +83,7 @@ public final class Lab implements AutoCloseable {
                     .seed(settings.seed())
                     .start();
             lab.client = lab.cluster.newClient();
+            lab.dataPlane = DataPlane.start(lab.vertx, proxySettings(settings), lab::applied);
         } catch (RuntimeException e) {
             lab.close();
             throw e;
@@ -116,9 +118,6 @@ public final class Lab implements AutoCloseable {
 
     /** The Service's address on each node: where clients send. */
     public List<URI> serviceUrls() {
-        if (dataPlane == null) {
-            throw new IllegalStateException("nothing is deployed yet: call deploy(...) first");
-        }
         return dataPlane.urls();
     }
 
@@ -126,26 +125,26 @@ public final class Lab implements AutoCloseable {
         return dataPlane;
     }
 
-    /**
-     * Creates the workload's Service and the proxies that carry it, then its Deployment.
-     *
-     * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
-     */
+    /** Creates the workload's Service (the proxies follow its EndpointSlices from then on), then its Deployment. */
     public synchronized void deploy(LabWorkload workload) {
         if (!serviceCreated) {
             client.services().inNamespace(NAMESPACE).resource(workload.service(NAMESPACE)).create();
             serviceCreated = true;
-            List<ProxySettings> proxies = new ArrayList<>();
-            for (int i = 0; i < settings.proxies(); i++) {
-                int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
-                proxies.add(ProxySettings.of("node-" + (i + 1), settings.proxyHost(), port)
-                        .withPropagationDelay(settings.propagationOf(i), settings.seed() * 7 + i)
-                        // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault to count.
-                        .withUpstreamTimeout(Duration.ofSeconds(10)));
-            }
-            dataPlane = DataPlane.start(vertx, client, NAMESPACE, workload.name(), proxies, this::applied);
+            dataPlane.follow(client, NAMESPACE, workload.name());
         }
         client.apps().deployments().inNamespace(NAMESPACE).resource(workload.deployment(NAMESPACE)).create();
+    }
+
+    private static List<ProxySettings> proxySettings(LabSettings settings) {
+        List<ProxySettings> proxies = new ArrayList<>();
+        for (int i = 0; i < settings.proxies(); i++) {
+            int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
+            proxies.add(ProxySettings.of("node-" + (i + 1), settings.proxyHost(), port)
+                    .withPropagationDelay(settings.propagationOf(i), settings.seed() * 7 + i)
+                    // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault to count.
+                    .withUpstreamTimeout(Duration.ofSeconds(10)));
+        }
+        return proxies;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.saferollout.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -50,6 +51,17 @@ class DataPlaneTest {
                         .as("node %s kept the removed endpoint for its propagation delay", node)
                         .isGreaterThanOrEqualTo(PROPAGATION);
             }
+        }
+    }
+
+    @Test
+    void aLabWhoseProxyPortIsTakenDoesNotStartAndSaysWhichPort() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            LabSettings settings = LabSettings.defaults().withPodNetwork(22).withProxyAddress("127.0.0.1", taken.getLocalPort());
+            assertThatThrownBy(() -> Lab.start(settings).close())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort());
         }
     }
 

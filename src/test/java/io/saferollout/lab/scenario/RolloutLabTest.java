@@ -7,6 +7,7 @@ import io.saferollout.lab.LabSettings;
 import io.saferollout.lab.LabWorkload;
 import io.saferollout.lab.scenario.ScenarioRun.Hardening;
 import io.saferollout.load.FailureClass;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,7 +32,10 @@ class RolloutLabTest {
 
     @Test
     void naiveDeploymentLosesRequestsDuringRollingUpdate() throws Exception {
-        RunOutcome outcome = run(Scenario.ROLLING_UPDATE, 1, 0, Hardening.NONE, 11);
+        // A 3 s warm-up outlasts the slowest node's 1.5 s propagation delay by 1.5 s, so every node
+        // routes to each new pod while it still answers 500, however slow the control plane is.
+        RunOutcome outcome = run(Scenario.ROLLING_UPDATE, 1, 0, Hardening.NONE, 11,
+                LabWorkload.articleDefaults().withWarmup(Duration.ofSeconds(3)));
 
         RunResult r = outcome.result();
         assertThat(r.rollouts()).isEqualTo(1);
@@ -77,9 +81,14 @@ class RolloutLabTest {
 
     private static RunOutcome run(Scenario scenario, int rollouts, int kills, Hardening hardening, int podNetwork)
             throws InterruptedException {
+        return run(scenario, rollouts, kills, hardening, podNetwork, LabWorkload.articleDefaults());
+    }
+
+    private static RunOutcome run(Scenario scenario, int rollouts, int kills, Hardening hardening, int podNetwork,
+            LabWorkload workload) throws InterruptedException {
         try (Lab lab = Lab.start(LabSettings.defaults().withSeed(SEED).withPodNetwork(podNetwork))) {
             ScenarioPlan plan = ScenarioPlan.of(scenario, RATE, SEED).withCounts(rollouts, kills);
-            return new ScenarioRun(lab, LabWorkload.articleDefaults(), plan, hardening).execute();
+            return new ScenarioRun(lab, workload, plan, hardening).execute();
         }
     }
 }
