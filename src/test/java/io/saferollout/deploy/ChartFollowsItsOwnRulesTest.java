@@ -10,6 +10,11 @@ import io.saferollout.rules.DeploymentHardener;
 import io.saferollout.rules.HardeningPlan;
 import io.saferollout.rules.HardeningPolicy;
 import io.saferollout.rules.Severity;
+import io.saferollout.cli.SafeRolloutCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,5 +36,19 @@ class ChartFollowsItsOwnRulesTest {
 
     assertThat(plan.changes()).as("gaps the chart leaves open").isEmpty();
     assertThat(plan.findings()).filteredOn(f -> f.severity() != Severity.INFO).isEmpty();
+  }
+
+  @Test
+  void lintOfTheRenderedChartIsClean() throws Exception {
+    Path rendered = Files.createTempFile("chart", ".yaml");
+    try {
+      Files.writeString(rendered, ChartRenderer.chart().renderYaml());
+      StringWriter out = new StringWriter();
+      int exit = SafeRolloutCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()),
+          "lint", "--server-version", ChartRenderer.KUBE_VERSION, rendered.toString());
+      assertThat(exit).as(out.toString()).isZero();
+    } finally {
+      Files.deleteIfExists(rendered);
+    }
   }
 }
