@@ -1,6 +1,8 @@
 {{/*
 Every Kubernetes API call the operator makes, and nothing more. Audit here: the ClusterRole
 (all namespaces) and the per-namespace Roles (watchNamespaces) both render this list.
+Deployments are patched (server-side apply or a JSON patch), never replaced; events are only
+created. SafeRollouts keep `update` for the operator framework's finalizer and status writes.
 */}}
 {{- define "saferollout.rbacRules" -}}
 - apiGroups: ["saferollout.io"]
@@ -14,25 +16,13 @@ Every Kubernetes API call the operator makes, and nothing more. Audit here: the 
   verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "patch", "update"]
-- apiGroups: ["apps"]
-  resources: ["replicasets"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: [""]
-  resources: ["pods", "services"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["discovery.k8s.io"]
-  resources: ["endpointslices"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}
 
 {{/*

@@ -30,14 +30,9 @@ class ChartRbacTest {
       Map.entry("saferollout.io/saferollouts", Set.of("get", "list", "watch", "patch", "update")),
       Map.entry("saferollout.io/saferollouts/status", Set.of("get", "patch", "update")),
       Map.entry("saferollout.io/saferollouts/finalizers", Set.of("update")),
-      Map.entry("apps/deployments", Set.of("get", "list", "watch", "patch", "update")),
-      Map.entry("apps/replicasets", Set.of("get", "list", "watch")),
-      Map.entry("/pods", Set.of("get", "list", "watch")),
-      Map.entry("/services", Set.of("get", "list", "watch")),
-      Map.entry("discovery.k8s.io/endpointslices", Set.of("get", "list", "watch")),
+      Map.entry("apps/deployments", Set.of("get", "list", "watch", "patch")),
       Map.entry("policy/poddisruptionbudgets", Set.of("get", "list", "watch")),
-      Map.entry("/events", Set.of("create", "patch")),
-      Map.entry("events.k8s.io/events", Set.of("create", "patch")));
+      Map.entry("/events", Set.of("create")));
 
   /** Leader election: create any lease, read and renew only the operator's own. */
   static final Map<String, Set<String>> LEASE_ACCESS = Map.of(
