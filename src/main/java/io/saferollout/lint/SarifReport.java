@@ -1,5 +1,6 @@
 package io.saferollout.lint;
 
+import io.saferollout.BuildInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,13 +8,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.saferollout.rules.Rule;
 import io.saferollout.rules.Severity;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * The report as SARIF 2.1.0 (OASIS), the format GitHub code scanning and other CI annotators read.
@@ -34,7 +32,7 @@ final class SarifReport {
     ObjectNode run = log.putArray("runs").addObject();
     ObjectNode driver = run.putObject("tool").putObject("driver");
     driver.put("name", "saferollout");
-    driver.put("version", toolVersion());
+    driver.put("version", BuildInfo.version());
     driver.put("informationUri", INFORMATION_URI);
     ArrayNode rules = driver.putArray("rules");
     for (Rule rule : Rule.values()) {
@@ -130,15 +128,4 @@ final class SarifReport {
     return out.toString();
   }
 
-  private static String toolVersion() {
-    try (InputStream in = SarifReport.class.getResourceAsStream("/io/saferollout/cli/version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
 }
