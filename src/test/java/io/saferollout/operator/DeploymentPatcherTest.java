@@ -1,0 +1,118 @@
+package io.saferollout.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What goes over the wire when SafeRollout patches a Deployment. */
+class DeploymentPatcherTest {
+  static final String PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
+  static final String READINESS = "spec.template.spec.containers[web].readinessProbe";
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  Deployment current;
+  Deployment desired;
+
+  @BeforeEach
+  void setUp() {
+    server = new KubernetesMockServer(false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    current = new DeploymentBuilder(OperatorHarness.deployment("web", Map.of()))
+        .editMetadata().withResourceVersion("7").endMetadata().build();
+    desired = new DeploymentBuilder(current)
+        .editMetadata().addToAnnotations(AppliedChangesRecord.HARDENED_BY, "web").endMetadata()
+        .editSpec().withMinReadySeconds(5)
+          .editTemplate().editSpec().editFirstContainer()
+            .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withNewPort(8080).endHttpGet().endReadinessProbe()
+          .endContainer().endSpec().endTemplate()
+        .endSpec().build();
+    server.expect().get().withPath(PATH).andReturn(200, current).always();
+  }
+
+  /** The next PATCH the server received (the client may read the object first). */
+  RecordedRequest nextPatch() throws InterruptedException {
+    for (int i = 0; i < 10; i++) {
+      RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+      if (r != null && r.getMethod().equals("PATCH")) {
+        return r;
+      }
+    }
+    throw new AssertionError("no PATCH request");
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.close();
+    server.destroy();
+  }
+
+  @Test
+  void serverSideApplySendsOnlyTheFieldsSafeRolloutOwns() throws Exception {
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(200, desired).once();
+
+    new DeploymentPatcher(client).patch(current, desired, List.of(READINESS, "spec.minReadySeconds"), false);
+
+    RecordedRequest apply = nextPatch();
+    assertThat(apply.getHeader("Content-Type")).startsWith("application/apply-patch+yaml");
+    JsonNode body = Serialization.jsonMapper().readTree(apply.getBody().readUtf8());
+    assertThat(body.at("/spec/template/spec/containers")).hasSize(1);
+    assertThat(body.at("/spec/template/spec/containers/0/name").asText())
+        .as("list elements carry their merge key").isEqualTo("web");
+    assertThat(body.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(body.at("/spec/template/spec/containers/0/image").isMissingNode())
+        .as("the user's fields are not claimed").isTrue();
+    assertThat(body.at("/spec/replicas").isMissingNode()).as("replicas are never claimed").isTrue();
+    assertThat(body.at("/spec/minReadySeconds").asInt()).isEqualTo(5);
+    assertThat(body.at("/metadata/annotations/saferollout.io~1hardened-by").asText()).isEqualTo("web");
+  }
+
+  @Test
+  void aServerWithoutApplyGetsAJsonPatchGuardedByTheResourceVersionFromThenOn() throws Exception {
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(415, "").once();
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, desired).times(2);
+    DeploymentPatcher patcher = new DeploymentPatcher(client);
+
+    patcher.patch(current, desired, List.of(READINESS), false);
+    patcher.patch(current, desired, List.of(READINESS), false);
+
+    assertThat(nextPatch().getHeader("Content-Type")).startsWith("application/apply-patch+yaml");
+    for (int i = 0; i < 2; i++) {
+      RecordedRequest patch = nextPatch();
+      assertThat(patch.getHeader("Content-Type")).startsWith("application/json-patch+json");
+      JsonNode ops = Serialization.jsonMapper().readTree(patch.getBody().readUtf8());
+      assertThat(ops.get(0).toString())
+          .isEqualTo("{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"7\"}");
+      assertThat(ops.toString()).contains("/spec/template/spec/containers/0/readinessProbe").contains("/spec/minReadySeconds")
+          .doesNotContain("\"/spec/replicas\"");
+    }
+    RecordedRequest more;
+    while ((more = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+      assertThat(more.getMethod()).as("apply is not tried again once refused").isNotEqualTo("PATCH");
+    }
+  }
+
+  @Test
+  void removingAUsersFieldNeverGoesThroughApply() throws Exception {
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, current).once();
+
+    new DeploymentPatcher(client).patch(desired, current, List.of(), true);
+
+    RecordedRequest patch = nextPatch();
+    assertThat(patch.getHeader("Content-Type")).startsWith("application/json-patch+json");
+    assertThat(patch.getBody().readUtf8()).contains("\"op\":\"remove\"");
+  }
+}
