@@ -63,6 +63,9 @@ public final class TimelineReport {
         return b.append("</body></html>\n").toString();
     }
 
+    /** Width of one character of the step labels (the SVG's default sans-serif at 11 px), roughly. */
+    private static final double LABEL_CHAR_WIDTH = 6.0;
+
     static String svg(RunOutcome o) {
         Instant from = o.measuredFrom();
         Instant to = o.measuredTo().isAfter(from) ? o.measuredTo() : from.plusSeconds(1);
@@ -79,12 +82,18 @@ public final class TimelineReport {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">%n",
                 WIDTH, height, WIDTH, height));
+        double labelsEnd = 0;
         for (StepMark m : o.steps()) {
             double x1 = x.at(m.startedAt());
             double x2 = Math.max(x1 + 1, x.at(m.completedAt()));
             s.append(String.format(Locale.ROOT, "<rect class=\"step\" x=\"%.1f\" y=\"20\" width=\"%.1f\" height=\"%d\" fill=\"#bcd\" opacity=\"0.35\"><title>%s</title></rect>%n",
                     x1, x2 - x1, rows * ROW, esc(m.what())));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"14\">%s</text>%n", x1, esc(m.what())));
+            // Steps close together would print over each other: the later one keeps only its
+            // first words (the full text stays in the band's tooltip).
+            String text = x1 < labelsEnd ? m.what().replaceFirst(" \\(.*\\)$", "") : m.what();
+            double textX = Math.max(x1, labelsEnd);
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"14\">%s</text>%n", textX, esc(text)));
+            labelsEnd = textX + text.length() * LABEL_CHAR_WIDTH + 6;
         }
         int y = 22;
         for (Map.Entry<String, List<LabEvent>> pod : pods.entrySet()) {
