@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * address, behaving as {@link AppBehaviour} says. Normal requests get 200 with a body naming the
  * pod; the readiness path reports whether the pod should be in the Service's endpoints.
  */
-public final class PodApp implements ContainerProcess {
+public final class PodApp extends ServedContainer {
 
     private final String podName;
     private final AppBehaviour behaviour;
@@ -46,28 +46,18 @@ public final class PodApp implements ContainerProcess {
     }
 
     @Override
-    public void terminate() {
-        server.terminate(behaviour.shutdown(), behaviour.drainTimeout());
+    ContainerServer server() {
+        return server;
     }
 
     @Override
-    public void kill() {
-        server.exit();
+    ShutdownStyle shutdownStyle() {
+        return behaviour.shutdown();
     }
 
     @Override
-    public CompletableFuture<Void> exited() {
-        return server.exited();
-    }
-
-    @Override
-    public boolean isListening() {
-        return server.isListening();
-    }
-
-    @Override
-    public ContainerCounters counters() {
-        return server.counters();
+    Duration drainTimeout() {
+        return behaviour.drainTimeout();
     }
 
     private AppPhase phase() {

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Like Envoy, it answers 503 when the application refuses or resets the connection, and it
  * never retries.
  */
-public final class SidecarProxy implements ContainerProcess {
+public final class SidecarProxy extends ServedContainer {
 
     private static final long UPSTREAM_TIMEOUT_MS = 30_000;
 
@@ -56,28 +56,18 @@ public final class SidecarProxy implements ContainerProcess {
     }
 
     @Override
-    public void terminate() {
-        server.terminate(behaviour.shutdown(), behaviour.drainTimeout());
+    ContainerServer server() {
+        return server;
     }
 
     @Override
-    public void kill() {
-        server.exit();
+    ShutdownStyle shutdownStyle() {
+        return behaviour.shutdown();
     }
 
     @Override
-    public CompletableFuture<Void> exited() {
-        return server.exited();
-    }
-
-    @Override
-    public boolean isListening() {
-        return server.isListening();
-    }
-
-    @Override
-    public ContainerCounters counters() {
-        return server.counters();
+    Duration drainTimeout() {
+        return behaviour.drainTimeout();
     }
 
     private boolean routable() {
