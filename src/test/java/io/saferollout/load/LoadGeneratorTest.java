@@ -51,6 +51,22 @@ class LoadGeneratorTest {
     }
 
     /** Starts a server on {@link #HOST}; the handler gets each request with its arrival number, from 0. */
+    /** A server that answers at once, except that for one second after its nth request every answer waits until that second is over. */
+    private String stallingForOneSecondFrom(int nth) {
+        AtomicLong stallUntil = new AtomicLong();
+        return serve((request, n) -> {
+            if (n == nth) {
+                stallUntil.set(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+            }
+            long wait = stallUntil.get() - System.nanoTime();
+            if (wait > 0) {
+                serverVertx.setTimer(Math.max(1, wait / 1_000_000), t -> request.response().end("late"));
+            } else {
+                request.response().end("ok");
+            }
+        });
+    }
+
     private String serve(RequestNumberHandler handler) {
         server = serverVertx.createHttpServer()
                 .requestHandler(request -> handler.handle(request, received.getAndIncrement()));
@@ -125,18 +141,7 @@ class LoadGeneratorTest {
 
     @Test
     void keepsTheArrivalRateWhenTheServerStallsAndChargesTheStallToLatency() {
-        AtomicLong stallUntil = new AtomicLong();
-        String target = serve((request, n) -> {
-            if (n == 200) {
-                stallUntil.set(System.nanoTime() + Duration.ofSeconds(1).toNanos());
-            }
-            long wait = stallUntil.get() - System.nanoTime();
-            if (wait > 0) {
-                serverVertx.setTimer(Math.max(1, wait / 1_000_000), t -> request.response().end("late"));
-            } else {
-                request.response().end("ok");
-            }
-        });
+        String target = stallingForOneSecondFrom(200);
         LoadPlan plan = plan(target).ratePerSecond(200).duration(Duration.ofSeconds(3)).maxInFlight(1_000).build();
 
         LoadReport report;
@@ -156,18 +161,7 @@ class LoadGeneratorTest {
 
     @Test
     void countsRequestsBeyondTheInFlightCapAsOverloadInsteadOfWaiting() {
-        AtomicLong stallUntil = new AtomicLong();
-        String target = serve((request, n) -> {
-            if (n == 100) {
-                stallUntil.set(System.nanoTime() + Duration.ofSeconds(1).toNanos());
-            }
-            long wait = stallUntil.get() - System.nanoTime();
-            if (wait > 0) {
-                serverVertx.setTimer(Math.max(1, wait / 1_000_000), t -> request.response().end("late"));
-            } else {
-                request.response().end("ok");
-            }
-        });
+        String target = stallingForOneSecondFrom(100);
         LoadPlan plan = plan(target).ratePerSecond(200).duration(Duration.ofSeconds(2)).maxInFlight(10).build();
 
         LoadReport report;
