@@ -35,7 +35,6 @@ import java.util.Set;
  */
 public final class ManifestHardener {
   private static final ObjectMapper FABRIC8 = Serialization.jsonMapper();
-  private static final ObjectMapper JSON_VALUES = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -93,7 +92,7 @@ public final class ManifestHardener {
       throw new MalformedManifestException(object.file(), object.line(), e.getMessage(), e);
     }
     for (Change change : plan.changes()) {
-      FieldPath.parse(change.path()).set(target, value(change.newValue()));
+      FieldPath.parse(change.path()).set(target, change.newValueTree());
     }
     out.add(new HardenedDeployment(object.displayName(), object.line(), plan.changes(), plan.findings()));
     return !plan.changes().isEmpty();
@@ -103,16 +102,6 @@ public final class ManifestHardener {
     return "Deployment".equals(tree.path("kind").asText());
   }
 
-  private static JsonNode value(String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return JSON_VALUES.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the hardener recorded a value that is not JSON: " + json, e);
-    }
-  }
 
   private static String write(ObjectMapper mapper, JsonNode tree) {
     try {

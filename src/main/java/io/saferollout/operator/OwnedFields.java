@@ -1,6 +1,5 @@
 package io.saferollout.operator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -22,19 +21,18 @@ final class OwnedFields {
   static Set<String> stillOurs(Deployment d, List<Change> recorded) {
     JsonNode tree = Serialization.jsonMapper().valueToTree(d);
     return recorded.stream()
-        .filter(c -> Objects.equals(FieldPath.parse(c.path()).get(tree).orElse(null), json(c.newValue())))
+        .filter(c -> holdsWhatWeSet(tree, c))
         .map(Change::path)
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  private static JsonNode json(String text) {
-    if (text == null) {
-      return null;
-    }
+  private static boolean holdsWhatWeSet(JsonNode tree, Change c) {
     try {
-      return Serialization.jsonMapper().readTree(text);
-    } catch (JsonProcessingException e) {
-      return null;
+      return Objects.equals(FieldPath.parse(c.path()).get(tree).orElse(null), c.newValueTree());
+    } catch (IllegalArgumentException e) {
+      // A hand-edited record entry (bad path or value) only costs ownership: the field counts as
+      // the user's and is kept.
+      return false;
     }
   }
 }

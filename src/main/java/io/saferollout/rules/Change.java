@@ -1,5 +1,6 @@
 package io.saferollout.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
 /**
@@ -15,5 +16,10 @@ public record Change(Rule rule, String path, String oldValue, String newValue, S
   public Change {
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(path, "path");
+  }
+
+  /** {@link #newValue()} as a JSON tree; {@code null} when the field is removed. */
+  public JsonNode newValueTree() {
+    return ManifestJson.value(newValue);
   }
 }
