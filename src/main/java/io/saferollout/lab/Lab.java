@@ -5,8 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.lab.cluster.LabCluster;
+import io.saferollout.lab.cluster.LabNodes;
+import io.saferollout.lab.cluster.LoopbackRange;
 import io.saferollout.lab.cluster.LabTimeline;
 import io.saferollout.lab.dataplane.EndpointSetApplied;
+import io.saferollout.lab.dataplane.NodeSeeds;
 import io.saferollout.lab.dataplane.ProxySettings;
 import io.saferollout.operator.OperatorSettings;
 import io.saferollout.operator.SafeRolloutOperator;
@@ -50,6 +53,7 @@ public final class Lab implements AutoCloseable {
     private final LabTimeline timeline = new LabTimeline();
     /** Written from the proxies' event loops; its own lock so they never wait on the lab's. */
     private final List<EndpointSetApplied> endpointHistory = java.util.Collections.synchronizedList(new ArrayList<>());
+    private LoopbackRange network;
     private LabCluster cluster;
     private KubernetesClient client;
     private DataPlane dataPlane;
@@ -75,15 +79,17 @@ public final class Lab implements AutoCloseable {
     public static Lab start(LabSettings settings) {
         Lab lab = new Lab(settings);
         try {
+            lab.network = LoopbackRange.claim(settings.podNetwork());
             lab.cluster = LabCluster.builder()
                     .serverVersion(settings.serverVersion())
                     .runtime(new PodAppRuntime(lab.vertx, settings.seed()))
                     .events(lab.timeline)
-                    .podNetwork(settings.podNetwork())
+                    .network(lab.network)
                     .seed(settings.seed())
                     .start();
             lab.client = lab.cluster.newClient();
-            lab.dataPlane = DataPlane.start(lab.vertx, proxySettings(settings), lab::applied);
+            lab.dataPlane = DataPlane.start(lab.vertx, nodes(settings, lab.network), lab::applied);
+            LabNodes.register(lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
         } catch (RuntimeException e) {
             lab.close();
             throw e;
@@ -135,16 +141,35 @@ public final class Lab implements AutoCloseable {
         client.apps().deployments().inNamespace(NAMESPACE).resource(workload.deployment(NAMESPACE)).create();
     }
 
-    private static List<ProxySettings> proxySettings(LabSettings settings) {
-        List<ProxySettings> proxies = new ArrayList<>();
+    /** The loopback range pods and nodes take their addresses from, claimed for the lab's life. */
+    public LoopbackRange network() {
+        return network;
+    }
+
+    /** Node i's address (its Node's InternalIP, where its metrics listen): 127.N.0.10 + i of the lab's range. */
+    private static List<String> nodeAddresses(LabSettings settings, LoopbackRange range) {
+        List<String> addresses = new ArrayList<>();
         for (int i = 0; i < settings.proxies(); i++) {
-            int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
-            proxies.add(ProxySettings.of("node-" + (i + 1), settings.proxyHost(), port)
-                    .withPropagationDelay(settings.propagationOf(i), settings.seed() * 7 + i)
-                    // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault to count.
-                    .withUpstreamTimeout(Duration.ofSeconds(10)));
+            addresses.add(range.nodeAddress(i));
         }
-        return proxies;
+        return addresses;
+    }
+
+    private static List<DataPlane.Node> nodes(LabSettings settings, LoopbackRange range) {
+        List<DataPlane.Node> nodes = new ArrayList<>();
+        List<String> addresses = nodeAddresses(settings, range);
+        for (int i = 0; i < settings.proxies(); i++) {
+            LabSettings.NodeNetwork node = settings.network().nodes().get(i);
+            int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
+            String host = settings.proxyHost() == null ? addresses.get(i) : settings.proxyHost();
+            ProxySettings proxy = ProxySettings.of(LabNodes.name(i), host, port)
+                    .withPropagation(node.propagation(), NodeSeeds.seedOf(settings.seed(), i))
+                    .withRetries(settings.network().ingressRetries())
+                    // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault to count.
+                    .withUpstreamTimeout(Duration.ofSeconds(10));
+            nodes.add(new DataPlane.Node(node.kind(), proxy, addresses.get(i), settings.network().metricsPort()));
+        }
+        return nodes;
     }
 
     /**
@@ -194,6 +219,9 @@ public final class Lab implements AutoCloseable {
             quietly("cluster", cluster::close);
         }
         quietly("event loops", () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        if (network != null) {
+            quietly("loopback range", network::close);
+        }
     }
 
     private interface Step {

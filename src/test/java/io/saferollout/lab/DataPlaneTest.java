@@ -44,8 +44,8 @@ class DataPlaneTest {
             List<EndpointSetApplied> removals = lab.endpointHistory().stream()
                     .filter(e -> !e.endpoints().contains(address) && e.requestedAt().isAfter(deletedAt))
                     .toList();
-            assertThat(removals).extracting(EndpointSetApplied::proxyName).contains("node-1", "node-2", "node-3");
-            for (String node : List.of("node-1", "node-2", "node-3")) {
+            assertThat(removals).extracting(EndpointSetApplied::proxyName).contains("lab-node-0", "lab-node-1", "lab-node-2");
+            for (String node : List.of("lab-node-0", "lab-node-1", "lab-node-2")) {
                 EndpointSetApplied first = removals.stream().filter(e -> e.proxyName().equals(node)).findFirst().orElseThrow();
                 assertThat(Duration.between(first.requestedAt(), first.appliedAt()))
                         .as("node %s kept the removed endpoint for its propagation delay", node)

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,7 @@ final class EndpointSliceController implements AutoCloseable {
     private final SharedInformers informers;
     private final LabEvents events;
     private final WorkQueue queue;
+    private final EndpointTriggerTimes triggerTimes = new EndpointTriggerTimes();
 
     EndpointSliceController(KubernetesClient client, SharedInformers informers, LabEvents events) {
         this.client = client;
@@ -67,22 +69,26 @@ final class EndpointSliceController implements AutoCloseable {
                         && DesiredEndpointSlices.MANAGED_BY.equals(s.getMetadata().getLabels().get(DesiredEndpointSlices.MANAGED_BY_LABEL)))
                 .toList();
         List<EndpointSlice> desired = List.of();
+        Optional<Instant> triggeredAt = Optional.empty();
         if (service != null && service.getSpec() != null && service.getSpec().getSelector() != null
                 && !service.getSpec().getSelector().isEmpty()) {
             List<Pod> selected = informers.pods.getStore().list().stream()
                     .filter(p -> namespace.equals(p.getMetadata().getNamespace()) && selects(service, p)).toList();
             desired = DesiredEndpointSlices.of(service, selected);
+            triggeredAt = triggerTimes.compute(key, service, selected);
+        } else {
+            triggerTimes.forget(key);
         }
         Set<String> desiredNames = desired.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
         for (EndpointSlice want : desired) {
             Optional<EndpointSlice> have = existing.stream()
                     .filter(s -> s.getMetadata().getName().equals(want.getMetadata().getName())).findFirst();
             if (have.isEmpty()) {
-                client.discovery().v1().endpointSlices().resource(want).create();
+                client.discovery().v1().endpointSlices().resource(withTriggerTime(want, triggeredAt)).create();
                 changed(want);
             } else if (!sameContent(have.get(), want)) {
-                client.discovery().v1().endpointSlices().resource(new EndpointSliceBuilder(have.get())
-                        .withPorts(want.getPorts()).withEndpoints(want.getEndpoints()).build()).update();
+                client.discovery().v1().endpointSlices().resource(withTriggerTime(new EndpointSliceBuilder(have.get())
+                        .withPorts(want.getPorts()).withEndpoints(want.getEndpoints()).build(), triggeredAt)).update();
                 changed(want);
             }
         }
@@ -98,6 +104,21 @@ final class EndpointSliceController implements AutoCloseable {
                 changed(new EndpointSliceBuilder(stale).withEndpoints(List.of()).build());
             }
         }
+    }
+
+    /**
+     * The reconciler writes the trigger time on every slice it creates or updates, and removes a
+     * stale one when this sync has none (pkg/controller/endpointslice/reconciler.go), in Go's
+     * RFC3339Nano form, which {@link Instant#toString()} matches for UTC.
+     */
+    private static EndpointSlice withTriggerTime(EndpointSlice slice, Optional<Instant> triggeredAt) {
+        EndpointSlice copy = new EndpointSliceBuilder(slice).build();
+        Map<String, String> annotations = copy.getMetadata().getAnnotations() == null
+                ? new java.util.HashMap<>() : new java.util.HashMap<>(copy.getMetadata().getAnnotations());
+        triggeredAt.ifPresentOrElse(t -> annotations.put(EndpointTriggerTimes.ANNOTATION, t.toString()),
+                () -> annotations.remove(EndpointTriggerTimes.ANNOTATION));
+        copy.getMetadata().setAnnotations(annotations);
+        return copy;
     }
 
     private static boolean sameContent(EndpointSlice a, EndpointSlice b) {

@@ -56,11 +56,16 @@ public final class LabCluster implements AutoCloseable {
     private final SharedInformers informers;
     private final List<AutoCloseable> controllers = new ArrayList<>();
     private final List<KubernetesClient> handedOut = new ArrayList<>();
+    private final LoopbackRange network;
+    /** Whether this cluster claimed its range itself (and so releases it). */
+    private final boolean ownsNetwork;
     private boolean closed;
 
     private LabCluster(Builder b) {
         QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
         this.version = b.version;
+        this.ownsNetwork = b.network == null;
+        this.network = ownsNetwork ? LoopbackRange.claim(b.podNetwork) : b.network;
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         // The mixed dispatcher answers fixed expectations first (the server registers /version
         // from the VersionInfo) and hands everything else to the CRUD store.
@@ -77,7 +82,7 @@ public final class LabCluster implements AutoCloseable {
             this.informers = new SharedInformers(controllerClient);
             LabEvents events = guarded(b.events);
             Kubelet kubelet = new Kubelet(controllerClient, informers, b.runtime, events, version,
-                    PodIpAllocator.forRange(b.podNetwork), b.containerStartDelay);
+                    network.pods(), b.containerStartDelay);
             DeploymentController deployments = new DeploymentController(controllerClient, informers);
             ReplicaSetController replicaSets = new ReplicaSetController(controllerClient, informers, events, b.seed);
             EndpointSliceController endpointSlices = new EndpointSliceController(controllerClient, informers, events);
@@ -135,6 +140,11 @@ public final class LabCluster implements AutoCloseable {
         return version;
     }
 
+    /** The loopback range the pods' addresses come from. */
+    public LoopbackRange network() {
+        return network;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -152,6 +162,9 @@ public final class LabCluster implements AutoCloseable {
             closeQuietly(controllerClient);
         }
         server.destroy();
+        if (ownsNetwork) {
+            network.close();
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -178,6 +191,7 @@ public final class LabCluster implements AutoCloseable {
         private ContainerRuntime runtime;
         private LabEvents events = LabEvents.NONE;
         private int podNetwork = 1;
+        private LoopbackRange network;
         private Duration containerStartDelay = Duration.ZERO;
         private long seed = 1;
 
@@ -200,10 +214,22 @@ public final class LabCluster implements AutoCloseable {
             return this;
         }
 
-        /** Pod IPs come from 127.{secondOctet}.0.0/16; 1 unless set. */
+        /**
+         * Pod IPs come from the first free {@link LoopbackRange} from 127.{secondOctet}.0.0/16 on
+         * (1 unless set), claimed at start and released at close.
+         */
         public Builder podNetwork(int secondOctet) {
-            PodIpAllocator.forRange(secondOctet);
+            if (secondOctet < 1 || secondOctet > 255) {
+                throw new IllegalArgumentException("pod network 127." + secondOctet
+                        + ".0.0/16 is not usable: the second octet must be between 1 and 255 (127.0.0.x is reserved)");
+            }
             this.podNetwork = secondOctet;
+            return this;
+        }
+
+        /** Pod IPs come from a range the caller claimed (and releases after closing the cluster). */
+        public Builder network(LoopbackRange range) {
+            this.network = Objects.requireNonNull(range, "range");
             return this;
         }
 

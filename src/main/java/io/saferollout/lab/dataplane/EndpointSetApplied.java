@@ -1,7 +1,9 @@
 package io.saferollout.lab.dataplane;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -10,7 +12,24 @@ import java.util.Set;
  *
  * @param requestedAt when the change was handed to the data plane (the EndpointSlice update)
  * @param appliedAt when the data plane started using it
+ * @param triggeredAt the EndpointSlice's {@code endpoints.kubernetes.io/last-change-trigger-time}, or
+ *     {@code null} when the change carried none
  */
 public record EndpointSetApplied(String proxyName, Set<InetSocketAddress> endpoints, Instant requestedAt,
-        Instant appliedAt) {
+        Instant appliedAt, Instant triggeredAt) {
+
+    public EndpointSetApplied(String proxyName, Set<InetSocketAddress> endpoints, Instant requestedAt,
+            Instant appliedAt) {
+        this(proxyName, endpoints, requestedAt, appliedAt, null);
+    }
+
+    /** How late this node was: from the change reaching it to applying it. */
+    public Duration propagation() {
+        return Duration.between(requestedAt, appliedAt);
+    }
+
+    /** kube-proxy's network programming duration for this change: from its trigger to this node applying it. */
+    public Optional<Duration> networkProgramming() {
+        return Optional.ofNullable(triggeredAt).map(t -> Duration.between(t, appliedAt));
+    }
 }

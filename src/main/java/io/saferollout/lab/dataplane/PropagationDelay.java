@@ -1,16 +1,14 @@
 package io.saferollout.lab.dataplane;
 
 import java.time.Duration;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
- * How long an endpoint change takes to reach one data plane: a constant part plus a uniform
- * random part. Endpoint removal reaches kube-proxy, ingress controllers and meshes asynchronously,
- * while the pod is already terminating
- * (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination), and each
- * node's data plane sees it at a slightly different time.
+ * The simplest profile: each change takes a constant part plus a uniform random part, independently
+ * of the others. No real data plane is this polite (see {@link KubeProxySync}); kept for tests that
+ * need an exact lower bound, and as {@code uniform} for experiments.
  */
-public record PropagationDelay(Duration base, Duration jitter) {
+public record PropagationDelay(Duration base, Duration jitter) implements PropagationProfile {
 
     public static final PropagationDelay NONE = new PropagationDelay(Duration.ZERO, Duration.ZERO);
 
@@ -26,8 +24,23 @@ public record PropagationDelay(Duration base, Duration jitter) {
     }
 
     /** A draw in {@code [base, base + jitter]}. */
-    public Duration sample(Random random) {
+    public Duration sample(RandomGenerator random) {
         long spread = jitter.toNanos();
         return spread == 0 ? base : base.plusNanos((long) (random.nextDouble() * (spread + 1)));
+    }
+
+    @Override
+    public String id() {
+        return "uniform";
+    }
+
+    @Override
+    public String describe() {
+        return "uniform(" + Durations.text(base) + ".." + Durations.text(base.plus(jitter)) + ")";
+    }
+
+    @Override
+    public ApplySchedule schedule(RandomGenerator random) {
+        return new InOrder(heardAt -> heardAt + sample(random).toNanos());
     }
 }
