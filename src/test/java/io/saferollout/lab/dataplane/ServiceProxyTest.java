@@ -180,6 +180,43 @@ class ServiceProxyTest {
     }
 
     @Test
+    void withRetriesAnIdempotentRequestGoesToTheNextEndpointAfterARefusalAsIngressNginxDoes() {
+        PodApp healthy = readyPod();
+        InetSocketAddress gone = new InetSocketAddress("127.77.5.9", POD_PORT);
+        proxy(ProxySettings.of("node-a", "127.77.3.1", 0).withRetries(1)).update(Set.of(endpoint(healthy), gone));
+        await().atMost(PATIENCE).until(() -> proxy.knownEndpoints().size() == 2);
+
+        List<Integer> statuses = IntStream.range(0, 4).mapToObj(i -> get().status()).toList();
+
+        assertThat(statuses).containsOnly(200);
+        // Round-robin over two endpoints, retries included: two to four attempts hit the refusing one,
+        // depending on which endpoint comes first; each was retried on the healthy one.
+        assertThat(proxy.retriedAttempts()).isBetween(2L, 4L);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(healthy.counters().served()).isEqualTo(4));
+    }
+
+    @Test
+    void retriesNeverResendANonIdempotentRequest() {
+        PodApp healthy = readyPod();
+        InetSocketAddress gone = new InetSocketAddress("127.77.5.9", POD_PORT);
+        proxy(ProxySettings.of("node-a", "127.77.3.1", 0).withRetries(3)).update(Set.of(endpoint(healthy), gone));
+        await().atMost(PATIENCE).until(() -> proxy.knownEndpoints().size() == 2);
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+        try {
+            List<Integer> statuses = IntStream.range(0, 4).mapToObj(i -> client
+                    .request(io.vertx.core.http.HttpMethod.POST, proxy.address().getPort(), "127.77.3.1", "/")
+                    .compose(req -> req.send("order"))
+                    .map(io.vertx.core.http.HttpClientResponse::statusCode)
+                    .toCompletionStage().toCompletableFuture().join()).toList();
+
+            assertThat(statuses).containsExactlyInAnyOrder(200, 200, 502, 502);
+            assertThat(proxy.retriedAttempts()).isZero();
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
     void answers502WhenTheUpstreamCutsAnInFlightRequest() {
         PodApp dying = pod(AppBehaviour.builder().serviceTime(Duration.ofMinutes(10)).shutdown(ShutdownStyle.NAIVE).build());
         proxy().update(Set.of(endpoint(dying)));
