@@ -161,14 +161,18 @@ public final class ConnectionProxy implements NodeProxy {
             return;
         }
         InetSocketAddress endpoint = pick(endpoints);
+        Link link = new Link();
         downstream.pause();
+        downstream.exceptionHandler(e -> link.reset = true);
+        // Set now, not once the pod answers: a client that gives up meanwhile must not leave the pod's side open.
+        downstream.closeHandler(v -> link.downstreamClosed());
         client.connect(endpoint.getPort(), endpoint.getHostString()).onComplete(connected -> {
             if (connected.failed()) {
                 LOG.debug("kube-proxy {}: {} refused: {}", settings.name(), endpoint, connected.cause().toString());
                 reset(downstream);
-                return;
+            } else {
+                splice(downstream, connected.result(), endpoint, link);
             }
-            splice(downstream, connected.result(), endpoint);
         });
     }
 
@@ -177,10 +181,9 @@ public final class ConnectionProxy implements NodeProxy {
     }
 
     /** Copies bytes both ways with back-pressure; whichever side ends first ends the other the same way. */
-    private void splice(NetSocket downstream, NetSocket upstream, InetSocketAddress endpoint) {
+    private void splice(NetSocket downstream, NetSocket upstream, InetSocketAddress endpoint, Link link) {
         AtomicInteger count = open.computeIfAbsent(endpoint, e -> new AtomicInteger());
         count.incrementAndGet();
-        Link link = new Link();
         forward(downstream, upstream, link);
         forward(upstream, downstream, link);
         upstream.closeHandler(v -> {
@@ -189,13 +192,14 @@ public final class ConnectionProxy implements NodeProxy {
             }
             end(downstream, link.reset);
         });
-        downstream.closeHandler(v -> {
+        if (link.attach(() -> {
             if (link.finish()) {
                 count.decrementAndGet();
             }
             end(upstream, link.reset);
-        });
-        downstream.resume();
+        })) {
+            downstream.resume();
+        }
     }
 
     private static void forward(NetSocket from, NetSocket to, Link link) {
@@ -230,11 +234,36 @@ public final class ConnectionProxy implements NodeProxy {
     private static final class Link {
         volatile boolean reset;
         private boolean finished;
+        private boolean downstreamClosed;
+        private Runnable onDownstreamClose;
 
         synchronized boolean finish() {
             boolean first = !finished;
             finished = true;
             return first;
+        }
+
+        /** Runs {@code action} when the client's side closes; at once (returning false) if it already has. */
+        boolean attach(Runnable action) {
+            synchronized (this) {
+                if (!downstreamClosed) {
+                    onDownstreamClose = action;
+                    return true;
+                }
+            }
+            action.run();
+            return false;
+        }
+
+        void downstreamClosed() {
+            Runnable action;
+            synchronized (this) {
+                downstreamClosed = true;
+                action = onDownstreamClose;
+            }
+            if (action != null) {
+                action.run();
+            }
         }
     }
 }
