@@ -138,6 +138,31 @@ class ConnectionProxyTest {
     }
 
     @Test
+    void whenNoEndpointIsReadyNewConnectionsGoToTheServingTerminatingOnesAsKep1669Says() throws IOException {
+        PodApp terminating = readyPod();
+        PodApp notServing = readyPod();
+        io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice =
+                new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                        .withNewMetadata().withName("web-abc").endMetadata()
+                        .addNewPort().withPort(POD_PORT).endPort()
+                        .addNewEndpoint().withAddresses(endpoint(terminating).getHostString())
+                            .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions().endEndpoint()
+                        .addNewEndpoint().withAddresses(endpoint(notServing).getHostString())
+                            .withNewConditions().withReady(false).withServing(false).withTerminating(true).endConditions().endEndpoint()
+                        .build();
+        proxy();
+        proxy.update(io.saferollout.lab.RoutableEndpoints.of(List.of(slice)));
+        await().atMost(PATIENCE).until(() -> !proxy.knownEndpoints().isEmpty());
+
+        for (int i = 0; i < 5; i++) {
+            try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
+                assertThat(connection.get()).contains(terminating.podName());
+            }
+        }
+        assertThat(proxy.rejectedConnections()).isZero();
+    }
+
+    @Test
     void withoutEndpointsANewConnectionIsResetAtOnceAsKubeProxysRejectRuleDoes() throws IOException {
         proxy();
         try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
