@@ -75,6 +75,11 @@ public final class LabCluster implements AutoCloseable {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
         } catch (UnknownHostException e) {
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            if (ownsNetwork) {
+                network.close();
+            }
+            throw e;
         }
         grantEverything(server);
         try {
