@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.saferollout.rules.Change;
+import io.saferollout.rules.FieldPath;
+import io.saferollout.rules.JsonValues;
 import io.saferollout.rules.Rule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,8 +40,19 @@ final class AppliedChangesRecord {
       List<Entry> entries = JSON.readValue(raw, new TypeReference<List<Entry>>() {});
       List<Change> changes = new ArrayList<>();
       for (Entry e : entries) {
-        Rule.byId(e.rule()).ifPresent(rule -> changes.add(
-            new Change(rule, e.path(), e.oldValue(), e.newValue(), "recorded")));
+        Optional<Rule> rule = Rule.byId(e.rule());
+        if (rule.isEmpty() || e.path() == null) {
+          LOG.warn("ignoring an entry of {} on Deployment {}/{}: unknown rule '{}' or no path", ANNOTATION,
+              d.getMetadata().getNamespace(), d.getMetadata().getName(), e.rule());
+          continue;
+        }
+        try {
+          changes.add(Change.fromText(rule.get(), e.path(), e.oldValue(), e.newValue(), "recorded"));
+        } catch (IllegalArgumentException bad) {
+          // A hand-edited entry only costs ownership of that field: it counts as the user's.
+          LOG.warn("ignoring an entry of {} on Deployment {}/{}: {}", ANNOTATION,
+              d.getMetadata().getNamespace(), d.getMetadata().getName(), bad.getMessage());
+        }
       }
       return changes;
     } catch (JsonProcessingException e) {
@@ -65,15 +79,15 @@ final class AppliedChangesRecord {
    * (the user's), and a field set back to that value drops out of the record.
    */
   static List<Change> merge(List<Change> recorded, List<Change> applied) {
-    Map<String, Change> byPath = new LinkedHashMap<>();
-    recorded.forEach(c -> byPath.put(c.path(), c));
+    Map<FieldPath, Change> byPath = new LinkedHashMap<>();
+    recorded.forEach(c -> byPath.put(c.field(), c));
     for (Change c : applied) {
-      Change before = byPath.get(c.path());
-      String original = before != null ? before.oldValue() : c.oldValue();
-      if (java.util.Objects.equals(original, c.newValue())) {
-        byPath.remove(c.path());
+      Change earlier = byPath.get(c.field());
+      JsonNode original = earlier != null ? earlier.before() : c.before();
+      if (JsonValues.same(original, c.after())) {
+        byPath.remove(c.field());
       } else {
-        byPath.put(c.path(), new Change(c.rule(), c.path(), original, c.newValue(), c.reason()));
+        byPath.put(c.field(), new Change(c.rule(), c.field(), original, c.after(), c.reason()));
       }
     }
     return List.copyOf(byPath.values());

@@ -59,10 +59,13 @@ final class HardeningDraft {
 
   void change(Rule rule, FieldPath path, JsonNode newValue, String reason) {
     JsonNode old = path.get(tree).orElse(null);
-    if (ManifestJson.same(old, newValue)) {
+    // Compared as served: a value read back from an API server lacks the zeros that were written
+    // and carries its defaults, and rewriting it would be a patch (and a rollout) for nothing.
+    if (JsonValues.sameAsServed(newValue, old)) {
       return;
     }
-    changes.add(new Change(rule, path.toString(), ManifestJson.text(old), ManifestJson.text(newValue), reason));
+    changes.add(new Change(rule, path, old == null ? null : old.deepCopy(),
+        newValue == null ? null : newValue.deepCopy(), reason));
     path.set(tree, newValue == null ? null : newValue.deepCopy());
     current = null;
   }
@@ -75,7 +78,7 @@ final class HardeningDraft {
   void settle(Rule rule, FieldPath path, JsonNode desired, Predicate<JsonNode> isSafe, String reason,
       String unsafeMessage) {
     Optional<JsonNode> now = get(path);
-    if (now.isPresent() && ManifestJson.same(now.get(), desired)) {
+    if (now.isPresent() && JsonValues.same(now.get(), desired)) {
       return;
     }
     if (now.isEmpty() || owns(path) || defaulted(path)) {

@@ -28,7 +28,7 @@ public record HardeningPlan(Deployment hardened, List<Change> changes, List<Find
   public Deployment applyTo(Deployment deployment) {
     ObjectNode tree = ManifestJson.tree(deployment);
     for (Change change : changes) {
-      FieldPath.parse(change.path()).set(tree, ManifestJson.value(change.newValue()));
+      change.field().set(tree, change.after() == null ? null : change.after().deepCopy());
     }
     return ManifestJson.read(tree, Deployment.class);
   }
