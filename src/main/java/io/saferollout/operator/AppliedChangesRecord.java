@@ -76,12 +76,19 @@ final class AppliedChangesRecord {
 
   /**
    * Folds newly applied changes into the record: a field changed again keeps its first old value
-   * (the user's), and a field set back to that value drops out of the record.
+   * (the user's), and a field set back to that value drops out of the record. A removal inside a
+   * recorded field (SafeRollout's handler taken out because the user set their own next to it) ends
+   * the record of that field: it is the user's now, and a revert must not bring our handler back.
    */
   static List<Change> merge(List<Change> recorded, List<Change> applied) {
     Map<FieldPath, Change> byPath = new LinkedHashMap<>();
     recorded.forEach(c -> byPath.put(c.field(), c));
     for (Change c : applied) {
+      boolean releases = c.removes() && byPath.keySet().stream().anyMatch(p -> !p.equals(c.field()) && c.field().isWithin(p));
+      if (releases) {
+        byPath.keySet().removeIf(p -> c.field().isWithin(p));
+        continue;
+      }
       Change earlier = byPath.get(c.field());
       JsonNode original = earlier != null ? earlier.before() : c.before();
       if (JsonValues.same(original, c.after())) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.saferollout.api.Mode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -19,16 +20,37 @@ final class HardeningDraft {
   private final Mode mode;
   private final List<FieldPath> owned;
   private final FieldOwnership ownership;
+  private final LiveTarget live;
   private final List<Change> changes = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
+  private final List<FieldPath> released = new ArrayList<>();
   private Deployment current;
 
+  /** A draft for a manifest (a file, or a test standing in for the operator with owned paths). */
   HardeningDraft(Deployment original, Mode mode, Set<String> ownedPaths) {
+    this(original, mode, ownedPaths, null);
+  }
+
+  /** A draft for a Deployment read from the cluster. */
+  HardeningDraft(Deployment original, Mode mode, LiveTarget live) {
+    this(original, mode, live.ownedPaths(), live);
+  }
+
+  private HardeningDraft(Deployment original, Mode mode, Set<String> ownedPaths, LiveTarget live) {
+    Objects.requireNonNull(original, "deployment");
+    Objects.requireNonNull(mode, "mode");
+    DeploymentHardener.requireWellFormed(original);
     this.tree = ManifestJson.tree(original);
     this.mode = mode;
-    this.owned = ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList();
+    this.owned = new ArrayList<>(ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList());
     this.ownership = FieldOwnership.of(original);
+    this.live = live;
     this.current = ManifestJson.read(tree, Deployment.class);
+  }
+
+  /** The live context, or empty when planning a manifest file. */
+  Optional<LiveTarget> live() {
+    return Optional.ofNullable(live);
   }
 
   /** The Deployment with every change so far; do not modify it. */
@@ -92,6 +114,15 @@ final class HardeningDraft {
     }
   }
 
+  /**
+   * Gives up SafeRollout's claim on {@code path}: from here on its value is the user's. With
+   * server-side apply the operator then leaves the field out of its apply body, which releases it.
+   */
+  void release(FieldPath path) {
+    owned.removeIf(p -> p.isWithin(path) || path.isWithin(p));
+    released.add(path);
+  }
+
   void find(Rule rule, FieldPath path, String message) {
     findings.add(new Finding(rule, path.toString(), message, rule.fix()));
   }
@@ -101,6 +132,6 @@ final class HardeningDraft {
   }
 
   HardeningPlan plan() {
-    return new HardeningPlan(current(), changes, findings);
+    return new HardeningPlan(current(), changes, findings, released);
   }
 }

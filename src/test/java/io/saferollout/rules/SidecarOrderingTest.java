@@ -125,7 +125,9 @@ class SidecarOrderingTest {
     HardeningPlan json = plan(annotated(Map.of(PROXY_CONFIG, "{\"terminationDrainDuration\": \"60s\"}")),
         sidecars(SidecarMode.Istio));
     assertThat(annotations(json).get(PROXY_CONFIG))
-        .isEqualTo("{\"terminationDrainDuration\":\"60s\",\"holdApplicationUntilProxyStarts\":true}");
+        .as("the user's text is kept byte for byte; only the absent key is added")
+        .isEqualTo("{\"terminationDrainDuration\": \"60s\",\"holdApplicationUntilProxyStarts\":true}");
+    assertThat(annotations(yaml).get(PROXY_CONFIG)).startsWith("concurrency: 2\nproxyMetadata:\n  FOO: bar\n");
   }
 
   @Test
@@ -139,15 +141,17 @@ class SidecarOrderingTest {
   }
 
   @Test
-  void aUsersHoldFalseIsReportedInFillMissingAndOverriddenInEnforce() throws Exception {
+  void aUsersHoldFalseIsReportedAndKeptEvenInEnforce() throws Exception {
     Deployment d = annotated(Map.of(PROXY_CONFIG, "holdApplicationUntilProxyStarts: false\n"));
     HardeningPlan fill = plan(d, sidecars(SidecarMode.Istio));
     assertThat(proxyConfig(fill).get("holdApplicationUntilProxyStarts").asBoolean()).isFalse();
     assertThat(findingsFor(fill, Rule.SR004)).hasSize(1);
 
+    // Rewriting the user's annotation would be undone by their next sync: a rollout every sync.
     HardeningPlan enforce = plan(d, sidecars(SidecarMode.Istio).withMode(Mode.Enforce));
-    assertThat(proxyConfig(enforce).get("holdApplicationUntilProxyStarts").asBoolean()).isTrue();
-    assertThat(findingsFor(enforce, Rule.SR004)).isEmpty();
+    assertThat(proxyConfig(enforce).get("holdApplicationUntilProxyStarts").asBoolean()).isFalse();
+    assertThat(annotations(enforce).get(PROXY_CONFIG)).startsWith("holdApplicationUntilProxyStarts: false\n");
+    assertThat(findingsFor(enforce, Rule.SR004)).hasSize(1);
   }
 
   @Test
