@@ -74,6 +74,18 @@ final class HardeningDraft {
     return owned.stream().anyMatch(path::isWithin);
   }
 
+  /**
+   * True when SafeRollout owns the field and it was absent before SafeRollout set it, so the whole
+   * value is SafeRollout's (rather than a user's value SafeRollout added to).
+   */
+  boolean created(FieldPath path) {
+    if (!owns(path)) {
+      return false;
+    }
+    return live == null || live.recorded().stream().filter(c -> c.field().equals(path)).findFirst()
+        .map(c -> c.before() == null).orElse(true);
+  }
+
   /** True when the field held a value the API server defaulted, not one anybody chose. */
   boolean defaulted(FieldPath path) {
     return ownership.isDefaulted(path);

@@ -146,7 +146,7 @@ final class SidecarOrdering {
           + " is not a YAML mapping, so holdApplicationUntilProxyStarts cannot be added to it");
       return;
     }
-    boolean ours = draft.owns(path) || text.isBlank();
+    boolean ours = text.isBlank() || draft.created(path);
     // Istio's proxy drains for terminationDrainDuration (5 s by default) after SIGTERM, then exits;
     // it must outlive the application's preStop delay and drain, or requests fail at the proxy.
     ObjectNode wanted = JsonNodeFactory.instance.objectNode();
