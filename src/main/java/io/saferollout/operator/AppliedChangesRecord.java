@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.saferollout.api.AppliedChange;
 import io.saferollout.rules.Change;
+import io.saferollout.rules.FieldOwnership;
 import io.saferollout.rules.FieldPath;
 import io.saferollout.rules.JsonValues;
 import io.saferollout.rules.Rule;
@@ -61,6 +63,44 @@ final class AppliedChangesRecord {
       LOG.warn("ignoring annotation {} on Deployment {}/{}: not valid JSON ({})", ANNOTATION,
           d.getMetadata().getNamespace(), d.getMetadata().getName(), e.getOriginalMessage());
       return List.of();
+    }
+  }
+
+  /**
+   * The recorded changes SafeRollout can prove it made, for Revert: anyone who may edit the
+   * Deployment may edit this annotation, and an entry written by hand must not make the operator
+   * write a value in its own name. An entry counts when the SafeRollout's status (a subresource
+   * only the operator writes) lists the same change for this Deployment, or, for an entry that only
+   * removes what SafeRollout added, when managedFields show the {@code saferollout} manager still
+   * owns the field. Where the server keeps managedFields, an entry for a field SafeRollout no longer
+   * owns is never reverted. Entries left out are logged, and their fields stay as they are.
+   */
+  static List<Change> provable(Deployment d, List<AppliedChange> vouched) {
+    FieldOwnership owners = FieldOwnership.of(d);
+    String name = d.getMetadata().getName();
+    List<Change> proven = new ArrayList<>();
+    for (Change c : read(d)) {
+      boolean owned = owners.isRecorded() && owners.isOwnedBy(OperatorSettings.FIELD_MANAGER, c.field());
+      boolean inStatus = vouched != null && vouched.stream().anyMatch(v -> name.equals(v.getDeployment())
+          && sameEntry(v, c));
+      boolean provenByOwnership = owned && c.before() == null;
+      if ((inStatus && (owned || !owners.isRecorded())) || provenByOwnership) {
+        proven.add(c);
+      } else {
+        LOG.warn("not reverting {} on Deployment {}/{}: the record entry cannot be verified ({}), so the field is "
+            + "left as it is", c.path(), d.getMetadata().getNamespace(), name,
+            owners.isRecorded() && !owned ? "the saferollout field manager does not own it"
+                : "the SafeRollout's status does not list it");
+      }
+    }
+    return proven;
+  }
+
+  private static boolean sameEntry(AppliedChange vouched, Change c) {
+    try {
+      return Change.fromText(c.rule(), vouched.getPath(), vouched.getOldValue(), vouched.getNewValue(), "").sameAs(c);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -93,7 +93,8 @@ final class TargetHardening {
   }
 
   void revert(SafeRollout sr, Deployment d, InformerEventSource<Deployment, SafeRollout> cache) {
-    RevertPlan plan = HardeningReverter.revert(d, AppliedChangesRecord.read(d));
+    RevertPlan plan = HardeningReverter.revert(d, AppliedChangesRecord.provable(d,
+        sr.getStatus() == null ? List.of() : sr.getStatus().getAppliedChanges()));
     Deployment desired = new DeploymentBuilder(plan.reverted())
         .editMetadata()
           .removeFromAnnotations(AppliedChangesRecord.ANNOTATION)
