@@ -27,8 +27,10 @@ public final class DeploymentHardener {
    * paths as {@code ownedPaths}, yields no changes: hardening never causes a second rollout.
    *
    * <p>A value nobody chose is treated as missing: when the Deployment carries
-   * {@code metadata.managedFields}, a field no manager owns was defaulted by the API server (such as
-   * {@code maxUnavailable: 25%}) and is filled in every mode; see {@link FieldOwnership}.
+   * {@code metadata.managedFields}, a field no manager owns, or one holding the Kubernetes default
+   * (such as {@code maxUnavailable: 25%}) that no Apply manager owns and the last-applied
+   * configuration does not contain, was defaulted by the API server and is filled in every mode;
+   * see {@link FieldOwnership}.
    *
    * @param ownedPaths paths SafeRollout set earlier: their values are not the user's and follow the
    *                   policy when it changes. May be null.
