@@ -3,6 +3,9 @@ Every Kubernetes API call the operator makes, and nothing more. Audit here: the 
 (all namespaces) and the per-namespace Roles (watchNamespaces) both render this list.
 Deployments are patched (server-side apply or a JSON patch), never replaced; events are only
 created. SafeRollouts keep `update` for the operator framework's finalizer and status writes.
+Nodes are only listed, for their kubelet versions (the oldest decides whether the preStop sleep
+action and native sidecars can run); they are cluster-scoped, so only the cluster-wide install
+can grant it, and with watchNamespaces the operator uses the API server's version instead.
 */}}
 {{- define "saferollout.rbacRules" -}}
 - apiGroups: ["saferollout.io"]
@@ -23,6 +26,11 @@ created. SafeRollouts keep `update` for the operator framework's finalizer and s
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- if empty .Values.watchNamespaces }}
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["list"]
+{{- end }}
 {{- end }}
 
 {{/*

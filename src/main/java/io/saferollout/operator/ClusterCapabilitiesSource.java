@@ -1,16 +1,23 @@
 package io.saferollout.operator;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.saferollout.rules.ClusterCapabilities;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server version, read from /version and cached: whether the preStop sleep action and native
- * sidecars exist depends on it, and clusters get upgraded under a running operator.
+ * What the cluster can run, from the API server's version and the oldest kubelet among the Nodes,
+ * read and cached: whether the preStop sleep action and native sidecars work depends on both, and
+ * clusters get upgraded (and old node pools drained) under a running operator. Reading Nodes needs
+ * a cluster-wide read-only {@code nodes list} grant; without it (a namespaced install, say) the API
+ * server's version is used, and that is said once in the log.
  */
 final class ClusterCapabilitiesSource {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterCapabilitiesSource.class);
@@ -19,6 +26,7 @@ final class ClusterCapabilitiesSource {
   private final Duration refresh;
   private ClusterCapabilities cached;
   private Instant readAt = Instant.MIN;
+  private boolean nodesUnreadableLogged;
 
   ClusterCapabilitiesSource(KubernetesClient client, Duration refresh) {
     this.client = client;
@@ -28,16 +36,35 @@ final class ClusterCapabilitiesSource {
   synchronized ClusterCapabilities current() {
     if (cached == null || Instant.now().isAfter(readAt.plus(refresh))) {
       VersionInfo v = client.getKubernetesVersion();
-      ClusterCapabilities read = ClusterCapabilities.parse(v.getGitVersion() != null && !v.getGitVersion().isBlank()
-          ? v.getGitVersion() : v.getMajor() + "." + v.getMinor());
+      String server = v.getGitVersion() != null && !v.getGitVersion().isBlank()
+          ? v.getGitVersion() : v.getMajor() + "." + v.getMinor();
+      List<String> kubelets = kubeletVersions();
+      ClusterCapabilities read = ClusterCapabilities.oldestOf(server, kubelets);
       if (!read.equals(cached)) {
-        LOG.info("Kubernetes server version {}.{}: preStop sleep action {}, native sidecars {}",
-            read.major(), read.minor(), read.sleepAction() ? "available" : "unavailable",
+        LOG.info("Kubernetes {} (API server {}, {} kubelet(s) read): preStop sleep action {}, native sidecars {}",
+            read, server, kubelets.size(), read.sleepAction() ? "available" : "unavailable",
             read.nativeSidecars() ? "available" : "unavailable");
       }
       cached = read;
       readAt = Instant.now();
     }
     return cached;
+  }
+
+  private List<String> kubeletVersions() {
+    try {
+      return client.nodes().list().getItems().stream()
+          .map(Node::getStatus).filter(Objects::nonNull)
+          .map(s -> s.getNodeInfo() == null ? null : s.getNodeInfo().getKubeletVersion())
+          .filter(Objects::nonNull).filter(version -> !version.isBlank())
+          .toList();
+    } catch (KubernetesClientException e) {
+      if (!nodesUnreadableLogged) {
+        LOG.warn("cannot list Nodes ({} {}): capabilities follow the API server's version only; an older kubelet "
+            + "could then be given a hook form it cannot run. Grant nodes list/watch to fix.", e.getCode(), e.getMessage());
+        nodesUnreadableLogged = true;
+      }
+      return List.of();
+    }
   }
 }

@@ -17,6 +17,7 @@ import io.saferollout.rules.Finding;
 import io.saferollout.rules.HardeningPlan;
 import io.saferollout.rules.HardeningPolicy;
 import io.saferollout.rules.HardeningReverter;
+import io.saferollout.rules.LiveTarget;
 import io.saferollout.rules.RevertPlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,8 @@ final class TargetHardening {
     for (Deployment d : targets) {
       String name = d.getMetadata().getName();
       List<Change> recorded = AppliedChangesRecord.read(d);
-      HardeningPlan plan = DeploymentHardener.plan(d, policy, caps, OwnedFields.stillOurs(d, recorded), pdbs);
+      HardeningPlan plan = DeploymentHardener.plan(d, policy, caps,
+          LiveTarget.of(OwnedFields.stillOurs(d, recorded), recorded), pdbs);
       if (audit) {
         plan.changes().forEach(c -> changes.add(toStatus(name, c)));
       } else {
@@ -63,7 +65,7 @@ final class TargetHardening {
         if (!plan.changesNothing()) {
           nowRecorded = AppliedChangesRecord.merge(recorded, plan.changes());
           Deployment desired = annotate(plan.hardened(), sr, nowRecorded);
-          boolean removes = plan.changes().stream().anyMatch(c -> c.newValue() == null);
+          boolean removes = plan.removesFields();
           Deployment updated = patcher.patch(d, desired, nowRecorded.stream().map(Change::path).toList(), removes);
           // Without this the next event could be reconciled against the cached, pre-patch
           // Deployment and plan the same patch again (which would then fail with 409).
@@ -91,7 +93,8 @@ final class TargetHardening {
   }
 
   void revert(SafeRollout sr, Deployment d, InformerEventSource<Deployment, SafeRollout> cache) {
-    RevertPlan plan = HardeningReverter.revert(d, AppliedChangesRecord.read(d));
+    RevertPlan plan = HardeningReverter.revert(d, AppliedChangesRecord.provable(d,
+        sr.getStatus() == null ? List.of() : sr.getStatus().getAppliedChanges()));
     Deployment desired = new DeploymentBuilder(plan.reverted())
         .editMetadata()
           .removeFromAnnotations(AppliedChangesRecord.ANNOTATION)

@@ -1,11 +1,16 @@
 package io.saferollout.rules;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the API server can do, from its version. Only features on by default count: an alpha
- * feature gate may be off, and hardening must never produce a Deployment the server rejects.
+ * What the cluster can run, from the oldest Kubernetes version among the API server and the
+ * kubelets. Both matter: the API server drops fields of features it does not know, and a kubelet
+ * may be up to three minors older than the API server (version skew policy), and an old kubelet
+ * cannot run a sleep hook or a native sidecar the API server accepted. Only features on by default
+ * count: an alpha feature gate may be off, and hardening must never produce a Deployment the
+ * cluster cannot run.
  */
 public record ClusterCapabilities(int major, int minor) {
   /** The newest Kubernetes minor this code knows about. */
@@ -35,7 +40,26 @@ public record ClusterCapabilities(int major, int minor) {
     return new ClusterCapabilities(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
   }
 
-  /** The preStop {@code sleep} action: beta and on by default since 1.30 (KEP-3960), GA in 1.34. */
+  /**
+   * The capabilities of a cluster with this API server version and these kubelet versions (from
+   * the Nodes' {@code status.nodeInfo.kubeletVersion}): the oldest of them all. A version that
+   * cannot be read is rejected with a message naming it.
+   */
+  public static ClusterCapabilities oldestOf(String serverVersion, List<String> kubeletVersions) {
+    ClusterCapabilities oldest = parse(serverVersion);
+    for (String kubelet : kubeletVersions == null ? List.<String>of() : kubeletVersions) {
+      ClusterCapabilities k = parse(kubelet);
+      if (!k.atLeast(oldest.major, oldest.minor)) {
+        oldest = k;
+      }
+    }
+    return oldest;
+  }
+
+  /**
+   * The preStop {@code sleep} action: feature gate PodLifecycleSleepAction, beta and on by default
+   * since 1.30 (KEP-3960), GA in 1.34. The kubelet runs the hook, so every kubelet must be 1.30+.
+   */
   public boolean sleepAction() {
     return atLeast(1, 30);
   }

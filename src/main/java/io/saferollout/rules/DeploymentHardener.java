@@ -27,8 +27,10 @@ public final class DeploymentHardener {
    * paths as {@code ownedPaths}, yields no changes: hardening never causes a second rollout.
    *
    * <p>A value nobody chose is treated as missing: when the Deployment carries
-   * {@code metadata.managedFields}, a field no manager owns was defaulted by the API server (such as
-   * {@code maxUnavailable: 25%}) and is filled in every mode; see {@link FieldOwnership}.
+   * {@code metadata.managedFields}, a field no manager owns, or one holding the Kubernetes default
+   * (such as {@code maxUnavailable: 25%}) that no Apply manager owns and the last-applied
+   * configuration does not contain, was defaulted by the API server and is filled in every mode;
+   * see {@link FieldOwnership}.
    *
    * @param ownedPaths paths SafeRollout set earlier: their values are not the user's and follow the
    *                   policy when it changes. May be null.
@@ -39,11 +41,29 @@ public final class DeploymentHardener {
    */
   public static HardeningPlan plan(Deployment deployment, HardeningPolicy policy, ClusterCapabilities caps,
       Set<String> ownedPaths, List<PodDisruptionBudget> pdbs) {
-    Objects.requireNonNull(deployment, "deployment");
+    return plan(new HardeningDraft(deployment, policy.mode(), ownedPaths), policy, caps, pdbs);
+  }
+
+  /**
+   * Plans the hardening of a Deployment read from the cluster, as the operator writes it: besides
+   * what {@link #plan(Deployment, HardeningPolicy, ClusterCapabilities, Set, List)} does, a handler
+   * SafeRollout set is released where another manager set a different handler next to it (the
+   * object would otherwise carry two, which the API server rejects); sidecars move to
+   * {@code initContainers} only when the policy says {@code sidecars: Native}, because a GitOps tool
+   * or Helm re-adds them under {@code containers} on its next sync; and the namespace's mesh
+   * injection labels count.
+   */
+  public static HardeningPlan plan(Deployment deployment, HardeningPolicy policy, ClusterCapabilities caps,
+      LiveTarget live, List<PodDisruptionBudget> pdbs) {
+    Objects.requireNonNull(live, "live");
+    return plan(new HardeningDraft(deployment, policy.mode(), live), policy, caps, pdbs);
+  }
+
+  private static HardeningPlan plan(HardeningDraft draft, HardeningPolicy policy, ClusterCapabilities caps,
+      List<PodDisruptionBudget> pdbs) {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(caps, "caps");
-    requireWellFormed(deployment);
-    HardeningDraft draft = new HardeningDraft(deployment, policy.mode(), ownedPaths);
+    HandlerRelease.apply(draft);
     ReadinessRule.apply(draft, policy);
     PreStopRule.apply(draft, policy, caps);
     GracePeriodRule.apply(draft, policy);
@@ -53,7 +73,7 @@ public final class DeploymentHardener {
     return draft.plan();
   }
 
-  private static void requireWellFormed(Deployment d) {
+  static void requireWellFormed(Deployment d) {
     String name = d.getMetadata() == null || d.getMetadata().getName() == null ? "(unnamed)" : d.getMetadata().getName();
     if (d.getSpec() == null || d.getSpec().getTemplate() == null || d.getSpec().getTemplate().getSpec() == null) {
       throw new IllegalArgumentException("Deployment " + name + " has no spec.template.spec");

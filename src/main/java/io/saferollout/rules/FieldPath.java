@@ -161,27 +161,18 @@ public final class FieldPath {
     }
   }
 
-  /**
-   * This path's keys in a managedFields {@code fieldsV1} set: {@code f:<field>} for fields and map
-   * keys, {@code k:{"name":"<name>"}} for list elements merged by name (the server-side apply field
-   * set notation). Whether a bracket is a list or a map is read from {@code root}.
-   */
-  List<String> fieldsV1Keys(JsonNode root) {
-    List<String> keys = new ArrayList<>();
-    JsonNode node = root;
-    String lastField = "";
-    for (Step step : steps) {
-      if (step instanceof Field f) {
-        keys.add("f:" + f.name());
-        lastField = f.name();
-      } else if (step instanceof Select s) {
-        boolean list = node != null ? node.isArray() : !MAP_FIELDS.contains(lastField);
-        keys.add(list ? "k:{\"name\":" + JsonNodeFactory.instance.textNode(s.key()) + "}" : "f:" + s.key());
-      }
-      node = node == null || !(node.isObject() || node.isArray()) || (node.isArray() && step instanceof Field)
-          ? null : child(node, step);
-    }
-    return keys;
+  /** One step of a path: a field, or a bracket selecting a list element by name or a map key. */
+  record Segment(String name, boolean selects) {}
+
+  /** The steps of this path, in order. */
+  List<Segment> segments() {
+    return steps.stream().map(s -> s instanceof Field f ? new Segment(f.name(), false)
+        : new Segment(((Select) s).key(), true)).toList();
+  }
+
+  /** This path without its last step; empty for a one-step path. */
+  public Optional<FieldPath> parent() {
+    return steps.size() < 2 ? Optional.empty() : Optional.of(new FieldPath(steps.subList(0, steps.size() - 1)));
   }
 
   private JsonNode child(JsonNode node, Step step) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.saferollout.api.Mode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -19,16 +20,37 @@ final class HardeningDraft {
   private final Mode mode;
   private final List<FieldPath> owned;
   private final FieldOwnership ownership;
+  private final LiveTarget live;
   private final List<Change> changes = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
+  private final List<FieldPath> released = new ArrayList<>();
   private Deployment current;
 
+  /** A draft for a manifest (a file, or a test standing in for the operator with owned paths). */
   HardeningDraft(Deployment original, Mode mode, Set<String> ownedPaths) {
+    this(original, mode, ownedPaths, null);
+  }
+
+  /** A draft for a Deployment read from the cluster. */
+  HardeningDraft(Deployment original, Mode mode, LiveTarget live) {
+    this(original, mode, live.ownedPaths(), live);
+  }
+
+  private HardeningDraft(Deployment original, Mode mode, Set<String> ownedPaths, LiveTarget live) {
+    Objects.requireNonNull(original, "deployment");
+    Objects.requireNonNull(mode, "mode");
+    DeploymentHardener.requireWellFormed(original);
     this.tree = ManifestJson.tree(original);
     this.mode = mode;
-    this.owned = ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList();
+    this.owned = new ArrayList<>(ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList());
     this.ownership = FieldOwnership.of(original);
+    this.live = live;
     this.current = ManifestJson.read(tree, Deployment.class);
+  }
+
+  /** The live context, or empty when planning a manifest file. */
+  Optional<LiveTarget> live() {
+    return Optional.ofNullable(live);
   }
 
   /** The Deployment with every change so far; do not modify it. */
@@ -52,6 +74,18 @@ final class HardeningDraft {
     return owned.stream().anyMatch(path::isWithin);
   }
 
+  /**
+   * True when SafeRollout owns the field and it was absent before SafeRollout set it, so the whole
+   * value is SafeRollout's (rather than a user's value SafeRollout added to).
+   */
+  boolean created(FieldPath path) {
+    if (!owns(path)) {
+      return false;
+    }
+    return live == null || live.recorded().stream().filter(c -> c.field().equals(path)).findFirst()
+        .map(c -> c.before() == null).orElse(true);
+  }
+
   /** True when the field held a value the API server defaulted, not one anybody chose. */
   boolean defaulted(FieldPath path) {
     return ownership.isDefaulted(path);
@@ -59,10 +93,13 @@ final class HardeningDraft {
 
   void change(Rule rule, FieldPath path, JsonNode newValue, String reason) {
     JsonNode old = path.get(tree).orElse(null);
-    if (ManifestJson.same(old, newValue)) {
+    // Compared as served: a value read back from an API server lacks the zeros that were written
+    // and carries its defaults, and rewriting it would be a patch (and a rollout) for nothing.
+    if (JsonValues.sameAsServed(newValue, old)) {
       return;
     }
-    changes.add(new Change(rule, path.toString(), ManifestJson.text(old), ManifestJson.text(newValue), reason));
+    changes.add(new Change(rule, path, old == null ? null : old.deepCopy(),
+        newValue == null ? null : newValue.deepCopy(), reason));
     path.set(tree, newValue == null ? null : newValue.deepCopy());
     current = null;
   }
@@ -75,7 +112,7 @@ final class HardeningDraft {
   void settle(Rule rule, FieldPath path, JsonNode desired, Predicate<JsonNode> isSafe, String reason,
       String unsafeMessage) {
     Optional<JsonNode> now = get(path);
-    if (now.isPresent() && ManifestJson.same(now.get(), desired)) {
+    if (now.isPresent() && JsonValues.same(now.get(), desired)) {
       return;
     }
     if (now.isEmpty() || owns(path) || defaulted(path)) {
@@ -89,6 +126,15 @@ final class HardeningDraft {
     }
   }
 
+  /**
+   * Gives up SafeRollout's claim on {@code path}: from here on its value is the user's. With
+   * server-side apply the operator then leaves the field out of its apply body, which releases it.
+   */
+  void release(FieldPath path) {
+    owned.removeIf(p -> p.isWithin(path) || path.isWithin(p));
+    released.add(path);
+  }
+
   void find(Rule rule, FieldPath path, String message) {
     findings.add(new Finding(rule, path.toString(), message, rule.fix()));
   }
@@ -98,6 +144,6 @@ final class HardeningDraft {
   }
 
   HardeningPlan plan() {
-    return new HardeningPlan(current(), changes, findings);
+    return new HardeningPlan(current(), changes, findings, released);
   }
 }

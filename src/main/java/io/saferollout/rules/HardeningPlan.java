@@ -7,13 +7,30 @@ import java.util.Objects;
 
 /**
  * What hardening a Deployment takes: the hardened copy, the field changes that lead to it (in
- * order), and the gaps left for the user.
+ * order), the gaps left for the user, and the fields SafeRollout gives up because another manager
+ * took them over (their removals of SafeRollout's own handler are among the changes).
  */
-public record HardeningPlan(Deployment hardened, List<Change> changes, List<Finding> findings) {
+public record HardeningPlan(Deployment hardened, List<Change> changes, List<Finding> findings,
+    List<FieldPath> released) {
   public HardeningPlan {
     Objects.requireNonNull(hardened, "hardened");
     changes = List.copyOf(changes);
     findings = List.copyOf(findings);
+    released = List.copyOf(released);
+  }
+
+  public HardeningPlan(Deployment hardened, List<Change> changes, List<Finding> findings) {
+    this(hardened, changes, findings, List.of());
+  }
+
+  /**
+   * True when a change removes something that is not SafeRollout's own released handler: moving a
+   * sidecar out of {@code containers}, say. Server-side apply cannot remove a field another manager
+   * owns, so such a plan is written as a JSON patch; a release is written by leaving the field out
+   * of the apply body.
+   */
+  public boolean removesFields() {
+    return changes.stream().anyMatch(c -> c.removes() && released.stream().noneMatch(c.field()::isWithin));
   }
 
   /** True when the Deployment is already as hardened as the policy allows: nothing to patch, no rollout. */
@@ -28,7 +45,7 @@ public record HardeningPlan(Deployment hardened, List<Change> changes, List<Find
   public Deployment applyTo(Deployment deployment) {
     ObjectNode tree = ManifestJson.tree(deployment);
     for (Change change : changes) {
-      FieldPath.parse(change.path()).set(tree, ManifestJson.value(change.newValue()));
+      change.field().set(tree, change.after() == null ? null : change.after().deepCopy());
     }
     return ManifestJson.read(tree, Deployment.class);
   }

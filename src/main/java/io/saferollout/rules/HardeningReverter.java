@@ -28,12 +28,10 @@ public final class HardeningReverter {
     List<Change> newestFirst = new ArrayList<>(recorded == null ? List.of() : recorded);
     Collections.reverse(newestFirst);
     for (Change change : newestFirst) {
-      FieldPath path = FieldPath.parse(change.path());
-      JsonNode now = path.get(tree).orElse(null);
-      if (ManifestJson.same(now, ManifestJson.value(change.newValue()))) {
-        path.set(tree, ManifestJson.value(change.oldValue()));
-        reverted.add(new Change(change.rule(), change.path(), change.newValue(), change.oldValue(),
-            "reverted: " + change.reason()));
+      JsonNode now = change.field().get(tree).orElse(null);
+      if (JsonValues.sameAsServed(change.after(), now)) {
+        change.field().set(tree, change.before() == null ? null : change.before().deepCopy());
+        reverted.add(change.undone("reverted: " + change.reason()));
       } else {
         skipped.add(new Finding(change.rule(), change.path(),
             "changed since SafeRollout set it (now " + ManifestJson.text(now) + ", SafeRollout had set "

@@ -22,11 +22,23 @@ public record PodContainers(List<Container> serving, List<Container> sidecars, L
   /** Pod-template annotation naming the sidecars, comma-separated; when present it replaces detection. */
   public static final String SIDECARS_ANNOTATION = "saferollout.io/sidecars";
 
+  /**
+   * Container names the meshes' injectors and well-known proxies use: Istio's injector adds
+   * {@code istio-proxy}, Linkerd's {@code linkerd-proxy}; the Cloud SQL Auth Proxy's docs name it
+   * {@code cloud-sql-proxy}.
+   */
   private static final Set<String> SIDECAR_NAMES =
       Set.of("istio-proxy", "linkerd-proxy", "envoy", "envoy-sidecar", "cloud-sql-proxy", "cloudsql-proxy");
 
-  /** Last image path segments of well-known proxies (istio/proxyv2, cr.l5d.io/linkerd/proxy, envoyproxy/envoy...). */
-  private static final Set<String> SIDECAR_IMAGES = Set.of("proxyv2", "proxy", "envoy", "gce-proxy");
+  /**
+   * Image repositories (without registry host or tag) of proxies that only ever run as sidecars:
+   * Istio's {@code istio/proxyv2} (any hub), Linkerd's {@code cr.l5d.io/linkerd/proxy}, Envoy's
+   * {@code envoyproxy/envoy} (a pod of proxies only is still the application, see {@link #of}), the
+   * Cloud SQL proxies. An image merely ending in {@code -proxy} is not enough: an application can be a
+   * proxy (an nginx "api-proxy", an Envoy front proxy), and moving it would reorder the application.
+   */
+  private static final List<String> SIDECAR_IMAGES = List.of(
+      "/proxyv2", "linkerd/proxy", "envoyproxy/envoy", "cloud-sql-connectors/cloud-sql-proxy", "cloudsql-docker/gce-proxy");
 
   public static PodContainers of(PodTemplateSpec template) {
     PodSpec spec = template == null ? null : template.getSpec();
@@ -67,11 +79,11 @@ public record PodContainers(List<Container> serving, List<Container> sidecars, L
       return false;
     }
     String repository = image.split("@", 2)[0];
-    String last = repository.substring(repository.lastIndexOf('/') + 1);
-    int tag = last.indexOf(':');
-    if (tag >= 0) {
-      last = last.substring(0, tag);
+    int tag = repository.lastIndexOf(':');
+    if (tag > repository.lastIndexOf('/')) {
+      repository = repository.substring(0, tag);
     }
-    return SIDECAR_IMAGES.contains(last) || last.endsWith("-proxy");
+    String path = "/" + repository;
+    return SIDECAR_IMAGES.stream().anyMatch(known -> path.endsWith(known.startsWith("/") ? known : "/" + known));
   }
 }

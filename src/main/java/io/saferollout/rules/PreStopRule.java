@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
+import java.time.Duration;
 import java.util.OptionalInt;
 
 /**
@@ -31,6 +32,15 @@ final class PreStopRule {
         }
         continue;
       }
+      if (ours && keepsItsForm(hook, delay, caps)) {
+        if (hook.getSleep() == null) {
+          draft.find(Rule.SR006, path, "container '" + c.getName() + "' waits with sh -c 'sleep " + delay
+              + "'; SafeRollout keeps this form, which works, rather than roll the Deployment only to switch to the "
+              + "sleep action" + (caps.sleepAction() ? "" : " (Kubernetes " + caps + " has none; 1.30+)")
+              + "; an image without a shell (distroless, scratch) skips the delay");
+        }
+        continue;
+      }
       LifecycleHandler wanted = caps.sleepAction()
           ? new LifecycleHandlerBuilder().withNewSleep().withSeconds((long) delay).endSleep().build()
           : new LifecycleHandlerBuilder().withNewExec().withCommand("sh", "-c", "sleep " + delay).endExec().build();
@@ -43,6 +53,17 @@ final class PreStopRule {
             + "(distroless, scratch) skips the delay");
       }
     }
+  }
+
+  /**
+   * True when SafeRollout's hook already waits the policy's delay in a form the cluster runs. A hook
+   * form is a template change: switching exec-sleep to the sleep action after the cluster learns it
+   * would roll every hardened Deployment for nothing. A sleep action the kubelets cannot run (the
+   * oldest kubelet is older than 1.30) does not keep its form.
+   */
+  private static boolean keepsItsForm(LifecycleHandler hook, int delay, ClusterCapabilities caps) {
+    boolean waitsTheDelay = PreStopDelay.of(hook).map(d -> d.equals(Duration.ofSeconds(delay))).orElse(false);
+    return waitsTheDelay && (hook.getSleep() == null || caps.sleepAction());
   }
 
   private static void checkUserHook(HardeningDraft draft, String container, FieldPath path, LifecycleHandler hook,

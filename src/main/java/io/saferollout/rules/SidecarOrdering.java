@@ -12,7 +12,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.saferollout.api.Mode;
 import io.saferollout.api.SidecarMode;
 import java.util.Map;
 
@@ -25,6 +24,8 @@ import java.util.Map;
 final class SidecarOrdering {
   static final String ISTIO_INJECT = "sidecar.istio.io/inject";
   static final String ISTIO_PROXY_CONFIG = "proxy.istio.io/config";
+  static final String ISTIO_REVISION = "istio.io/rev";
+  static final String ISTIO_NAMESPACE_INJECTION = "istio-injection";
   static final String LINKERD_INJECT = "linkerd.io/inject";
   static final String LINKERD_PROXY_AWAIT = "config.linkerd.io/proxy-await";
   static final String LINKERD_WAIT_BEFORE_EXIT = "config.alpha.linkerd.io/proxy-wait-before-exit-seconds";
@@ -39,38 +40,74 @@ final class SidecarOrdering {
   static void apply(HardeningDraft draft, HardeningPolicy policy, ClusterCapabilities caps) {
     PodTemplateSpec template = draft.current().getSpec().getTemplate();
     PodContainers roles = PodContainers.of(template);
-    switch (effectiveMode(policy.sidecars(), template, roles)) {
+    LiveTarget live = draft.live().orElse(null);
+    Map<String, String> nsLabels = live == null ? Map.of() : live.namespaceLabels();
+    Map<String, String> nsAnnotations = live == null ? Map.of() : live.namespaceAnnotations();
+    switch (effectiveMode(policy.sidecars(), template, roles, nsLabels, nsAnnotations)) {
       case Istio -> istio(draft, policy);
       case Linkerd -> linkerd(draft, policy);
-      case Native -> nativeSidecars(draft, roles, caps);
+      case Native -> nativeSidecars(draft, roles, caps, live != null && policy.sidecars() != SidecarMode.Native);
       case Auto, None -> { }
     }
   }
 
-  /** Auto picks the mesh the template is injected by, else native sidecars when there are sidecars. */
+  /** For a manifest file, whose namespace is not known. */
   static SidecarMode effectiveMode(SidecarMode requested, PodTemplateSpec template, PodContainers roles) {
+    return effectiveMode(requested, template, roles, Map.of(), Map.of());
+  }
+
+  /**
+   * Auto picks the mesh the pods are injected by, else native sidecars when there are sidecars.
+   * Injection is on when the pod template or its namespace asks for it: Istio's
+   * {@code istio-injection=enabled} or {@code istio.io/rev} namespace label, or the pod's
+   * {@code sidecar.istio.io/inject} (Istio docs, "Installing the sidecar": the pod label overrides the
+   * namespace); Linkerd's {@code linkerd.io/inject: enabled} annotation on the namespace or the pod
+   * (Linkerd docs, "Automatic proxy injection").
+   */
+  static SidecarMode effectiveMode(SidecarMode requested, PodTemplateSpec template, PodContainers roles,
+      Map<String, String> namespaceLabels, Map<String, String> namespaceAnnotations) {
     if (requested != SidecarMode.Auto) {
       return requested;
     }
     ObjectMeta meta = template.getMetadata();
     Map<String, String> labels = meta == null || meta.getLabels() == null ? Map.of() : meta.getLabels();
     Map<String, String> annotations = meta == null || meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
-    boolean istioProxy = template.getSpec().getContainers().stream().anyMatch(c -> "istio-proxy".equals(c.getName()));
-    if ("true".equals(labels.get(ISTIO_INJECT)) || "true".equals(annotations.get(ISTIO_INJECT)) || istioProxy) {
+    boolean istioOptOut = "false".equals(labels.get(ISTIO_INJECT)) || "false".equals(annotations.get(ISTIO_INJECT));
+    boolean istioPod = "true".equals(labels.get(ISTIO_INJECT)) || "true".equals(annotations.get(ISTIO_INJECT))
+        || labels.containsKey(ISTIO_REVISION) || hasContainer(template, "istio-proxy");
+    boolean istioNamespace = "enabled".equals(namespaceLabels.get(ISTIO_NAMESPACE_INJECTION))
+        || namespaceLabels.containsKey(ISTIO_REVISION);
+    if (istioPod || (istioNamespace && !istioOptOut)) {
       return SidecarMode.Istio;
     }
-    if ("enabled".equals(annotations.get(LINKERD_INJECT))) {
+    String linkerdPod = annotations.get(LINKERD_INJECT);
+    if ("enabled".equals(linkerdPod) || hasContainer(template, "linkerd-proxy")
+        || ("enabled".equals(namespaceAnnotations.get(LINKERD_INJECT)) && !"disabled".equals(linkerdPod))) {
       return SidecarMode.Linkerd;
     }
     return roles.sidecars().isEmpty() ? SidecarMode.None : SidecarMode.Native;
   }
 
-  private static void nativeSidecars(HardeningDraft draft, PodContainers roles, ClusterCapabilities caps) {
+  private static boolean hasContainer(PodTemplateSpec template, String name) {
+    return template.getSpec().getContainers().stream().anyMatch(c -> name.equals(c.getName()));
+  }
+
+  private static void nativeSidecars(HardeningDraft draft, PodContainers roles, ClusterCapabilities caps,
+      boolean onlyReport) {
     for (Container sidecar : roles.sidecars()) {
       FieldPath from = DeploymentPaths.container(sidecar.getName());
       if (!caps.nativeSidecars()) {
         draft.find(Rule.SR004, from, "sidecar '" + sidecar.getName() + "' starts and stops with the application, and "
             + "Kubernetes " + caps + " has no native sidecars (1.29+)");
+        continue;
+      }
+      if (onlyReport) {
+        // Moving a container between lists in the live object is undone by the next Helm upgrade or
+        // GitOps sync, which re-adds it under containers: a duplicate name, and a sync that fails.
+        draft.find(Rule.SR004, from, "sidecar '" + sidecar.getName() + "' starts and stops with the application; "
+            + "as a native sidecar it would start before it and stop after it",
+            "Run `saferollout harden` on the manifest in Git (it moves the sidecar to initContainers with "
+                + "restartPolicy: Always), or set sidecars: Native on the SafeRollout if nothing re-applies this Deployment.");
         continue;
       }
       FieldPath to = DeploymentPaths.initContainer(sidecar.getName());
@@ -88,6 +125,12 @@ final class SidecarOrdering {
     }
   }
 
+  /**
+   * Istio reads proxy.istio.io/config as YAML (JSON is YAML too). The annotation SafeRollout wrote
+   * is rendered whole; a user's annotation only gets the keys it lacks, appended to its text, so
+   * nothing the user wrote is rewritten (a rewrite would be a template change, hence a rollout,
+   * on every sync that restores the user's text).
+   */
   private static void istio(HardeningDraft draft, HardeningPolicy policy) {
     FieldPath path = DeploymentPaths.annotation(ISTIO_PROXY_CONFIG);
     String text = draft.get(path).map(JsonNode::asText).orElse("");
@@ -103,24 +146,50 @@ final class SidecarOrdering {
           + " is not a YAML mapping, so holdApplicationUntilProxyStarts cannot be added to it");
       return;
     }
-    boolean ours = draft.owns(path);
-    ObjectNode wanted = config.deepCopy();
+    boolean ours = text.isBlank() || draft.created(path);
+    // Istio's proxy drains for terminationDrainDuration (5 s by default) after SIGTERM, then exits;
+    // it must outlive the application's preStop delay and drain, or requests fail at the proxy.
+    ObjectNode wanted = JsonNodeFactory.instance.objectNode();
+    wanted.set("holdApplicationUntilProxyStarts", BooleanNode.TRUE);
+    wanted.put("terminationDrainDuration", (policy.preStopDelaySeconds() + policy.drainSeconds()) + "s");
     JsonNode hold = config.get("holdApplicationUntilProxyStarts");
-    if (hold == null || ours || draft.mode() == Mode.Enforce) {
-      wanted.set("holdApplicationUntilProxyStarts", BooleanNode.TRUE);
-    } else if (!hold.asBoolean(false)) {
+    if (!ours && hold != null && !hold.asBoolean(false)) {
       draft.find(Rule.SR004, path, "holdApplicationUntilProxyStarts is " + hold.asText()
           + ": the application can start before the Istio proxy; kept because it is the user's");
     }
-    // Istio's proxy drains for terminationDrainDuration (5 s by default) after SIGTERM, then exits;
-    // it must outlive the application's preStop delay and drain, or requests fail at the proxy.
-    if (!config.has("terminationDrainDuration") || ours) {
-      wanted.put("terminationDrainDuration", (policy.preStopDelaySeconds() + policy.drainSeconds()) + "s");
+    String next;
+    if (ours) {
+      ObjectNode merged = config.deepCopy();
+      merged.setAll(wanted);
+      next = merged.equals(config) ? text : render(merged, text);
+    } else {
+      ObjectNode absent = JsonNodeFactory.instance.objectNode();
+      wanted.fields().forEachRemaining(e -> {
+        if (!config.has(e.getKey())) {
+          absent.set(e.getKey(), e.getValue());
+        }
+      });
+      next = absent.isEmpty() ? text : appended(text, absent);
     }
-    if (!wanted.equals(config)) {
-      draft.change(Rule.SR004, path, TextNode.valueOf(render(wanted, text)),
+    if (!next.equals(text)) {
+      draft.change(Rule.SR004, path, TextNode.valueOf(next),
           "Istio: hold the application until the proxy is ready, and keep the proxy up while the application drains");
     }
+  }
+
+  /** The user's text with more keys: inside a flow mapping before its closing brace, else as new lines. */
+  private static String appended(String original, ObjectNode more) {
+    String trimmed = original.stripTrailing();
+    if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
+      String inner = trimmed.substring(1, trimmed.length() - 1);
+      String json = more.toString();
+      String members = json.substring(1, json.length() - 1);
+      return trimmed.substring(0, trimmed.length() - 1) + (inner.isBlank() ? "" : ",") + members + "}"
+          + original.substring(trimmed.length());
+    }
+    StringBuilder out = new StringBuilder(trimmed);
+    more.fields().forEachRemaining(e -> out.append('\n').append(e.getKey()).append(": ").append(e.getValue().asText()));
+    return out.append('\n').toString();
   }
 
   /** In the format the annotation already uses (Istio reads it as YAML, and JSON is YAML too). */

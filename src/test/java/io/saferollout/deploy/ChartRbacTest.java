@@ -44,7 +44,9 @@ class ChartRbacTest {
     List<HasMetadata> objects = chart().render();
 
     ClusterRole clusterRole = only(objects, ClusterRole.class);
-    assertThat(grants(clusterRole.getRules())).isEqualTo(new TreeMap<>(WATCHED_NAMESPACE_ACCESS));
+    Map<String, Set<String>> clusterWide = new TreeMap<>(WATCHED_NAMESPACE_ACCESS);
+    clusterWide.put("/nodes", Set.of("list")); // kubelet versions, for the hook form and native sidecars
+    assertThat(grants(clusterRole.getRules())).isEqualTo(clusterWide);
 
     ClusterRoleBinding binding = only(objects, ClusterRoleBinding.class);
     assertThat(binding.getRoleRef()).isEqualTo(new RoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRole.getMetadata().getName()));

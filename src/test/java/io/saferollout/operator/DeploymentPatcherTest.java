@@ -115,4 +115,37 @@ class DeploymentPatcherTest {
     assertThat(patch.getHeader("Content-Type")).startsWith("application/json-patch+json");
     assertThat(patch.getBody().readUtf8()).contains("\"op\":\"remove\"");
   }
+
+  @Test
+  void aReleasedHandlerIsLeftOutOfTheApplyBodyAndRemovedByTheJsonPatchFallback() throws Exception {
+    // SafeRollout recorded the httpGet probe; the user then set an exec probe next to it.
+    java.util.List<io.saferollout.rules.Change> recorded = java.util.List.of(io.saferollout.rules.Change.fromText(
+        io.saferollout.rules.Rule.SR001, READINESS, null,
+        Serialization.jsonMapper().writeValueAsString(desired.getSpec().getTemplate().getSpec().getContainers().get(0)
+            .getReadinessProbe()), "r"));
+    Deployment twoHandlers = new DeploymentBuilder(desired)
+        .editMetadata().addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(recorded)).endMetadata()
+        .editSpec().editTemplate().editSpec().editFirstContainer().editReadinessProbe()
+          .withNewExec().withCommand("/app/ready").endExec().endReadinessProbe()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+    Deployment released = new DeploymentBuilder(twoHandlers)
+        .editMetadata().addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(java.util.List.of()))
+        .endMetadata()
+        .editSpec().editTemplate().editSpec().editFirstContainer().editReadinessProbe().withHttpGet(null)
+        .endReadinessProbe().endContainer().endSpec().endTemplate().endSpec().build();
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(415, "").once();
+    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, released).once();
+    DeploymentPatcher patcher = new DeploymentPatcher(client);
+
+    // The record merged with the release no longer lists the probe: only minReadySeconds is owned.
+    patcher.patch(twoHandlers, released, List.of("spec.minReadySeconds"), false);
+
+    JsonNode apply = Serialization.jsonMapper().readTree(nextPatch().getBody().readUtf8());
+    assertThat(apply.at("/spec/template/spec/containers").isMissingNode())
+        .as("the released probe is not in the apply body, so apply gives it up").isTrue();
+    assertThat(apply.at("/spec/minReadySeconds").asInt()).isEqualTo(5);
+    JsonNode ops = Serialization.jsonMapper().readTree(nextPatch().getBody().readUtf8());
+    assertThat(ops.toString()).contains("{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/readinessProbe/httpGet\"}")
+        .doesNotContain("/readinessProbe/exec");
+  }
 }

@@ -22,20 +22,20 @@ class OperatorDecisionsTest {
   @Test
   void theRecordKeepsTheUsersOriginalValueAcrossRepeatedChanges() {
     Rule rule = Rule.values()[0];
-    List<Change> first = List.of(new Change(rule, "spec.minReadySeconds", null, "5", "r"));
-    List<Change> again = AppliedChangesRecord.merge(first, List.of(new Change(rule, "spec.minReadySeconds", "5", "7", "r")));
+    List<Change> first = List.of(Change.fromText(rule, "spec.minReadySeconds", null, "5", "r"));
+    List<Change> again = AppliedChangesRecord.merge(first, List.of(Change.fromText(rule, "spec.minReadySeconds", "5", "7", "r")));
     assertThat(again).singleElement().satisfies(c -> {
       assertThat(c.oldValue()).isNull();
       assertThat(c.newValue()).isEqualTo("7");
     });
-    assertThat(AppliedChangesRecord.merge(again, List.of(new Change(rule, "spec.minReadySeconds", "7", null, "r"))))
+    assertThat(AppliedChangesRecord.merge(again, List.of(Change.fromText(rule, "spec.minReadySeconds", "7", null, "r"))))
         .as("a field set back to its original value leaves the record").isEmpty();
   }
 
   @Test
   void theRecordRoundTripsThroughItsAnnotation() {
     Rule rule = Rule.values()[0];
-    List<Change> changes = List.of(new Change(rule, "spec.template.spec.containers[web].readinessProbe", null, "{\"x\":1}", "r"));
+    List<Change> changes = List.of(Change.fromText(rule, "spec.template.spec.containers[web].readinessProbe", null, "{\"x\":1}", "r"));
     var d = OperatorHarness.deployment("web", Map.of());
     d.getMetadata().setAnnotations(Map.of(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(changes)));
     assertThat(AppliedChangesRecord.read(d)).extracting(Change::path, Change::newValue)

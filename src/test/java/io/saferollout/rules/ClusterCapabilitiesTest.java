@@ -3,6 +3,8 @@ package io.saferollout.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,5 +56,23 @@ class ClusterCapabilitiesTest {
     assertThat(ClusterCapabilities.LATEST.sleepAction()).isTrue();
     assertThat(ClusterCapabilities.LATEST.nativeSidecars()).isTrue();
     assertThat(new ClusterCapabilities(2, 0).nativeSidecars()).isTrue();
+  }
+
+  @Test
+  void theOldestKubeletDecides() {
+    ClusterCapabilities caps = ClusterCapabilities.oldestOf("v1.31.2", List.of("v1.31.2", "v1.28.9-eks-036c24b", "v1.30.1+k3s1"));
+    assertThat(caps).isEqualTo(new ClusterCapabilities(1, 28));
+    assertThat(caps.sleepAction()).as("a 1.28 kubelet cannot run the sleep hook").isFalse();
+    assertThat(caps.nativeSidecars()).isFalse();
+    assertThat(ClusterCapabilities.oldestOf("v1.30.0", List.of("v1.31.0"))).as("nor can an older API server")
+        .isEqualTo(new ClusterCapabilities(1, 30));
+    assertThat(ClusterCapabilities.oldestOf("1.29", List.of())).as("no Nodes readable: the server decides")
+        .isEqualTo(new ClusterCapabilities(1, 29));
+  }
+
+  @Test
+  void anUnreadableKubeletVersionIsNamed() {
+    assertThatThrownBy(() -> ClusterCapabilities.oldestOf("1.30", List.of("v1.30.0", "kubelet-dev")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kubelet-dev");
   }
 }

@@ -117,15 +117,33 @@ class PreStopRuleTest {
   }
 
   @Test
-  void aShellSleepItAddedBecomesASleepActionOnceTheClusterSupportsIt() {
+  void aShellSleepItAddedStaysWhenTheClusterLaterSupportsTheSleepAction() {
     HardeningPlan old = plan(naive(), policy(Mode.FillMissing), K8S_1_28);
     Set<String> owned = Set.copyOf(old.changes().stream().map(Change::path).toList());
     HardeningPlan upgraded = DeploymentHardener.plan(old.hardened(), policy(Mode.FillMissing), K8S_1_30, owned, null);
-    assertThat(upgraded.changes()).singleElement().satisfies(c -> {
-      assertThat(c.rule()).isEqualTo(Rule.SR005);
-      assertThat(c.oldValue()).contains("sleep 15");
-      assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":15}}");
-    });
+    assertThat(upgraded.changes()).as("no rollout only to change the form of a hook that works").isEmpty();
+    assertThat(findingsFor(upgraded, Rule.SR006)).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("keeps this form"));
+  }
+
+  @Test
+  void aSleepActionItAddedBecomesAShellSleepWhenAnOlderKubeletJoins() {
+    HardeningPlan modern = plan(naive(), policy(Mode.FillMissing), K8S_1_30);
+    Set<String> owned = Set.copyOf(modern.changes().stream().map(Change::path).toList());
+    HardeningPlan oldKubelet = DeploymentHardener.plan(modern.hardened(), policy(Mode.FillMissing), K8S_1_29, owned, null);
+    assertThat(changesFor(oldKubelet, Rule.SR005)).singleElement()
+        .satisfies(c -> assertThat(c.newValue()).contains("sleep 15"));
+  }
+
+  @Test
+  void aChangedDelayUsesTheFormTheClusterRunsBest() {
+    HardeningPlan old = plan(naive(), policy(Mode.FillMissing), K8S_1_28);
+    Set<String> owned = Set.copyOf(old.changes().stream().map(Change::path).toList());
+    SafeRolloutSpec spec = new SafeRolloutSpec();
+    spec.setPreStopDelaySeconds(20);
+    HardeningPlan longer = DeploymentHardener.plan(old.hardened(), HardeningPolicy.from(spec), K8S_1_30, owned, null);
+    assertThat(changesFor(longer, Rule.SR005)).singleElement()
+        .satisfies(c -> assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":20}}"));
   }
 
   @Test

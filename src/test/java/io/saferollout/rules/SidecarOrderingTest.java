@@ -125,7 +125,9 @@ class SidecarOrderingTest {
     HardeningPlan json = plan(annotated(Map.of(PROXY_CONFIG, "{\"terminationDrainDuration\": \"60s\"}")),
         sidecars(SidecarMode.Istio));
     assertThat(annotations(json).get(PROXY_CONFIG))
-        .isEqualTo("{\"terminationDrainDuration\":\"60s\",\"holdApplicationUntilProxyStarts\":true}");
+        .as("the user's text is kept byte for byte; only the absent key is added")
+        .isEqualTo("{\"terminationDrainDuration\": \"60s\",\"holdApplicationUntilProxyStarts\":true}");
+    assertThat(annotations(yaml).get(PROXY_CONFIG)).startsWith("concurrency: 2\nproxyMetadata:\n  FOO: bar\n");
   }
 
   @Test
@@ -139,15 +141,17 @@ class SidecarOrderingTest {
   }
 
   @Test
-  void aUsersHoldFalseIsReportedInFillMissingAndOverriddenInEnforce() throws Exception {
+  void aUsersHoldFalseIsReportedAndKeptEvenInEnforce() throws Exception {
     Deployment d = annotated(Map.of(PROXY_CONFIG, "holdApplicationUntilProxyStarts: false\n"));
     HardeningPlan fill = plan(d, sidecars(SidecarMode.Istio));
     assertThat(proxyConfig(fill).get("holdApplicationUntilProxyStarts").asBoolean()).isFalse();
     assertThat(findingsFor(fill, Rule.SR004)).hasSize(1);
 
+    // Rewriting the user's annotation would be undone by their next sync: a rollout every sync.
     HardeningPlan enforce = plan(d, sidecars(SidecarMode.Istio).withMode(Mode.Enforce));
-    assertThat(proxyConfig(enforce).get("holdApplicationUntilProxyStarts").asBoolean()).isTrue();
-    assertThat(findingsFor(enforce, Rule.SR004)).isEmpty();
+    assertThat(proxyConfig(enforce).get("holdApplicationUntilProxyStarts").asBoolean()).isFalse();
+    assertThat(annotations(enforce).get(PROXY_CONFIG)).startsWith("holdApplicationUntilProxyStarts: false\n");
+    assertThat(findingsFor(enforce, Rule.SR004)).hasSize(1);
   }
 
   @Test
@@ -202,5 +206,66 @@ class SidecarOrderingTest {
     HardeningPlan plan = plan(envoy, sidecars(SidecarMode.Auto));
     assertThat(changesFor(plan, Rule.SR004)).isEmpty();
     assertThat(changesFor(plan, Rule.SR005)).hasSize(1);
+  }
+
+  private static HardeningPlan live(Deployment d, SidecarMode mode, Map<String, String> nsLabels,
+      Map<String, String> nsAnnotations) {
+    return DeploymentHardener.plan(d, sidecars(mode), K8S_1_29,
+        new LiveTarget(java.util.Set.of(), java.util.List.of(), nsLabels, nsAnnotations), null);
+  }
+
+  @Test
+  void inALiveObjectAutoOnlyReportsTheMoveBecauseTheNextSyncWouldUndoIt() {
+    HardeningPlan plan = live(withSqlProxy(), SidecarMode.Auto, Map.of(), Map.of());
+    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getName)
+        .containsExactly("web", "sql");
+    assertThat(changesFor(plan, Rule.SR004)).isEmpty();
+    assertThat(findingsFor(plan, Rule.SR004)).singleElement()
+        .satisfies(f -> assertThat(f.remedy()).contains("saferollout harden").contains("sidecars: Native"));
+  }
+
+  @Test
+  void inALiveObjectNativeAskedForExplicitlyMovesTheSidecar() {
+    HardeningPlan plan = live(withSqlProxy(), SidecarMode.Native, Map.of(), Map.of());
+    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getInitContainers()).extracting(Container::getName)
+        .containsExactly("migrate", "sql");
+    assertThat(plan.removesFields()).as("taking it out of containers is a JSON patch").isTrue();
+  }
+
+  @Test
+  void istioInjectionOnTheNamespaceMeansIstio() {
+    for (Map<String, String> labels : java.util.List.of(Map.of("istio-injection", "enabled"),
+        Map.of("istio.io/rev", "1-22-3"))) {
+      HardeningPlan plan = live(naive(), SidecarMode.Auto, labels, Map.of());
+      assertThat(annotations(plan)).as("%s", labels).containsKey(PROXY_CONFIG);
+    }
+    Deployment optedOut = naiveBuilder().editSpec().editTemplate().editMetadata()
+        .addToLabels("sidecar.istio.io/inject", "false").endMetadata().endTemplate().endSpec().build();
+    assertThat(live(optedOut, SidecarMode.Auto, Map.of("istio-injection", "enabled"), Map.of()).hardened()
+        .getSpec().getTemplate().getMetadata().getAnnotations()).as("the pod opts out").isNullOrEmpty();
+    assertThat(live(naive(), SidecarMode.Auto, Map.of("istio-injection", "disabled"), Map.of()).hardened()
+        .getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
+  void linkerdInjectionOnTheNamespaceMeansLinkerd() {
+    HardeningPlan plan = live(naive(), SidecarMode.Auto, Map.of(), Map.of("linkerd.io/inject", "enabled"));
+    assertThat(annotations(plan)).containsEntry(SidecarOrdering.LINKERD_PROXY_AWAIT, "enabled");
+    Deployment disabled = annotated(Map.of("linkerd.io/inject", "disabled"));
+    assertThat(annotations(live(disabled, SidecarMode.Auto, Map.of(), Map.of("linkerd.io/inject", "enabled"))))
+        .doesNotContainKey(SidecarOrdering.LINKERD_PROXY_AWAIT);
+  }
+
+  @Test
+  void anApplicationWhoseImageEndsInProxyIsNotASidecar() {
+    assertThat(PodContainers.isProxyImage("example/api-proxy:2.0")).isFalse();
+    assertThat(PodContainers.isProxyImage("registry.example.com/team/oauth2-proxy:v7")).isFalse();
+    assertThat(PodContainers.isProxyImage("gcr.io/cloudsql-docker/gce-proxy:1.33")).isTrue();
+    Deployment d = naiveBuilder().editSpec().editTemplate().editSpec()
+        .addToContainers(new ContainerBuilder().withName("auth").withImage("quay.io/oauth2-proxy/oauth2-proxy:v7.6.0")
+            .addNewPort().withContainerPort(4180).endPort().build())
+        .endSpec().endTemplate().endSpec().build();
+    assertThat(PodContainers.of(d.getSpec().getTemplate()).serving()).extracting(Container::getName)
+        .containsExactly("web", "auth");
   }
 }

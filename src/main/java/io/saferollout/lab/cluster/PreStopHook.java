@@ -1,20 +1,18 @@
 package io.saferollout.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ExecAction;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.saferollout.rules.PreStopDelay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A container's preStop hook as the lab can run it: the native sleep action (KEP-3960), an exec
- * hook that is a recognisable {@code sleep N} (the lab runs no processes, so it can only honour
- * the delay), or an HTTP GET. See
+ * hook whose delay {@link PreStopDelay} can read (the lab runs no processes, so it can only honour
+ * the delay: a script that sleeps and then runs more commands takes the sleep), or an HTTP GET. See
  * https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#hook-handler-implementations
  */
 sealed interface PreStopHook {
@@ -36,9 +34,6 @@ sealed interface PreStopHook {
     record UnsupportedSleep(long seconds) implements PreStopHook {
     }
 
-    Pattern SHELL = Pattern.compile("(?:.*/)?(?:sh|bash|ash|dash|zsh)");
-    Pattern SLEEP_SCRIPT = Pattern.compile("\\s*(?:exec\\s+)?(?:/bin/|/usr/bin/)?sleep\\s+(\\d+(?:\\.\\d+)?)s?\\s*;?\\s*");
-
     static PreStopHook of(Container container, SimulatedVersion version) {
         Optional<LifecycleHandler> handler = Optional.ofNullable(container.getLifecycle()).map(Lifecycle::getPreStop);
         if (handler.isEmpty()) {
@@ -53,24 +48,9 @@ sealed interface PreStopHook {
             return new HttpGet(h.getHttpGet());
         }
         if (h.getExec() != null) {
-            return execSleep(h.getExec()).<PreStopHook>map(Sleep::new).orElseGet(() -> new UnrecognisedExec(h.getExec().getCommand()));
+            // The rules' reading of the hook, so the lab runs exactly the delay the rules credit it with.
+            return PreStopDelay.of(h).<PreStopHook>map(Sleep::new).orElseGet(() -> new UnrecognisedExec(h.getExec().getCommand()));
         }
         return new None();
-    }
-
-    /** {@code ["sleep","15"]} or a shell running {@code sleep 15} and nothing else. */
-    static Optional<Duration> execSleep(ExecAction exec) {
-        List<String> command = exec.getCommand() == null ? List.of() : exec.getCommand();
-        String script;
-        if (command.size() == 3 && SHELL.matcher(command.get(0)).matches() && "-c".equals(command.get(1))) {
-            script = command.get(2);
-        } else {
-            script = String.join(" ", command);
-        }
-        Matcher m = SLEEP_SCRIPT.matcher(script);
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.ofMillis(Math.round(Double.parseDouble(m.group(1)) * 1000)));
     }
 }
