@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** `saferollout demo` from the outside: exit codes, messages and the files it writes. */
+@io.saferollout.WallClockTest
 class DemoCommandTest {
 
     private static final List<String> LAB_THREADS = List.of("lab-", "vert.x-", "saferollout-", "ReconcilerExecutor",
