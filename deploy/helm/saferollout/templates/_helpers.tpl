@@ -35,7 +35,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
-{{/* preStop + drain + a margin, so the kubelet never SIGKILLs an operator that is still draining. */}}
+{{/* drain + a margin, so the kubelet never SIGKILLs an operator that is still draining. */}}
 {{- define "saferollout.terminationGracePeriodSeconds" -}}
-{{- add .Values.shutdown.preStopSeconds .Values.shutdown.drainSeconds 5 }}
+{{- add .Values.shutdown.drainSeconds 5 }}
 {{- end }}

@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
         "  saferollout demo --scenario rolling-update,restart \\",
         "      --json results.json --report timeline.html",
         "", "Set SAFEROLLOUT_LOG_LEVEL=INFO to see the lab's and the operator's logs."})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, LabCommand {
 
   /** What shells report for a process ended by Ctrl-C (128 + SIGINT). */
   private static final int EXIT_INTERRUPTED = 130;

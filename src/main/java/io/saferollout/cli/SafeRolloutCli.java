@@ -1,5 +1,6 @@
 package io.saferollout.cli;
 
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,9 +9,7 @@ import picocli.CommandLine.Command;
     name = "saferollout",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
-    description = "Makes Kubernetes HTTP service rollouts lose zero requests.",
-    subcommands = {RunCommand.class, DemoCommand.class, LintCommand.class, HardenCommand.class, ExplainCommand.class,
-        VerifyCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    description = "Makes Kubernetes HTTP service rollouts lose zero requests.")
 public final class SafeRolloutCli {
   /** Exit code for bad input: unknown options, malformed files, values out of range. */
   public static final int EXIT_BAD_INPUT = 2;
@@ -33,6 +32,17 @@ public final class SafeRolloutCli {
 
   private static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new SafeRolloutCli());
+    cli.addSubcommand(new RunCommand());
+    // Present in the full CLI (target/saferollout.jar), absent from the operator's artifact.
+    for (LabCommand command : ServiceLoader.load(LabCommand.class, SafeRolloutCli.class.getClassLoader())) {
+      cli.addSubcommand(command);
+    }
+    cli.addSubcommand(new LintCommand());
+    cli.addSubcommand(new HardenCommand());
+    cli.addSubcommand(new ExplainCommand());
+    cli.addSubcommand(new VerifyCommand());
+    cli.addSubcommand(new VersionCommand());
+    cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setExecutionExceptionHandler(new CliErrors());
     cli.setParameterExceptionHandler(new CliErrors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -22,14 +22,15 @@ public record OperatorSettings(
 
   /**
    * How long a Lease stays valid without renewal, how long the leader keeps trying to renew, and
-   * how often a standby retries. A crashed leader is replaced after at most about
-   * duration + retry = 10 s (client-go defaults to 15 s + 2 s; a failover must finish within 15 s);
+   * how often a standby retries: client-go's defaults (leaderelection.LeaderElectionConfig as
+   * kube-controller-manager sets them, 15 s / 10 s / 2 s), so an API stall shorter than 10 s never
+   * costs the leader its lease. A crashed leader is replaced after at most duration + retry = 17 s;
    * {@code exitOnLoss}: a leader that loses the lease exits, so it can never patch concurrently with
    * the new leader (in a cluster the Deployment controller restarts it as a standby).
    */
   public record LeaseTiming(Duration duration, Duration renewDeadline, Duration retryPeriod, boolean exitOnLoss) {
     public static final LeaseTiming DEFAULT =
-        new LeaseTiming(Duration.ofSeconds(8), Duration.ofSeconds(6), Duration.ofSeconds(2), true);
+        new LeaseTiming(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
 
     /** In-process instances (tests, the lab) must not exit the JVM they share. */
     public LeaseTiming inProcess() {

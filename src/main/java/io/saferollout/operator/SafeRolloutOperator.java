@@ -79,5 +79,9 @@ public final class SafeRolloutOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    // JOSDK 5.3.2's ExecutorServiceManager.stop() shuts down every pool but the scheduled one its
+    // informer event sources use; that idle non-daemon thread ("pool-N-thread-1") kept the JVM
+    // alive after a benchmark or the demo ended (fixed upstream in java-operator-sdk#3526).
+    operator.getConfigurationService().getExecutorServiceManager().scheduledExecutorService().shutdownNow();
   }
 }

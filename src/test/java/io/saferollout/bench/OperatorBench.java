@@ -74,7 +74,10 @@ public final class OperatorBench {
         }
       });
       long requestsBefore = server.getRequestCount();
-      try (SafeRolloutOperator operator = new SafeRolloutOperator(server.createClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+      // The operator does not close the client it is given; closing both ends every thread they
+      // started, so exec:java (which waits for non-daemon threads) returns once the figures are out.
+      try (KubernetesClient operatorClient = server.createClient();
+           SafeRolloutOperator operator = new SafeRolloutOperator(operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
         operator.start();
         long start = System.nanoTime();
         for (int i = 0; i < COUNT; i++) {

@@ -21,9 +21,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `saferollout demo` from the outside: exit codes, messages and the files it writes. */
+@io.saferollout.WallClockTest
 class DemoCommandTest {
 
     private static final List<String> LAB_THREADS = List.of("lab-", "vert.x-", "saferollout-", "ReconcilerExecutor",
@@ -126,15 +126,12 @@ class DemoCommandTest {
     private static Result demo(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cli = new CommandLine(new SafeRolloutCli());
-        cli.setExecutionExceptionHandler(new CliErrors());
-        cli.setParameterExceptionHandler(new CliErrors());
-        cli.setOut(new java.io.PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
-        cli.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
         String[] full = new String[args.length + 1];
         full[0] = "demo";
         System.arraycopy(args, 0, full, 1, args.length);
-        int code = cli.execute(full);
+        // Through SafeRolloutCli: it registers demo (found by ServiceLoader) and the error handlers.
+        int code = SafeRolloutCli.execute(new java.io.PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true),
+                new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true), full);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

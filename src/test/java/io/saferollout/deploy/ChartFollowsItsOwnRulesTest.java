@@ -21,9 +21,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator's own Deployment passes the rules it enforces on everyone else: on the oldest
- * server the chart supports, nothing is left to harden and nothing above INFO is found.
+ * server the chart supports, nothing is left to harden and nothing above INFO is found. One
+ * exemption: the policy asks for no preStop delay (0 s). A delay keeps a pod serving while its
+ * endpoint removal reaches a Service's clients; the operator serves no user traffic (probes and
+ * the metrics scrape only), so it needs none, and without a hook the chart installs on 1.28.
  */
 class ChartFollowsItsOwnRulesTest {
+  static final HardeningPolicy NO_USER_TRAFFIC = noPreStopDelay(HardeningPolicy.defaults());
+
+  private static HardeningPolicy noPreStopDelay(HardeningPolicy p) {
+    return new HardeningPolicy(p.mode(), p.readiness(), 0, p.drainSeconds(), p.maxSurge(), p.minReadySeconds(), p.sidecars());
+  }
 
   @Test
   void theRenderedOperatorDeploymentHasNoZeroDowntimeGaps() {
@@ -31,7 +39,7 @@ class ChartFollowsItsOwnRulesTest {
     Deployment operator = ChartRenderer.Rendered.only(objects, Deployment.class);
     List<PodDisruptionBudget> pdbs = ChartRenderer.Rendered.all(objects, PodDisruptionBudget.class);
 
-    HardeningPlan plan = DeploymentHardener.plan(operator, HardeningPolicy.defaults(),
+    HardeningPlan plan = DeploymentHardener.plan(operator, NO_USER_TRAFFIC,
         ClusterCapabilities.parse(ChartRenderer.KUBE_VERSION), Set.of(), pdbs);
 
     assertThat(plan.changes()).as("gaps the chart leaves open").isEmpty();
@@ -45,7 +53,7 @@ class ChartFollowsItsOwnRulesTest {
       Files.writeString(rendered, ChartRenderer.chart().renderYaml());
       StringWriter out = new StringWriter();
       int exit = SafeRolloutCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()),
-          "lint", "--server-version", ChartRenderer.KUBE_VERSION, rendered.toString());
+          "lint", "--server-version", ChartRenderer.KUBE_VERSION, "--prestop-seconds", "0", rendered.toString());
       assertThat(exit).as(out.toString()).isZero();
     } finally {
       Files.deleteIfExists(rendered);

@@ -118,14 +118,15 @@ class ChartOperatorDeploymentTest {
 
   @Test
   void passesItsOwnZeroDowntimeRules() {
-    List<HasMetadata> objects = chart().with("shutdown.preStopSeconds", 20).with("shutdown.drainSeconds", 30).render();
+    List<HasMetadata> objects = chart().with("shutdown.drainSeconds", 30).render();
     Deployment deployment = only(objects, Deployment.class);
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
     Container operator = operator(deployment);
 
     assertThat(operator.getReadinessProbe()).isNotNull();
-    assertThat(operator.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(20L);
-    assertThat(pod.getTerminationGracePeriodSeconds()).as("preStop + drain + 5").isGreaterThanOrEqualTo(20L + 30 + 5);
+    // No preStop: the operator serves no user traffic (and no hook means no 1.30-only sleep action).
+    assertThat(operator.getLifecycle()).isNull();
+    assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + 5").isGreaterThanOrEqualTo(30L + 5);
     assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
     assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
     assertThat(deployment.getSpec().getMinReadySeconds()).isPositive();
@@ -144,10 +145,10 @@ class ChartOperatorDeploymentTest {
   }
 
   @Test
-  void theDefaultGracePeriodCoversPreStopDrainAndMargin() {
+  void theDefaultGracePeriodCoversDrainAndMargin() {
     PodSpec pod = only(chart().render(), Deployment.class).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(15L + 10 + 5);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(10L + 5);
   }
 
   @Test

@@ -19,7 +19,7 @@ final class ChartRenderer {
   static final String RELEASE = "saferollout";
   static final String NAMESPACE = "saferollout-system";
   /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion); the library defaults to 1.20. */
-  static final String KUBE_VERSION = "1.30.0";
+  static final String KUBE_VERSION = "1.28.0";
 
   private final Map<String, Object> values = new LinkedHashMap<>();
 

@@ -25,7 +25,8 @@ class ChartValuesSchemaTest {
         Arguments.of(Map.of("watchNamespaces", List.of("a".repeat(64))), "/watchNamespaces/0"),
         Arguments.of(Map.of("watchNamespaces", List.of("team-a", "team-a")), "/watchNamespaces"),
         Arguments.of(Map.of("healthPort", 70000), "/healthPort"),
-        Arguments.of(Map.of("shutdown.preStopSeconds", 0), "/shutdown/preStopSeconds"),
+        Arguments.of(Map.of("shutdown.drainSeconds", -1), "/shutdown/drainSeconds"),
+        Arguments.of(Map.of("shutdown.preStopSeconds", 15), "preStopSeconds"),
         Arguments.of(Map.of("leaderElection.leaseName", "Not A Name"), "/leaderElection/leaseName"),
         Arguments.of(Map.of("image.pullPolicy", "Sometimes"), "/image/pullPolicy"),
         Arguments.of(Map.of("replicaCount", 3), "replicaCount"));

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The data plane is wired to the API: every node follows the EndpointSlices, each one late by its own delay. */
+@io.saferollout.WallClockTest
 class DataPlaneTest {
 
     /** Fixed and long, so "not before the delay" is a lower bound no slow machine can break. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class LoadGeneratorTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EndpointSlices with a propagation delay. The same app and manifest, naive and then hardened by
  * {@code saferollout harden}.
  */
+@io.saferollout.WallClockTest
 class VerifyAgainstLabTest {
   private static final String MANIFEST = "src/test/resources/verify/web-naive.yaml";
   private static Vertx vertx;

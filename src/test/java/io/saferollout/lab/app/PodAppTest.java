@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class PodAppTest {
 
     /** Far beyond anything these tests wait for, so a loaded machine never fails them. */

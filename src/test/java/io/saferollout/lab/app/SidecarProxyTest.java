@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class SidecarProxyTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);

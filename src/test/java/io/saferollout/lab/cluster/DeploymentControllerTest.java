@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class DeploymentControllerTest {
 
     // Generous: a rollout of three pods takes seconds, but the machine is small and shared.

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class KubeletTest {
 
     // Generous waits for a loaded machine; timing checks are lower bounds only, which load cannot break.

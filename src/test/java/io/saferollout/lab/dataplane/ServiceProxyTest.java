@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@io.saferollout.WallClockTest
 class ServiceProxyTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);

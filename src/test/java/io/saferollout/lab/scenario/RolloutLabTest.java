@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * test anyway.
  */
 @Timeout(180)
+@io.saferollout.WallClockTest
 class RolloutLabTest {
 
     private static final double RATE = 100;
