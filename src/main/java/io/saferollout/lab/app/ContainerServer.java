@@ -125,12 +125,18 @@ final class ContainerServer {
     }
 
     synchronized void terminate(ShutdownStyle style, Duration drainTimeout) {
-        if (state == State.STARTING || (state == State.LISTENING && style == ShutdownStyle.NAIVE)) {
-            exit();
-        } else if (state == State.LISTENING) {
-            drain(drainTimeout);
+        switch (style) {
+            case IGNORE -> LOG.debug("{} on {} ignores SIGTERM", name, address);
+            case IMMEDIATE -> exit();
+            case GRACEFUL -> {
+                if (state == State.STARTING) {
+                    exit();
+                } else if (state == State.LISTENING) {
+                    drain(drainTimeout);
+                }
+                // A second SIGTERM while draining changes nothing, as for a real process.
+            }
         }
-        // A second SIGTERM while draining changes nothing, as for a real process.
     }
 
     synchronized void exit() {
