@@ -14,6 +14,9 @@ import io.saferollout.lab.cluster.ContainerRole;
 import io.saferollout.lab.cluster.RunningContainer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ExecutionException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,6 +109,18 @@ class PodAppRuntimeTest {
         appContainer.sigkill();
         proxy.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         appContainer.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aContainerWhoseAddressIsTakenExitsAtOnceWithTheBindError() throws Exception {
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new InetSocketAddress("127.77.0.4", 8080));
+            RunningContainer c = new PodAppRuntime(vertx, 1).start(pod(Map.of(), app()), app(), "127.77.0.4", ContainerRole.APP);
+
+            assertThatThrownBy(() -> c.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().hasMessage("listen tcp 127.77.0.4:8080: bind: address already in use");
+        }
     }
 
     @Test

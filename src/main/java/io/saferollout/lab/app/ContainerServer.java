@@ -210,9 +210,12 @@ final class ContainerServer {
 
     private synchronized void bound(ChannelFuture f) {
         if (!f.isSuccess()) {
-            LOG.warn("{} could not listen on {}: {}", name, address, f.cause().toString());
+            // Said the way Go's net.Listen does, which is what a real container would print and exit with.
+            String reason = "listen tcp " + address.getHostString() + ":" + address.getPort() + ": bind: "
+                    + String.valueOf(f.cause().getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed: ", "").toLowerCase(java.util.Locale.ROOT);
+            LOG.warn("{} could not listen: {}", name, reason);
             state = State.EXITED;
-            exited.completeExceptionally(f.cause());
+            exited.completeExceptionally(new java.io.IOException(reason, f.cause()));
             return;
         }
         if (state != State.STARTING) {

@@ -27,10 +27,19 @@ final class KubeletPodStatus {
 
     enum State { WAITING, RUNNING, TERMINATED }
 
-    /** One container as the kubelet sees it at this moment. */
+    /**
+     * One container as the kubelet sees it at this moment.
+     *
+     * @param message why it is waiting or terminated, e.g. the back-off or the error it exited with; may be null
+     * @param lastTermination how its previous run ended, once it has been restarted; may be null
+     */
     record ContainerView(String name, String image, boolean initContainer, boolean nativeSidecar, State state,
-                         String reason, Instant startedAt, Instant finishedAt, Integer exitCode,
-                         boolean started, boolean ready) {
+                         String reason, String message, Instant startedAt, Instant finishedAt, Integer exitCode,
+                         boolean started, boolean ready, int restartCount, Termination lastTermination) {
+    }
+
+    /** How one run of a container ended: the container status's {@code lastState.terminated}. */
+    record Termination(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
     }
 
     private static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Initialized", "ContainersReady", "Ready");
@@ -100,14 +109,14 @@ final class KubeletPodStatus {
     private static ContainerStatus containerStatus(ContainerView c) {
         ContainerStateBuilder state = new ContainerStateBuilder();
         switch (c.state()) {
-            case WAITING -> state.withNewWaiting().withReason(c.reason()).endWaiting();
+            case WAITING -> state.withNewWaiting().withReason(c.reason()).withMessage(c.message()).endWaiting();
             case RUNNING -> state.withNewRunning().withStartedAt(DeploymentProgress.timestamp(c.startedAt())).endRunning();
-            case TERMINATED -> state.withNewTerminated()
-                    .withExitCode(c.exitCode())
-                    .withReason(c.reason())
-                    .withStartedAt(c.startedAt() == null ? null : DeploymentProgress.timestamp(c.startedAt()))
-                    .withFinishedAt(c.finishedAt() == null ? null : DeploymentProgress.timestamp(c.finishedAt()))
-                    .endTerminated();
+            case TERMINATED -> state.withTerminated(terminated(
+                    new Termination(c.exitCode(), c.reason(), c.message(), c.startedAt(), c.finishedAt())));
+        }
+        ContainerStateBuilder last = new ContainerStateBuilder();
+        if (c.lastTermination() != null) {
+            last.withTerminated(terminated(c.lastTermination()));
         }
         return new ContainerStatusBuilder()
                 .withName(c.name())
@@ -116,8 +125,19 @@ final class KubeletPodStatus {
                 .withContainerID(c.state() == State.WAITING ? null : "lab://" + c.name())
                 .withReady(c.ready())
                 .withStarted(c.state() == State.RUNNING && c.started())
-                .withRestartCount(0)
+                .withRestartCount(c.restartCount())
                 .withState(state.build())
+                .withLastState(last.build())
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(Termination t) {
+        return new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder()
+                .withExitCode(t.exitCode())
+                .withReason(t.reason())
+                .withMessage(t.message())
+                .withStartedAt(t.startedAt() == null ? null : DeploymentProgress.timestamp(t.startedAt()))
+                .withFinishedAt(t.finishedAt() == null ? null : DeploymentProgress.timestamp(t.finishedAt()))
                 .build();
     }
 }
