@@ -27,7 +27,7 @@ public final class AppAnnotations {
     /**
      * What the app does on SIGTERM: {@code immediate} (exits at once), {@code graceful} (stops
      * accepting, finishes in-flight requests with {@code Connection: close}, closes idle keep-alive
-     * connections, then exits) or {@code ignore} (PID 1 without a handler: serves until SIGKILL).
+     * connections, sends HTTP/2 clients GOAWAY, then exits) or {@code ignore} (PID 1 without a handler: serves until SIGKILL).
      * {@code naive}, the seed article's word, means {@code immediate}. See {@link ShutdownStyle}.
      */
     public static final String SHUTDOWN = PREFIX + "shutdown";

@@ -1,6 +1,7 @@
 package io.saferollout.load;
 
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
 import io.netty.channel.ConnectTimeoutException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -21,7 +22,7 @@ public final class FailureClass {
 
     /** Nothing accepted the connection: the pod's listener was closed or not open yet. */
     public static final String CONNECT_REFUSED = "connect-refused";
-    /** The connection was reset or closed before a complete response arrived. */
+    /** The connection (or the HTTP/2 stream) was reset or closed before a complete response arrived. */
     public static final String RESET = "reset";
     /**
      * A request written to a pooled keep-alive connection that had already carried a response, and
@@ -73,7 +74,8 @@ public final class FailureClass {
             if (t instanceof ConnectException) {
                 return CONNECT_REFUSED;
             }
-            if (t instanceof HttpClosedException || t instanceof ClosedChannelException) {
+            if (t instanceof HttpClosedException || t instanceof ClosedChannelException
+                    || t instanceof StreamResetException) {
                 return RESET;
             }
             if (t instanceof IOException && mentionsReset(t.getMessage())) {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
@@ -47,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>One pacing thread decides when requests are due; Vert.x event loops send them, so thousands
  * of requests can be outstanding without a thread each.
  *
- * <p>Requests are sent as the plan's {@link ClientMix} says: some on a pool of HTTP/1.1 keep-alive
+ * <p>Requests are sent as the plan's {@link ClientMix} says: on a pool of HTTP/1.1 keep-alive
  * connections (a connection is reused once idle; a response with {@code Connection: close} makes
- * the pool drop that connection, and the request it answered still counts as answered), the rest
- * each on a new connection that the request itself asks to close. A request is never retried: a
- * reset on a reused connection is counted as {@link FailureClass#RESET_ON_REUSED_CONNECTION}.
+ * the pool drop that connection, and the request it answered still counts as answered), as
+ * streams on a cleartext HTTP/2 connection (after a GOAWAY the pool opens a new one), or each on a
+ * new connection that the request itself asks to close. A request is never retried: a reset on a
+ * reused connection is counted as {@link FailureClass#RESET_ON_REUSED_CONNECTION}.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -70,7 +72,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final boolean ownsVertx;
     private final HttpClient keepAliveClient;
     private final HttpClient newConnectionClient;
-    /** Connections of the keep-alive pool that have carried a request; weak, as the pool owns them. */
+    private final HttpClient http2Client;
+    /** Pooled connections that have carried a request; weak, as the pools own them. */
     private final Set<HttpConnection> usedConnections = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final List<RequestOptions> requests;
     private final Context context;
@@ -110,6 +113,9 @@ public final class LoadGenerator implements AutoCloseable {
         // Without keep-alive Vert.x sends "Connection: close" and opens a connection per request.
         this.newConnectionClient = vertx.createHttpClient(
                 new HttpClientOptions().setConnectTimeout(connectTimeout).setKeepAlive(false), pool);
+        // Prior knowledge (RFC 9113 section 3.3), as gRPC clients connect: no HTTP/1.1 Upgrade first.
+        this.http2Client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectTimeout)
+                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false), pool);
         this.requests = plan.targets().stream()
                 .map(target -> new RequestOptions()
                         .setMethod(HttpMethod.GET)
@@ -232,6 +238,7 @@ public final class LoadGenerator implements AutoCloseable {
         }
         await(keepAliveClient.close().toCompletionStage().toCompletableFuture());
         await(newConnectionClient.close().toCompletionStage().toCompletableFuture());
+        await(http2Client.close().toCompletionStage().toCompletableFuture());
         if (ownsVertx) {
             await(vertx.close().toCompletionStage().toCompletableFuture());
         }
@@ -283,7 +290,11 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private HttpClient clientFor(long requestNumber) {
-        return plan.clientMix().keepAlive(requestNumber) ? keepAliveClient : newConnectionClient;
+        return switch (plan.clientMix().kindOf(requestNumber)) {
+            case NEW_CONNECTION -> newConnectionClient;
+            case KEEP_ALIVE -> keepAliveClient;
+            case HTTP2 -> http2Client;
+        };
     }
 
     private void send(long[] request) {
@@ -301,7 +312,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Whether {@code request} goes on a pooled connection that carried an earlier one; notes that it now has. */
     private boolean reusesConnection(HttpClient client, HttpClientRequest request) {
-        return client == keepAliveClient && !usedConnections.add(request.connection());
+        return client != newConnectionClient && !usedConnections.add(request.connection());
     }
 
     private void complete(long dueAt, int target, AsyncResult<Integer> outcome, boolean reusedConnection) {

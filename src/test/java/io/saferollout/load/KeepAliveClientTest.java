@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,21 @@ class KeepAliveClientTest {
         // allowed for answers delayed by a loaded machine, far below one per request.
         assertThat(perConnection).hasSizeLessThanOrEqualTo(5);
         assertThat(connectionHeaders).doesNotContain("close");
+    }
+
+    @Test
+    void http2ClientsSendEveryRequestAsAStreamOnOneConnection() {
+        List<HttpVersion> versions = new CopyOnWriteArrayList<>();
+        String target = serve((request, nth) -> {
+            versions.add(request.version());
+            request.response().end("ok");
+        });
+
+        LoadReport report = run(target, ClientMix.http2Only());
+
+        assertThat(report.succeeded()).isEqualTo(REQUESTS);
+        assertThat(versions).hasSize(REQUESTS + PRIMING).containsOnly(HttpVersion.HTTP_2);
+        assertThat(perConnection).as("one multiplexed connection").hasSize(1);
     }
 
     @Test

@@ -19,7 +19,8 @@ public enum ShutdownStyle {
      * Shuts down as Go's {@code http.Server.Shutdown} or Netty/Spring graceful shutdown do: stops
      * accepting connections, closes idle keep-alive connections, finishes the requests in flight and
      * answers them (and any other request still arriving on an open connection) with
-     * {@code Connection: close} so that keep-alive clients move on, then exits; bounded by a drain
+     * {@code Connection: close} so that keep-alive clients move on, sends HTTP/2 clients GOAWAY
+     * (RFC 9113 section 6.8) and finishes their open streams, then exits; bounded by a drain
      * timeout after which it exits anyway.
      */
     GRACEFUL,

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.saferollout.lab.app.KeepAliveConnection.Answer;
+import io.saferollout.load.FailureClass;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.GoAway;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -18,9 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each shutdown style as a keep-alive client sees it. Every test holds two connections when
- * SIGTERM arrives: one idle (its request, to the readiness path, answered at once) and one busy
- * with a request that takes {@link #SERVICE_TIME}.
+ * Each shutdown style as a keep-alive client sees it. The HTTP/1.1 tests hold two connections
+ * when SIGTERM arrives: one idle (its request, to the readiness path, answered at once) and one
+ * busy with a request that takes {@link #SERVICE_TIME}; the HTTP/2 tests hold one connection with
+ * an answered stream and one in flight.
  */
 class ShutdownStyleTest {
 
@@ -35,6 +43,7 @@ class ShutdownStyleTest {
     private static final String IP = "127.77.2.1";
 
     private static Vertx vertx;
+    private static HttpClient h2;
     private PodApp app;
     private KeepAliveConnection idle;
     private KeepAliveConnection busy;
@@ -42,6 +51,8 @@ class ShutdownStyleTest {
     @BeforeAll
     static void startVertx() {
         vertx = Vertx.vertx();
+        // Prior knowledge, as gRPC clients connect.
+        h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     }
 
     @AfterAll
@@ -117,6 +128,53 @@ class ShutdownStyleTest {
         assertThat(busy.closedByServer()).isTrue();
         app.exited().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
         await().atMost(PATIENCE).until(() -> app.counters().equals(new ContainerCounters(1, 0, 0, 0)));
+    }
+
+    /** An HTTP/2 connection with one answered stream and one in flight; GOAWAY frames go to {@code goAway}. */
+    private CompletableFuture<Integer> startWithHttp2StreamInFlight(ShutdownStyle style, CompletableFuture<GoAway> goAway) {
+        app = PodApp.start(vertx, "pod-h2-" + style, IP, PORT, AppBehaviour.builder().serviceTime(SERVICE_TIME)
+                .shutdown(style).drainTimeout(Duration.ofMinutes(1)).build());
+        await().atMost(PATIENCE).until(app::isListening);
+        HttpClientRequest first = h2.request(HttpMethod.GET, PORT, IP, "/healthz").toCompletionStage().toCompletableFuture().join();
+        first.connection().goAwayHandler(goAway::complete);
+        assertThat(first.send().compose(r -> r.body().map(b -> r.version())).toCompletionStage().toCompletableFuture().join())
+                .isEqualTo(HttpVersion.HTTP_2);
+        CompletableFuture<Integer> inFlight = h2.request(HttpMethod.GET, PORT, IP, "/")
+                .compose(req -> {
+                    assertThat(req.connection()).as("multiplexed on the same connection").isSameAs(first.connection());
+                    return req.send();
+                })
+                .compose(r -> r.body().map(b -> r.statusCode()))
+                .toCompletionStage().toCompletableFuture();
+        await().atMost(PATIENCE).until(() -> app.counters().inFlight() == 1);
+        return inFlight;
+    }
+
+    @Test
+    void gracefulSendsGoawayToHttp2ClientsAndFinishesTheirOpenStreams() {
+        CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+        CompletableFuture<Integer> inFlight = startWithHttp2StreamInFlight(ShutdownStyle.GRACEFUL, goAway);
+
+        app.terminate();
+
+        assertThat(goAway.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join().getErrorCode())
+                .as("GOAWAY with NO_ERROR").isZero();
+        assertThat(refusesNewConnections()).isTrue();
+        assertThat(inFlight.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join()).isEqualTo(200);
+        app.exited().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    @Test
+    void immediateResetsHttp2StreamsWithoutGoaway() {
+        CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+        CompletableFuture<Integer> inFlight = startWithHttp2StreamInFlight(ShutdownStyle.IMMEDIATE, goAway);
+
+        app.terminate();
+
+        assertThatThrownBy(() -> inFlight.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join())
+                .satisfies(e -> assertThat(FailureClass.ofError(e)).isEqualTo(FailureClass.RESET));
+        app.exited().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        assertThat(goAway).as("a process that exits says no goodbye").isNotDone();
     }
 
     @Test
