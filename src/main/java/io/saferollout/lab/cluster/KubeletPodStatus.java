@@ -80,7 +80,9 @@ final class KubeletPodStatus {
         // Conditions that others own (readiness gates, disruption targets) stay as they are.
         current.getConditions().stream().filter(c -> !KUBELET_CONDITIONS.contains(c.getType())).forEach(conditions::add);
 
-        boolean anyStarted = regular.stream().anyMatch(c -> c.state() != State.WAITING);
+        // A container waiting to be restarted keeps the pod Running ("at least one container is
+        // still running, or is in the process of starting or restarting").
+        boolean anyStarted = regular.stream().anyMatch(c -> c.state() != State.WAITING || c.restartCount() > 0);
         return new PodStatusBuilder()
                 .withPhase(initialized && anyStarted ? "Running" : "Pending")
                 .withConditions(conditions)
