@@ -23,19 +23,21 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -238,10 +240,10 @@ final class ContainerServer {
         if (!f.isSuccess()) {
             // Said the way Go's net.Listen does, which is what a real container would print and exit with.
             String reason = "listen tcp " + address.getHostString() + ":" + address.getPort() + ": bind: "
-                    + String.valueOf(f.cause().getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed: ", "").toLowerCase(java.util.Locale.ROOT);
+                    + String.valueOf(f.cause().getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed: ", "").toLowerCase(Locale.ROOT);
             LOG.warn("{} could not listen: {}", name, reason);
             state = State.EXITED;
-            exited.completeExceptionally(new java.io.IOException(reason, f.cause()));
+            exited.completeExceptionally(new IOException(reason, f.cause()));
             return;
         }
         if (state != State.STARTING) {

@@ -1,6 +1,8 @@
 package io.saferollout.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -133,8 +135,8 @@ final class KubeletPodStatus {
                 .build();
     }
 
-    private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(Termination t) {
-        return new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder()
+    private static ContainerStateTerminated terminated(Termination t) {
+        return new ContainerStateTerminatedBuilder()
                 .withExitCode(t.exitCode())
                 .withReason(t.reason())
                 .withMessage(t.message())

@@ -3,16 +3,19 @@ package io.saferollout.lab.cluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.saferollout.lab.cluster.KubeletPodStatus.ContainerView;
 import io.saferollout.lab.cluster.KubeletPodStatus.State;
 import io.saferollout.lab.cluster.KubeletPodStatus.Termination;
-import io.fabric8.kubernetes.api.model.Probe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -354,7 +357,7 @@ final class PodWorker {
 
     private static String message(Throwable error) {
         Throwable t = error;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        while ((t instanceof CompletionException || t instanceof ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
@@ -487,7 +490,7 @@ final class PodWorker {
     }
 
     private void cancelPendingRestarts() {
-        allRuns().stream().map(run -> run.pendingRestart).filter(java.util.Objects::nonNull).forEach(f -> f.cancel(false));
+        allRuns().stream().map(run -> run.pendingRestart).filter(Objects::nonNull).forEach(f -> f.cancel(false));
     }
 
     synchronized boolean finished() {
