@@ -24,7 +24,12 @@ public final class AppAnnotations {
     public static final String LISTEN_DELAY_MS = PREFIX + "listen-delay-ms";
     /** Milliseconds after the listener opens during which requests get 500. */
     public static final String WARMUP_MS = PREFIX + "warmup-ms";
-    /** {@code naive} (exit at once on SIGTERM) or {@code graceful} (finish in-flight requests first). */
+    /**
+     * What the app does on SIGTERM: {@code immediate} (exits at once), {@code graceful} (stops
+     * accepting, finishes in-flight requests with {@code Connection: close}, closes idle keep-alive
+     * connections, sends HTTP/2 clients GOAWAY, then exits) or {@code ignore} (PID 1 without a handler: serves until SIGKILL).
+     * {@code naive}, the seed article's word, means {@code immediate}. See {@link ShutdownStyle}.
+     */
     public static final String SHUTDOWN = PREFIX + "shutdown";
     /** Milliseconds a graceful shutdown waits for in-flight requests at most. */
     public static final String DRAIN_TIMEOUT_MS = PREFIX + "drain-timeout-ms";
@@ -69,12 +74,16 @@ public final class AppAnnotations {
 
     private static ShutdownStyle shutdown(Map<String, String> a) {
         String value = a.getOrDefault(SHUTDOWN, "graceful").trim().toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "naive" -> ShutdownStyle.NAIVE;
-            case "graceful" -> ShutdownStyle.GRACEFUL;
-            default -> throw new IllegalArgumentException(
-                    "annotation " + SHUTDOWN + " must be 'naive' or 'graceful', got '" + value + "'");
-        };
+        if (value.equals("naive")) {
+            return ShutdownStyle.IMMEDIATE;
+        }
+        for (ShutdownStyle style : ShutdownStyle.values()) {
+            if (style.annotationValue().equals(value)) {
+                return style;
+            }
+        }
+        throw new IllegalArgumentException("annotation " + SHUTDOWN
+                + " must be 'immediate', 'graceful' or 'ignore' (or 'naive', meaning 'immediate'), got '" + value + "'");
     }
 
     private static Duration millis(Map<String, String> a, String key, long fallback) {

@@ -61,7 +61,10 @@ public final class PodAppRuntime implements ContainerRuntime {
         return ports.get(0).getContainerPort();
     }
 
-    /** A process as the kubelet sees it; a process whose listener failed still counts as exited. */
+    /**
+     * A process as the kubelet sees it. A process that could not listen has exited with that
+     * error, which the kubelet reports as the container's failure (and restarts it with back-off).
+     */
     private record ProcessContainer(ContainerProcess process) implements RunningContainer {
         @Override
         public void sigterm() {
@@ -75,7 +78,7 @@ public final class PodAppRuntime implements ContainerRuntime {
 
         @Override
         public CompletableFuture<Void> exited() {
-            return process.exited().handle((ignored, error) -> null);
+            return process.exited();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.saferollout.load;
 
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
 import io.netty.channel.ConnectTimeoutException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -21,8 +22,15 @@ public final class FailureClass {
 
     /** Nothing accepted the connection: the pod's listener was closed or not open yet. */
     public static final String CONNECT_REFUSED = "connect-refused";
-    /** The connection was reset or closed before a complete response arrived. */
+    /** The connection (or the HTTP/2 stream) was reset or closed before a complete response arrived. */
     public static final String RESET = "reset";
+    /**
+     * A request written to a pooled keep-alive connection that had already carried a response, and
+     * that the server then reset or closed before answering: the race every keep-alive client
+     * has with a server closing idle connections (RFC 9112 section 9.6 leaves retrying to the
+     * client, and only for idempotent requests). The generator never retries, so each one counts.
+     */
+    public static final String RESET_ON_REUSED_CONNECTION = "reset-on-reused-connection";
     /** No complete response (or no connection) within the request timeout. */
     public static final String TIMEOUT = "timeout";
     /** The generator had already reached its in-flight cap when this request was due, so it was not sent. */
@@ -47,6 +55,16 @@ public final class FailureClass {
         return OTHER_ERROR;
     }
 
+    /**
+     * As {@link #ofError(Throwable)}, but a reset of a connection that was reused from the pool is
+     * told apart from one on a fresh connection: the first is what a keep-alive client sees when
+     * the app closes connections without {@code Connection: close}.
+     */
+    public static String ofError(Throwable error, boolean reusedConnection) {
+        String failureClass = ofError(error);
+        return reusedConnection && failureClass.equals(RESET) ? RESET_ON_REUSED_CONNECTION : failureClass;
+    }
+
     /** Names the transport-level cause, looking through wrapping exceptions. */
     public static String ofError(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -56,7 +74,8 @@ public final class FailureClass {
             if (t instanceof ConnectException) {
                 return CONNECT_REFUSED;
             }
-            if (t instanceof HttpClosedException || t instanceof ClosedChannelException) {
+            if (t instanceof HttpClosedException || t instanceof ClosedChannelException
+                    || t instanceof StreamResetException) {
                 return RESET;
             }
             if (t instanceof IOException && mentionsReset(t.getMessage())) {

@@ -6,17 +6,23 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -41,6 +47,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One pacing thread decides when requests are due; Vert.x event loops send them, so thousands
  * of requests can be outstanding without a thread each.
+ *
+ * <p>Requests are sent as the plan's {@link ClientMix} says: on a pool of HTTP/1.1 keep-alive
+ * connections (a connection is reused once idle; a response with {@code Connection: close} makes
+ * the pool drop that connection, and the request it answered still counts as answered), as
+ * streams on a cleartext HTTP/2 connection (after a GOAWAY the pool opens a new one), or each on a
+ * new connection that the request itself asks to close. A request is never retried: a reset on a
+ * reused connection is counted as {@link FailureClass#RESET_ON_REUSED_CONNECTION}.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -57,7 +70,11 @@ public final class LoadGenerator implements AutoCloseable {
     private final LoadPlan plan;
     private final Vertx vertx;
     private final boolean ownsVertx;
-    private final HttpClient client;
+    private final HttpClient keepAliveClient;
+    private final HttpClient newConnectionClient;
+    private final HttpClient http2Client;
+    /** Pooled connections that have carried a request; weak, as the pools own them. */
+    private final Set<HttpConnection> usedConnections = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final List<RequestOptions> requests;
     private final Context context;
 
@@ -85,11 +102,20 @@ public final class LoadGenerator implements AutoCloseable {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         long timeoutMs = plan.requestTimeout().toMillis();
-        this.client = vertx.createHttpClient(
-                new HttpClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)),
-                // Capping the pool at the in-flight cap means a request never waits for a connection
-                // inside the client, where its delay would be invisible.
-                new PoolOptions().setHttp1MaxSize(plan.maxInFlight()).setMaxWaitQueueSize(-1));
+        // Capping each pool at the in-flight cap means a request never waits for a connection
+        // inside the client, where its delay would be invisible.
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(plan.maxInFlight()).setMaxWaitQueueSize(-1);
+        int connectTimeout = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
+        // Idle pooled connections live as long as Vert.x's default keep-alive timeout (60 s), longer
+        // than many servers keep them: closing them is the server's business, as with real clients.
+        this.keepAliveClient = vertx.createHttpClient(
+                new HttpClientOptions().setConnectTimeout(connectTimeout).setKeepAlive(true), pool);
+        // Without keep-alive Vert.x sends "Connection: close" and opens a connection per request.
+        this.newConnectionClient = vertx.createHttpClient(
+                new HttpClientOptions().setConnectTimeout(connectTimeout).setKeepAlive(false), pool);
+        // Prior knowledge (RFC 9113 section 3.3), as gRPC clients connect: no HTTP/1.1 Upgrade first.
+        this.http2Client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectTimeout)
+                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false), pool);
         this.requests = plan.targets().stream()
                 .map(target -> new RequestOptions()
                         .setMethod(HttpMethod.GET)
@@ -144,8 +170,11 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void prime() {
         CompletableFuture<?>[] primed = requests.stream()
-                .map(options -> client.request(options)
-                        .compose(req -> req.send().compose(resp -> resp.body()))
+                .map(options -> clientFor(0).request(options)
+                        .compose(req -> {
+                            reusesConnection(clientFor(0), req);
+                            return req.send().compose(resp -> resp.body());
+                        })
                         .toCompletionStage().toCompletableFuture()
                         .handle((body, error) -> null))
                 .toArray(CompletableFuture[]::new);
@@ -207,7 +236,9 @@ public final class LoadGenerator implements AutoCloseable {
         if (pacer != null && !report.isDone()) {
             stop();
         }
-        await(client.close().toCompletionStage().toCompletableFuture());
+        await(keepAliveClient.close().toCompletionStage().toCompletableFuture());
+        await(newConnectionClient.close().toCompletionStage().toCompletableFuture());
+        await(http2Client.close().toCompletionStage().toCompletableFuture());
         if (ownsVertx) {
             await(vertx.close().toCompletionStage().toCompletableFuture());
         }
@@ -238,7 +269,7 @@ public final class LoadGenerator implements AutoCloseable {
                     recordFailure(FailureClass.OVERLOAD, target);
                 } else {
                     inFlight.incrementAndGet();
-                    batch.add(new long[] {dueAt, target});
+                    batch.add(new long[] {dueAt, target, next});
                 }
                 next++;
                 dueAt = startNanos + next * interval;
@@ -258,22 +289,40 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    private HttpClient clientFor(long requestNumber) {
+        return switch (plan.clientMix().kindOf(requestNumber)) {
+            case NEW_CONNECTION -> newConnectionClient;
+            case KEEP_ALIVE -> keepAliveClient;
+            case HTTP2 -> http2Client;
+        };
+    }
+
     private void send(long[] request) {
         long dueAt = request[0];
         int target = (int) request[1];
+        HttpClient client = clientFor(request[2]);
+        boolean[] reused = new boolean[1];
         client.request(requests.get(target))
-                .compose(req -> req.send().compose(resp -> resp.body().map(body -> resp.statusCode())))
-                .onComplete(outcome -> complete(dueAt, target, outcome));
+                .compose(req -> {
+                    reused[0] = reusesConnection(client, req);
+                    return req.send().compose(resp -> resp.body().map(body -> resp.statusCode()));
+                })
+                .onComplete(outcome -> complete(dueAt, target, outcome, reused[0]));
     }
 
-    private void complete(long dueAt, int target, AsyncResult<Integer> outcome) {
+    /** Whether {@code request} goes on a pooled connection that carried an earlier one; notes that it now has. */
+    private boolean reusesConnection(HttpClient client, HttpClientRequest request) {
+        return client != newConnectionClient && !usedConnections.add(request.connection());
+    }
+
+    private void complete(long dueAt, int target, AsyncResult<Integer> outcome, boolean reusedConnection) {
         if (finished.get()) {
             return;
         }
         latencyMicros.recordValue(Math.max(0, (System.nanoTime() - dueAt) / 1_000));
         String failureClass = outcome.succeeded()
                 ? FailureClass.ofStatus(outcome.result())
-                : FailureClass.ofError(outcome.cause());
+                : FailureClass.ofError(outcome.cause(), reusedConnection);
         if (failureClass == null) {
             succeeded.increment();
         } else {

@@ -18,6 +18,7 @@ import java.util.Optional;
  *     {@link FailureClass#OVERLOAD}, so a stalled server cannot make the generator quietly wait
  * @param requestTimeout how long a request may go without a connection or response data
  * @param maxFailureEvents how many individual failures the report lists (all are counted)
+ * @param clientMix which requests go on pooled keep-alive connections and which open their own
  */
 public record LoadPlan(
         List<URI> targets,
@@ -26,7 +27,8 @@ public record LoadPlan(
         int maxInFlight,
         Duration requestTimeout,
         TargetScope scope,
-        int maxFailureEvents) {
+        int maxFailureEvents,
+        ClientMix clientMix) {
 
     public LoadPlan {
         if (targets == null || targets.isEmpty()) {
@@ -54,6 +56,9 @@ public record LoadPlan(
         }
         if (maxFailureEvents < 0) {
             throw new IllegalArgumentException("max failure events must not be negative, got " + maxFailureEvents);
+        }
+        if (clientMix == null) {
+            throw new IllegalArgumentException("client mix is required");
         }
     }
 
@@ -96,6 +101,7 @@ public record LoadPlan(
         private Duration requestTimeout = Duration.ofSeconds(10);
         private TargetScope scope = TargetScope.ANY;
         private int maxFailureEvents = 100_000;
+        private ClientMix clientMix = ClientMix.DEFAULT;
 
         private Builder() {
         }
@@ -145,9 +151,15 @@ public record LoadPlan(
             return this;
         }
 
+        /** {@link ClientMix#DEFAULT} unless set. */
+        public Builder clientMix(ClientMix clientMix) {
+            this.clientMix = clientMix;
+            return this;
+        }
+
         public LoadPlan build() {
             return new LoadPlan(targets, ratePerSecond, Optional.ofNullable(duration), maxInFlight,
-                    requestTimeout, scope, maxFailureEvents);
+                    requestTimeout, scope, maxFailureEvents, clientMix);
         }
     }
 }

@@ -14,6 +14,9 @@ import io.saferollout.lab.cluster.ContainerRole;
 import io.saferollout.lab.cluster.RunningContainer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ExecutionException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,10 +50,17 @@ class PodAppRuntimeTest {
         AppBehaviour b = AppAnnotations.appBehaviour(pod, 7);
         assertThat(b.listenDelay()).isEqualTo(Duration.ofMillis(200));
         assertThat(b.warmup()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(b.shutdown()).isEqualTo(ShutdownStyle.NAIVE);
+        assertThat(b.shutdown()).isEqualTo(ShutdownStyle.IMMEDIATE);
         assertThat(b.minServiceTime()).isEqualTo(Duration.ofMillis(5));
         assertThat(b.maxServiceTime()).isEqualTo(Duration.ofMillis(20));
         assertThat(b.readinessPath()).isEqualTo("/ready");
+
+        for (ShutdownStyle style : ShutdownStyle.values()) {
+            assertThat(AppAnnotations.appBehaviour(pod(Map.of(AppAnnotations.SHUTDOWN, style.annotationValue()), app()), 7)
+                    .shutdown()).isEqualTo(style);
+        }
+        assertThat(AppAnnotations.appBehaviour(pod(Map.of(AppAnnotations.SHUTDOWN, " Ignore "), app()), 7).shutdown())
+                .isEqualTo(ShutdownStyle.IGNORE);
 
         AppBehaviour unset = AppAnnotations.appBehaviour(pod(Map.of(), app()), 7);
         assertThat(unset.shutdown()).as("a well-behaved app unless told otherwise").isEqualTo(ShutdownStyle.GRACEFUL);
@@ -63,7 +73,7 @@ class PodAppRuntimeTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(AppAnnotations.WARMUP_MS).hasMessageContaining("'soon'");
         assertThatThrownBy(() -> AppAnnotations.appBehaviour(pod(Map.of(AppAnnotations.SHUTDOWN, "polite"), app()), 1))
-                .hasMessageContaining("'naive' or 'graceful'");
+                .hasMessageContaining("'immediate', 'graceful' or 'ignore'").hasMessageContaining("'polite'");
         assertThatThrownBy(() -> AppAnnotations.appBehaviour(pod(Map.of(AppAnnotations.SERVICE_TIME_MS, "20-5"), app()), 1))
                 .hasMessageContaining("ends before it starts");
     }
@@ -99,6 +109,18 @@ class PodAppRuntimeTest {
         appContainer.sigkill();
         proxy.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         appContainer.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aContainerWhoseAddressIsTakenExitsAtOnceWithTheBindError() throws Exception {
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new InetSocketAddress("127.77.0.4", 8080));
+            RunningContainer c = new PodAppRuntime(vertx, 1).start(pod(Map.of(), app()), app(), "127.77.0.4", ContainerRole.APP);
+
+            assertThatThrownBy(() -> c.exited().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().hasMessage("listen tcp 127.77.0.4:8080: bind: address already in use");
+        }
     }
 
     @Test

@@ -100,8 +100,10 @@ class LoadGeneratorTest {
                 request.response().end("ok");
             }
         });
+        // One connection per request, so each closed connection cuts exactly the request it was
+        // closed for (KeepAliveClientTest covers what a reused connection adds).
         LoadPlan plan = plan(target).ratePerSecond(200).duration(Duration.ofSeconds(2))
-                .requestTimeout(Duration.ofSeconds(2)).build();
+                .requestTimeout(Duration.ofSeconds(2)).clientMix(ClientMix.newConnectionPerRequest()).build();
 
         LoadReport report;
         try (LoadGenerator generator = LoadGenerator.create(plan)) {

@@ -66,7 +66,7 @@ public record AppBehaviour(
         private String readinessPath = "/healthz";
         private Duration minServiceTime = Duration.ofMillis(5);
         private Duration maxServiceTime = Duration.ofMillis(20);
-        private ShutdownStyle shutdown = ShutdownStyle.NAIVE;
+        private ShutdownStyle shutdown = ShutdownStyle.IMMEDIATE;
         private Duration drainTimeout = Duration.ofSeconds(30);
         private long seed = 1;
 

@@ -14,7 +14,10 @@ public interface ContainerProcess {
     /** SIGKILL: everything closes immediately. */
     void kill();
 
-    /** Completes once the listener and every connection are closed. */
+    /**
+     * Completes once the listener and every connection are closed; exceptionally, with the reason,
+     * when the process failed (its listener could not bind).
+     */
     CompletableFuture<Void> exited();
 
     /** Whether the listener accepts connections right now. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -21,15 +22,22 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * the listener while the accepted connections finish their requests, and Vert.x 4 closes both
  * together. It runs on Vert.x's own event loops, so a pod costs no threads.
  *
- * <p>HTTP/1.1 with keep-alive, no pipelining: responses go out in completion order.
+ * <p>HTTP/1.1 with keep-alive, no pipelining: responses go out in completion order; and cleartext
+ * HTTP/2 with prior knowledge, each stream one request.
  */
 final class ContainerServer {
 
@@ -125,12 +134,18 @@ final class ContainerServer {
     }
 
     synchronized void terminate(ShutdownStyle style, Duration drainTimeout) {
-        if (state == State.STARTING || (state == State.LISTENING && style == ShutdownStyle.NAIVE)) {
-            exit();
-        } else if (state == State.LISTENING) {
-            drain(drainTimeout);
+        switch (style) {
+            case IGNORE -> LOG.debug("{} on {} ignores SIGTERM", name, address);
+            case IMMEDIATE -> exit();
+            case GRACEFUL -> {
+                if (state == State.STARTING) {
+                    exit();
+                } else if (state == State.LISTENING) {
+                    drain(drainTimeout);
+                }
+                // A second SIGTERM while draining changes nothing, as for a real process.
+            }
         }
-        // A second SIGTERM while draining changes nothing, as for a real process.
     }
 
     synchronized void exit() {
@@ -144,7 +159,7 @@ final class ContainerServer {
         if (listener != null) {
             closing.add(listener.close());
         }
-        connections.forEach(connection -> closing.add(connection.close()));
+        connections.forEach(connection -> closing.add(closeAbruptly(connection)));
         if (closing.isEmpty()) {
             exited.complete(null);
             return;
@@ -158,10 +173,23 @@ final class ContainerServer {
         }));
     }
 
+    /**
+     * Closes a connection as the kernel does when its process dies: the socket just closes. Sent
+     * from the head of the pipeline, so that no handler gets to say goodbye (Netty's HTTP/2 codec
+     * would otherwise send GOAWAY and wait for streams, which only a graceful shutdown does).
+     */
+    private static ChannelFuture closeAbruptly(Channel connection) {
+        ChannelHandlerContext first = connection.pipeline().firstContext();
+        return first == null ? connection.close() : first.close();
+    }
+
     private void drain(Duration drainTimeout) {
         state = State.DRAINING;
         draining = true;
         listener.close();
+        // An idle HTTP/1.1 connection is closed; one with a request in flight closes after answering
+        // it (with Connection: close). An HTTP/2 connection's close() goes through Netty's codec,
+        // which sends GOAWAY, refuses new streams and closes once the open ones are answered.
         for (Channel connection : connections) {
             connection.eventLoop().execute(() -> {
                 Connection c = connection.pipeline().get(Connection.class);
@@ -191,8 +219,14 @@ final class ContainerServer {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         if (admit(channel)) {
+                            HttpServerCodec http1 = new HttpServerCodec();
+                            // A connection that opens with the HTTP/2 preface speaks cleartext HTTP/2
+                            // with prior knowledge (RFC 9113 section 3.3); any other speaks HTTP/1.1.
+                            // No "Upgrade: h2c" (RFC 9113 deprecates it), so no factory for it.
                             channel.pipeline().addLast(
-                                    new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Connection());
+                                    new CleartextHttp2ServerUpgradeHandler(http1,
+                                            new HttpServerUpgradeHandler(http1, protocol -> null), new Http2Handlers()),
+                                    new HttpObjectAggregator(1 << 20), new Connection());
                         } else {
                             channel.close();
                         }
@@ -204,9 +238,12 @@ final class ContainerServer {
 
     private synchronized void bound(ChannelFuture f) {
         if (!f.isSuccess()) {
-            LOG.warn("{} could not listen on {}: {}", name, address, f.cause().toString());
+            // Said the way Go's net.Listen does, which is what a real container would print and exit with.
+            String reason = "listen tcp " + address.getHostString() + ":" + address.getPort() + ": bind: "
+                    + String.valueOf(f.cause().getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed: ", "").toLowerCase(Locale.ROOT);
+            LOG.warn("{} could not listen: {}", name, reason);
             state = State.EXITED;
-            exited.completeExceptionally(f.cause());
+            exited.completeExceptionally(new IOException(reason, f.cause()));
             return;
         }
         if (state != State.STARTING) {
@@ -245,6 +282,29 @@ final class ContainerServer {
     private static void cancel(io.netty.util.concurrent.Future<?> task) {
         if (task != null) {
             task.cancel(false);
+        }
+    }
+
+    /**
+     * Turns a connection that began with the HTTP/2 preface into an HTTP/2 one: a frame codec, and
+     * a child channel per stream that carries one request through the same {@link Connection}
+     * handler as HTTP/1.1 (as a one-request connection: a stream is never idle).
+     */
+    private final class Http2Handlers extends ChannelHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // A negative timeout lets a GOAWAY'd connection wait for its streams however long they
+            // take; the drain timeout bounds the shutdown instead (exit() then closes abruptly).
+            String codec = ctx.name() + "-codec";
+            ctx.pipeline().addAfter(ctx.name(), codec, Http2FrameCodecBuilder.forServer().gracefulShutdownTimeoutMillis(-1).build());
+            ctx.pipeline().addAfter(codec, null, new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel stream) {
+                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                            new HttpObjectAggregator(1 << 20), new Connection());
+                }
+            }));
+            ctx.pipeline().remove(this);
         }
     }
 

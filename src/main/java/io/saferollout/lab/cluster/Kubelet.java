@@ -48,6 +48,7 @@ final class Kubelet implements AutoCloseable {
     private final SimulatedVersion version;
     private final PodIpAllocator ips;
     private final Duration containerStartDelay;
+    private final CrashLoopBackOff backOff;
     private final Prober prober;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService probeRunner;
@@ -57,7 +58,13 @@ final class Kubelet implements AutoCloseable {
 
     Kubelet(KubernetesClient client, SharedInformers informers, ContainerRuntime runtime, LabEvents events,
             SimulatedVersion version, PodIpAllocator ips, Duration containerStartDelay) {
+        this(client, informers, runtime, events, version, ips, containerStartDelay, CrashLoopBackOff.KUBELET_DEFAULT);
+    }
+
+    Kubelet(KubernetesClient client, SharedInformers informers, ContainerRuntime runtime, LabEvents events,
+            SimulatedVersion version, PodIpAllocator ips, Duration containerStartDelay, CrashLoopBackOff backOff) {
         this.client = client;
+        this.backOff = backOff;
         this.informers = informers;
         this.runtime = runtime;
         this.events = events;
@@ -130,7 +137,7 @@ final class Kubelet implements AutoCloseable {
                 return p;
             });
         }
-        PodWorker worker = new PodWorker(this, pod, ips.allocate());
+        PodWorker worker = new PodWorker(this, pod, ips.allocate(), backOff);
         workers.put(SharedInformers.key(pod), worker);
         LOG.debug("pod {} admitted with IP {}", SharedInformers.key(pod), worker.podIp());
         worker.start(containerStartDelay);

@@ -1,6 +1,8 @@
 package io.saferollout.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -27,10 +29,19 @@ final class KubeletPodStatus {
 
     enum State { WAITING, RUNNING, TERMINATED }
 
-    /** One container as the kubelet sees it at this moment. */
+    /**
+     * One container as the kubelet sees it at this moment.
+     *
+     * @param message why it is waiting or terminated, e.g. the back-off or the error it exited with; may be null
+     * @param lastTermination how its previous run ended, once it has been restarted; may be null
+     */
     record ContainerView(String name, String image, boolean initContainer, boolean nativeSidecar, State state,
-                         String reason, Instant startedAt, Instant finishedAt, Integer exitCode,
-                         boolean started, boolean ready) {
+                         String reason, String message, Instant startedAt, Instant finishedAt, Integer exitCode,
+                         boolean started, boolean ready, int restartCount, Termination lastTermination) {
+    }
+
+    /** How one run of a container ended: the container status's {@code lastState.terminated}. */
+    record Termination(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
     }
 
     private static final Set<String> KUBELET_CONDITIONS = Set.of("PodScheduled", "Initialized", "ContainersReady", "Ready");
@@ -71,7 +82,9 @@ final class KubeletPodStatus {
         // Conditions that others own (readiness gates, disruption targets) stay as they are.
         current.getConditions().stream().filter(c -> !KUBELET_CONDITIONS.contains(c.getType())).forEach(conditions::add);
 
-        boolean anyStarted = regular.stream().anyMatch(c -> c.state() != State.WAITING);
+        // A container waiting to be restarted keeps the pod Running ("at least one container is
+        // still running, or is in the process of starting or restarting").
+        boolean anyStarted = regular.stream().anyMatch(c -> c.state() != State.WAITING || c.restartCount() > 0);
         return new PodStatusBuilder()
                 .withPhase(initialized && anyStarted ? "Running" : "Pending")
                 .withConditions(conditions)
@@ -100,14 +113,14 @@ final class KubeletPodStatus {
     private static ContainerStatus containerStatus(ContainerView c) {
         ContainerStateBuilder state = new ContainerStateBuilder();
         switch (c.state()) {
-            case WAITING -> state.withNewWaiting().withReason(c.reason()).endWaiting();
+            case WAITING -> state.withNewWaiting().withReason(c.reason()).withMessage(c.message()).endWaiting();
             case RUNNING -> state.withNewRunning().withStartedAt(DeploymentProgress.timestamp(c.startedAt())).endRunning();
-            case TERMINATED -> state.withNewTerminated()
-                    .withExitCode(c.exitCode())
-                    .withReason(c.reason())
-                    .withStartedAt(c.startedAt() == null ? null : DeploymentProgress.timestamp(c.startedAt()))
-                    .withFinishedAt(c.finishedAt() == null ? null : DeploymentProgress.timestamp(c.finishedAt()))
-                    .endTerminated();
+            case TERMINATED -> state.withTerminated(terminated(
+                    new Termination(c.exitCode(), c.reason(), c.message(), c.startedAt(), c.finishedAt())));
+        }
+        ContainerStateBuilder last = new ContainerStateBuilder();
+        if (c.lastTermination() != null) {
+            last.withTerminated(terminated(c.lastTermination()));
         }
         return new ContainerStatusBuilder()
                 .withName(c.name())
@@ -116,8 +129,19 @@ final class KubeletPodStatus {
                 .withContainerID(c.state() == State.WAITING ? null : "lab://" + c.name())
                 .withReady(c.ready())
                 .withStarted(c.state() == State.RUNNING && c.started())
-                .withRestartCount(0)
+                .withRestartCount(c.restartCount())
                 .withState(state.build())
+                .withLastState(last.build())
+                .build();
+    }
+
+    private static ContainerStateTerminated terminated(Termination t) {
+        return new ContainerStateTerminatedBuilder()
+                .withExitCode(t.exitCode())
+                .withReason(t.reason())
+                .withMessage(t.message())
+                .withStartedAt(t.startedAt() == null ? null : DeploymentProgress.timestamp(t.startedAt()))
+                .withFinishedAt(t.finishedAt() == null ? null : DeploymentProgress.timestamp(t.finishedAt()))
                 .build();
     }
 }

@@ -21,6 +21,12 @@ public record LabEvent(Instant at, Kind kind, String namespace, String name, Str
         SIGTERM_SENT,
         SIGKILL_SENT,
         CONTAINER_EXITED,
+        /** A container could not start or exited with an error; the detail says why. */
+        CONTAINER_FAILED,
+        /** A liveness or startup probe failed failureThreshold times; the kubelet kills the container. */
+        CONTAINER_UNHEALTHY,
+        /** The kubelet waits (CrashLoopBackOff) before restarting a container that exited. */
+        CONTAINER_BACK_OFF,
         POD_DELETED,
         ENDPOINTS_CHANGED
     }

@@ -16,8 +16,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ProbeLoop {
 
+    /**
+     * The three probes differ in the result they start with (pkg/kubelet/prober/worker.go): a
+     * container is unready until its readiness probe succeeds, but alive until its liveness probe
+     * fails failureThreshold times.
+     */
+    enum Type {
+        STARTUP(false),
+        READINESS(false),
+        LIVENESS(true);
+
+        final boolean initialResult;
+
+        Type(boolean initialResult) {
+            this.initialResult = initialResult;
+        }
+    }
+
     interface Listener {
-        /** Called with the new result after a change, and with every failure count (for startup probes). */
+        /** Called with the new result after a change, and with every failure count (for startup and liveness probes). */
         void onResult(boolean result, int consecutiveFailures);
     }
 
@@ -32,14 +49,14 @@ final class ProbeLoop {
     private volatile boolean cancelled;
     private ScheduledFuture<?> ticks;
 
-    ProbeLoop(Probe probe, Container container, String podIp, Prober prober, ExecutorService probeRunner, Listener listener) {
+    ProbeLoop(Type type, Probe probe, Container container, String podIp, Prober prober, ExecutorService probeRunner, Listener listener) {
         this.probe = probe;
         this.container = container;
         this.podIp = podIp;
         this.prober = prober;
         this.probeRunner = probeRunner;
         Prober.Timing timing = Prober.Timing.of(probe);
-        this.tracker = new ProbeTracker(timing.successThreshold(), timing.failureThreshold(), false);
+        this.tracker = new ProbeTracker(timing.successThreshold(), timing.failureThreshold(), type.initialResult);
         this.listener = listener;
     }
 

@@ -11,6 +11,10 @@ public interface RunningContainer {
     /** Stops the process at once; {@link #exited()} must complete soon after. */
     void sigkill();
 
-    /** Completes when the process has exited, whatever the reason. */
+    /**
+     * Completes when the process has exited: normally for an exit the process chose or a signal,
+     * exceptionally when it failed (e.g. could not listen on its address), the exception's message
+     * saying why; the kubelet shows that message in the container's status and events.
+     */
     CompletableFuture<Void> exited();
 }

@@ -108,8 +108,8 @@ class PodAppTest {
     }
 
     @Test
-    void naiveTerminateCutsInFlightRequestsAndRefusesLaterOnes() {
-        start(AppBehaviour.builder().serviceTime(Duration.ofSeconds(20)).shutdown(ShutdownStyle.NAIVE).build());
+    void immediateTerminateCutsInFlightRequestsAndRefusesLaterOnes() {
+        start(AppBehaviour.builder().serviceTime(Duration.ofSeconds(20)).shutdown(ShutdownStyle.IMMEDIATE).build());
         await().atMost(PATIENCE).until(app::isListening);
         CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
         awaitInFlight(1);

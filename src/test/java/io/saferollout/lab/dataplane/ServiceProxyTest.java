@@ -219,7 +219,7 @@ class ServiceProxyTest {
 
     @Test
     void answers502WhenTheUpstreamCutsAnInFlightRequest() {
-        PodApp dying = pod(AppBehaviour.builder().serviceTime(Duration.ofMinutes(10)).shutdown(ShutdownStyle.NAIVE).build());
+        PodApp dying = pod(AppBehaviour.builder().serviceTime(Duration.ofMinutes(10)).shutdown(ShutdownStyle.IMMEDIATE).build());
         proxy().update(Set.of(endpoint(dying)));
         CompletableFuture<Outcome> inFlight = http.send(proxy.url().toString());
         await().atMost(PATIENCE).until(() -> dying.counters().inFlight() == 1);
