@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.saferollout.lab.cluster.apiserver.LabApiServer;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -63,9 +64,10 @@ public final class LabCluster implements AutoCloseable {
         this.version = b.version;
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         // The mixed dispatcher answers fixed expectations first (the server registers /version
-        // from the VersionInfo) and hands everything else to the CRUD store.
+        // from the VersionInfo) and hands everything else to the CRUD store; LabApiServer adds
+        // server-side apply, managedFields and pod eviction in front of both.
         this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false, version.toVersionInfo());
+                new LabApiServer(new KubernetesMixedDispatcher(expectations), b.defaulting), false, version.toVersionInfo());
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
         } catch (UnknownHostException e) {
@@ -180,6 +182,7 @@ public final class LabCluster implements AutoCloseable {
         private int podNetwork = 1;
         private Duration containerStartDelay = Duration.ZERO;
         private long seed = 1;
+        private LabApiServer.Defaulting defaulting = LabApiServer.Defaulting.NONE;
 
         private Builder() {
         }
@@ -219,6 +222,15 @@ public final class LabCluster implements AutoCloseable {
         /** Seeds the random parts of generated names, so runs are repeatable. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Whether the API defaults Deployments as a real API server does (then Update managers own
+         * the defaults they caused, as on a real cluster); NONE unless set.
+         */
+        public Builder defaulting(LabApiServer.Defaulting defaulting) {
+            this.defaulting = Objects.requireNonNull(defaulting, "defaulting");
             return this;
         }
 
