@@ -231,7 +231,8 @@ final class StructuredMerge {
      * structured-merge-diff's remove walker drops maps it emptied.
      */
     static void remove(ObjectNode object, FieldSet paths) {
-        for (List<String> path : paths.paths()) {
+        // Whole elements first: removing an element's key field first would make it unaddressable.
+        for (List<String> path : paths.paths().stream().sorted(java.util.Comparator.comparingInt(List::size)).toList()) {
             removePath(object, path, List.of());
         }
     }
