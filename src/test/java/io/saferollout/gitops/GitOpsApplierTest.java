@@ -95,6 +95,17 @@ class GitOpsApplierTest {
             assertThat(now.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
                     .as("the operator's hardening survives every sync").isZero();
             assertThat(pod.getContainers().get(0).getReadinessProbe()).as("the operator's probe survives").isNotNull();
+            // The operator's primary path: server-side apply under its own manager, not the JSON-patch fallback.
+            assertThat(now.getMetadata().getManagedFields())
+                    .anySatisfy(e -> {
+                        assertThat(e.getManager()).isEqualTo("saferollout");
+                        assertThat(e.getOperation()).isEqualTo("Apply");
+                        assertThat(Serialization.asJson(e.getFieldsV1())).contains("\"f:maxUnavailable\"");
+                    })
+                    .anySatisfy(e -> {
+                        assertThat(e.getManager()).isEqualTo(APPLIER);
+                        assertThat(e.getOperation()).isEqualTo("Apply");
+                    });
         }
     }
 

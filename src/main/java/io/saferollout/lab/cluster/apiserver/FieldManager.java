@@ -23,7 +23,10 @@ final class FieldManager {
     }
 
     /** A field another manager owns that this write would change. */
-    record Conflict(Manager owner, String apiVersion, List<String> path) {
+    record Conflict(Manager owner, String apiVersion, String time, List<String> path) {
+        String ownerDisplay() {
+            return owner.display(apiVersion, time);
+        }
     }
 
     /** Apply refused: the fields other managers own that the configuration would change (HTTP 409). */
@@ -39,11 +42,11 @@ final class FieldManager {
             return conflicts;
         }
 
-        /** fieldmanager/internal/conflict.go getConflictMessage. */
+        /** k8s.io/apimachinery/pkg/util/managedfields/internal/conflict.go getConflictMessage. */
         private static String message(List<Conflict> conflicts) {
             if (conflicts.size() == 1) {
                 Conflict c = conflicts.get(0);
-                return "Apply failed with 1 conflict: conflict with " + c.owner().display(c.apiVersion()) + ": "
+                return "Apply failed with 1 conflict: conflict with " + c.ownerDisplay() + ": "
                         + FieldSet.display(c.path());
             }
             StringBuilder sb = new StringBuilder("Apply failed with " + conflicts.size() + " conflicts: ");
@@ -52,7 +55,7 @@ final class FieldManager {
                     .sorted((a, b) -> a.name().compareTo(b.name()))
                     .forEach(owner -> {
                         Conflict any = conflicts.stream().filter(c -> c.owner().equals(owner)).findFirst().orElseThrow();
-                        lines.add("conflicts with " + owner.display(any.apiVersion()) + ":");
+                        lines.add("conflicts with " + any.ownerDisplay() + ":");
                         conflicts.stream().filter(c -> c.owner().equals(owner))
                                 .forEach(c -> lines.add("- " + FieldSet.display(c.path())));
                     });
@@ -114,7 +117,7 @@ final class FieldManager {
             if (!m.equals(writer)) {
                 e.fields().intersect(taken).paths().stream()
                         .sorted((a, b) -> FieldSet.display(a).compareTo(FieldSet.display(b)))
-                        .forEach(p -> conflicts.add(new Conflict(m, e.apiVersion(), p)));
+                        .forEach(p -> conflicts.add(new Conflict(m, e.apiVersion(), e.time(), p)));
             }
         });
         if (!force && !conflicts.isEmpty()) {

@@ -153,7 +153,7 @@ public final class LabApiServer extends Dispatcher {
             applied = FieldManager.apply(live, clean, manager, force);
         } catch (FieldManager.ConflictException e) {
             List<ApiStatus.Cause> causes = e.conflicts().stream()
-                    .map(c -> new ApiStatus.Cause("FieldManagerConflict", "conflict with " + c.owner().display(c.apiVersion()),
+                    .map(c -> new ApiStatus.Cause("FieldManagerConflict", "conflict with " + c.ownerDisplay(),
                             FieldSet.display(c.path())))
                     .toList();
             return ApiStatus.failure(409, "Conflict", e.getMessage(), "deployments", name, causes);

@@ -18,9 +18,12 @@ final class ManagedFields {
     enum Operation { Apply, Update }
 
     record Manager(String name, Operation operation) {
-        /** How conflict messages name a manager (fieldmanager/internal/conflict.go printManager). */
-        String display(String apiVersion) {
-            return operation == Operation.Update ? "\"" + name + "\" using " + apiVersion : "\"" + name + "\"";
+        /** How conflict messages name a manager (managedfields/internal/conflict.go printManager). */
+        String display(String apiVersion, String time) {
+            if (operation == Operation.Apply) {
+                return "\"" + name + "\"";
+            }
+            return "\"" + name + "\" using " + apiVersion + (time == null ? "" : " at " + time);
         }
     }
 
