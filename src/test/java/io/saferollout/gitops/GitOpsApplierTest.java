@@ -109,6 +109,30 @@ class GitOpsApplierTest {
         }
     }
 
+    /** Git sets the rollout strategy itself: FillMissing leaves it, so syncs never meet a taken field. */
+    @Test
+    void gitsOwnRolloutStrategyWinsOverTheOperatorsDefault() throws Exception {
+        String git = gitVersion("example/web:1", "").replace("\"replicas\":2,",
+                "\"replicas\":2,\"strategy\":{\"rollingUpdate\":{\"maxUnavailable\":1,\"maxSurge\":1}},");
+        try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime())
+                .defaulting(LabApiServer.Defaulting.KUBERNETES).start();
+             KubernetesClient client = lab.newClient();
+             SafeRolloutOperator operator = new SafeRolloutOperator(lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+            hardened(client, operator, git);
+            long generationBefore = deployment(client).getMetadata().getGeneration();
+
+            Figures figures = syncs(client, 10, i -> git);
+            LOG.info("GitOps applier figures with Git's own strategy: {}", figures);
+
+            assertThat(figures.conflicts409()).as("syncs that met Git's strategy taken by the operator: %s", figures).isZero();
+            assertThat(figures.invalid422()).isZero();
+            assertThat(deployment(client).getMetadata().getGeneration()).as("no spec change during the syncs").isEqualTo(generationBefore);
+            var rolling = deployment(client).getSpec().getStrategy().getRollingUpdate();
+            assertThat(rolling.getMaxUnavailable().getIntVal()).as("Git's maxUnavailable").isEqualTo(1);
+            assertThat(rolling.getMaxSurge().getIntVal()).isEqualTo(1);
+        }
+    }
+
     /**
      * The user adds their own readiness probe, with a different handler than the operator's, in Git.
      * Issue 11: the operator must give up its probe so the object never has two handlers; until it
