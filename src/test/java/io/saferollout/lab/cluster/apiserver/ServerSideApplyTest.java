@@ -193,4 +193,35 @@ class ServerSideApplyTest {
         assertThatThrownBy(() -> apply("argocd-controller", web("\"replicas\":2,", ""), false))
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     }
+
+    @Test
+    void statusWritesKeepTheOwnersAndMainResourceWritesCannotChangeStatus() {
+        apply("helm", web("\"replicas\":2,", ""), false);
+        Deployment withStatus = get();
+        withStatus.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(2).build());
+        api.client.apps().deployments().inNamespace(NS).resource(withStatus).updateStatus();
+        assertThat(fields(get(), "helm", "Apply")).as("a status write keeps the owners").isPresent();
+
+        Deployment edited = get();
+        edited.getSpec().setReplicas(3);
+        edited.getStatus().setReplicas(99);
+        api.client.apps().deployments().inNamespace(NS).resource(edited).update();
+
+        Deployment d = get();
+        assertThat(d.getStatus().getReplicas()).as("status is the status subresource's, not the main resource's").isEqualTo(2);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(at(fields(d, "fabric8-kubernetes-client", "Update").orElseThrow(), "f:spec", "f:replicas").isObject()).isTrue();
+    }
+
+    @Test
+    void aStrategicMergePatchMergesContainersByName() {
+        apply("helm", web("", ""), false);
+
+        api.client.apps().deployments().inNamespace(NS).withName("web").patch(
+                new PatchContext.Builder().withPatchType(PatchType.STRATEGIC_MERGE).withFieldManager("kubectl-patch").build(),
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"proxy\",\"image\":\"envoy:1\"}]}}}}");
+
+        assertThat(get().getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName())
+                .containsExactly("web", "proxy");
+    }
 }
