@@ -83,7 +83,7 @@ final class FieldManager {
                 ownedByAnyone = ownedByAnyone.union(e.getValue().fields());
             }
         }
-        StructuredMerge.remove(merged, StructuredMerge.notCovered(lastSet.minus(newSet), ownedByAnyone));
+        StructuredMerge.remove(merged, StructuredMerge.releasable(lastSet.minus(newSet), ownedByAnyone));
 
         Comparison changes = StructuredMerge.compare(base, merged);
         settleOthers(managers, applier, changes, force);

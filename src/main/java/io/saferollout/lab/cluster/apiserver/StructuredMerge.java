@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.saferollout.lab.cluster.apiserver.DeploymentSchema.Kind;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -147,6 +146,10 @@ final class StructuredMerge {
         }
     }
 
+    private static boolean isKeyField(List<String> listNames, String token) {
+        return token.startsWith("f:") && DeploymentSchema.listKeys(listNames).orElse(List.of()).contains(token.substring(2));
+    }
+
     private static boolean isElement(List<String> path) {
         return !path.isEmpty() && path.get(path.size() - 1).startsWith("k:");
     }
@@ -270,6 +273,9 @@ final class StructuredMerge {
                         list.remove(i);
                         return true;
                     }
+                    if (rest.size() == 1 && isKeyField(names, rest.get(0))) {
+                        return false; // an element that stays keeps its key: it is how the element is addressed
+                    }
                     return removePath(element, rest, names);
                 }
             }
@@ -277,31 +283,12 @@ final class StructuredMerge {
         return false;
     }
 
-    /** Every path in the set that is not the member of the given set nor above one of its members. */
-    static FieldSet notCovered(FieldSet candidates, FieldSet owned) {
-        List<List<String>> out = new ArrayList<>();
-        for (List<String> p : candidates.paths()) {
-            if (!owned.containsPrefix(p) && !ownedByAncestor(owned, p)) {
-                out.add(p);
-            }
-        }
-        return new FieldSet(out);
-    }
-
-    private static boolean ownedByAncestor(FieldSet owned, List<String> path) {
-        for (int i = 1; i < path.size(); i++) {
-            if (owned.contains(path.subList(0, i))) {
-                List<String> ancestor = path.subList(0, i);
-                if (!ancestor.get(ancestor.size() - 1).startsWith("k:") && !isMapOwnerOnly(ancestor)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean isMapOwnerOnly(List<String> ancestor) {
-        String last = ancestor.get(ancestor.size() - 1);
-        return DeploymentSchema.isFreeFormMap(List.of(last.substring(2)));
+    /**
+     * The fields an applier released that may go: those nobody, the applier included, still owns,
+     * nor owns anything below (structured-merge-diff's prune adds back every item another manager
+     * owns a part of).
+     */
+    static FieldSet releasable(FieldSet released, FieldSet ownedByAnyone) {
+        return new FieldSet(released.paths().stream().filter(p -> !ownedByAnyone.containsPrefix(p)).toList());
     }
 }

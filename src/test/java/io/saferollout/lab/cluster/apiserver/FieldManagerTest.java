@@ -83,4 +83,24 @@ class FieldManagerTest {
         assertThat(owned(after, "helm", ManagedFields.Operation.Apply).contains(REPLICAS)).isTrue();
         assertThat(owned(after, "argocd", ManagedFields.Operation.Apply).contains(REPLICAS)).isTrue();
     }
+
+    @Test
+    void aReleasedElementAnotherManagerAddedToStaysWithItsKeyAndTheirFieldsOnly() {
+        String two = """
+                {'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},'spec':{'template':{'spec':{'containers':[
+                 {'name':'web','image':'web:1'},{'name':'proxy','image':'envoy:1'}]}}}}""";
+        ObjectNode live = FieldManager.apply(null, json(two), "helm", false);
+        live = FieldManager.apply(live, json("""
+                {'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},'spec':{'template':{'spec':{'containers':[
+                 {'name':'proxy','lifecycle':{'preStop':{'sleep':{'seconds':5}}}}]}}}}"""), "saferollout", false);
+
+        ObjectNode released = FieldManager.apply(live, json(DEPLOYMENT.formatted(1, "web:1")), "helm", false);
+
+        // structured-merge-diff's prune adds back what another manager owns: the element survives
+        // with its key and the other manager's fields, without the image only the releaser owned.
+        JsonNode proxy = released.at("/spec/template/spec/containers/1");
+        assertThat(proxy.path("name").asText()).isEqualTo("proxy");
+        assertThat(proxy.has("image")).isFalse();
+        assertThat(proxy.at("/lifecycle/preStop/sleep/seconds").asInt()).isEqualTo(5);
+    }
 }
