@@ -184,8 +184,9 @@ public final class LabApiServer extends Dispatcher {
         List<DeploymentValidation.FieldError> errors = DeploymentValidation.validate(object);
         String name = object.path("metadata").path("name").asText();
         if (!errors.isEmpty()) {
-            String message = "Deployment.apps \"" + name + "\" is invalid: "
-                    + String.join(", ", errors.stream().map(DeploymentValidation.FieldError::detail).toList());
+            // errors.NewInvalid: one error as is, several as a bracketed list (utilerrors.Aggregate).
+            String details = String.join(", ", errors.stream().map(DeploymentValidation.FieldError::detail).toList());
+            String message = "Deployment.apps \"" + name + "\" is invalid: " + (errors.size() == 1 ? details : "[" + details + "]");
             return ApiStatus.failure(422, "Invalid", message, "Deployment", name,
                     errors.stream().map(e -> new ApiStatus.Cause(e.reason(), e.message(), e.field())).toList());
         }
