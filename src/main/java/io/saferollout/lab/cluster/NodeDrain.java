@@ -1,7 +1,9 @@
 package io.saferollout.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,8 +17,12 @@ import java.util.function.Predicate;
  * Evicts pods through the eviction API as {@code kubectl drain} does (k8s.io/kubectl/pkg/drain):
  * each pod is asked for once per round; a 429 (a PodDisruptionBudget has no disruption left) is
  * retried after a pause until the deadline. Pods already being deleted are not asked again.
+ *
+ * <p>Evictions go through a client of its own with the fabric8 client's retries turned off: that
+ * client retries 429s itself with exponential back-off (StandardHttpClient.shouldRetry), which
+ * would hide the refusals and let one eviction outlast the drain's deadline.
  */
-public final class NodeDrain {
+public final class NodeDrain implements AutoCloseable {
 
     /** kubectl drain waits 5 s between eviction attempts refused with 429 (drain.go evictPods). */
     public static final Duration KUBECTL_RETRY_INTERVAL = Duration.ofSeconds(5);
@@ -25,11 +31,19 @@ public final class NodeDrain {
     private final Duration retryInterval;
 
     public NodeDrain(KubernetesClient client, Duration retryInterval) {
-        this.client = Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(client, "client");
         if (retryInterval.isNegative() || retryInterval.isZero()) {
             throw new IllegalArgumentException("retryInterval must be positive, got " + retryInterval);
         }
         this.retryInterval = retryInterval;
+        this.client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+                .build();
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 
     /** What a drain achieved: pods whose eviction was accepted, pods still refused at the deadline, 429s seen. */

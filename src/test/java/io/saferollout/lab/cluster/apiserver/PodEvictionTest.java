@@ -93,27 +93,27 @@ class PodEvictionTest {
         readyPod("b", "node-1");
         readyPod("c", "node-2");
         budget(new IntOrString(2));
-        NodeDrain drain = new NodeDrain(api.client, Duration.ofMillis(50));
+        try (NodeDrain drain = new NodeDrain(api.client, Duration.ofMillis(50))) {
+            NodeDrain.Result stuck = drain.evict(drain.podsOn(NS, "node-1"), Duration.ofMillis(500));
+            assertThat(stuck.evicted()).hasSize(1);
+            assertThat(stuck.refused()).hasSize(1);
+            assertThat(stuck.tooManyRequests()).isPositive();
 
-        NodeDrain.Result stuck = drain.evict(drain.podsOn(NS, "node-1"), Duration.ofMillis(500));
-        assertThat(stuck.evicted()).hasSize(1);
-        assertThat(stuck.refused()).hasSize(1);
-        assertThat(stuck.tooManyRequests()).isPositive();
-
-        List<Pod> left = drain.podsOn(NS, "node-1");
-        // A replacement on another node becomes ready a moment later, as the ReplicaSet's would.
-        CompletableFuture<Void> replacement = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            readyPod("d", "node-2");
-        });
-        // Generous deadline: the replacement lands after 0.3 s; a loaded machine may take seconds.
-        NodeDrain.Result done = drain.evict(left, Duration.ofSeconds(30));
-        replacement.join();
-        assertThat(done.complete()).isTrue();
-        assertThat(drain.podsOn(NS, "node-1")).isEmpty();
+            List<Pod> left = drain.podsOn(NS, "node-1");
+            // A replacement on another node becomes ready a moment later, as the ReplicaSet's would.
+            CompletableFuture<Void> replacement = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                readyPod("d", "node-2");
+            });
+            // Generous deadline: the replacement lands after 0.3 s; a loaded machine may take seconds.
+            NodeDrain.Result done = drain.evict(left, Duration.ofSeconds(30));
+            replacement.join();
+            assertThat(done.complete()).isTrue();
+            assertThat(drain.podsOn(NS, "node-1")).isEmpty();
+        }
     }
 }
