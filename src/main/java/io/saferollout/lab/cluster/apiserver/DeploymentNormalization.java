@@ -30,12 +30,12 @@ final class DeploymentNormalization {
         putIfAbsent(spec, "revisionHistoryLimit", 10);
         putIfAbsent(spec, "progressDeadlineSeconds", 600);
         dropZero(spec, "minReadySeconds"); // DeploymentSpec.MinReadySeconds int32 `json:",omitempty"`
-        ObjectNode strategy = spec.with("strategy");
+        ObjectNode strategy = spec.withObjectProperty("strategy");
         if (!strategy.has("type")) {
             strategy.put("type", "RollingUpdate");
         }
         if ("RollingUpdate".equals(strategy.path("type").asText())) {
-            ObjectNode rolling = strategy.with("rollingUpdate");
+            ObjectNode rolling = strategy.withObjectProperty("rollingUpdate");
             if (!rolling.has("maxUnavailable")) {
                 rolling.put("maxUnavailable", "25%");
             }

@@ -84,6 +84,12 @@ public final class LabApiServer extends Dispatcher {
 
     private synchronized MockResponse deploymentWrite(RecordedRequest request, String namespace, String name,
             Map<String, String> query) {
+        // dryRun=All: the whole write is computed (merge, ownership, defaults, validation) and
+        // answered, nothing stored; Argo CD's server-side diff asks exactly this.
+        boolean dryRun = "All".equals(query.get("dryRun"));
+        if (query.containsKey("dryRun") && !dryRun) {
+            return ApiStatus.badRequest("Invalid dry run value: " + query.get("dryRun") + "; the only one is All");
+        }
         String collection = "/apis/apps/v1/namespaces/" + namespace + "/deployments";
         String manager = query.getOrDefault("fieldManager", defaultManager(request));
         String body = request.getUtf8Body();
@@ -94,7 +100,7 @@ public final class LabApiServer extends Dispatcher {
                 }
                 ObjectNode created = object(Json.read(body));
                 created.remove("status");
-                return write(null, FieldManager.update(null, normalized(created), manager), collection, 201);
+                return write(null, FieldManager.update(null, normalized(created), manager), collection, 201, dryRun);
             }
             case "PUT" -> {
                 JsonNode live = crud.get(collection + "/" + name);
@@ -102,13 +108,13 @@ public final class LabApiServer extends Dispatcher {
                     return store.dispatch(request);
                 }
                 ObjectNode updated = object(Json.read(body));
-                return update(live, updated, manager, collection + "/" + name);
+                return update(live, updated, manager, collection + "/" + name, dryRun);
             }
             case "PATCH" -> {
                 String contentType = request.getHeader("Content-Type");
                 JsonNode live = crud.get(collection + "/" + name);
                 if (contentType != null && contentType.toLowerCase().contains("apply-patch")) {
-                    return apply(live, Json.readYaml(body), query, name, collection);
+                    return apply(live, Json.readYaml(body), query, name, collection, dryRun);
                 }
                 UpdatePatches.Type type = UpdatePatches.Type.of(contentType).orElse(null);
                 if (type == null) {
@@ -119,7 +125,7 @@ public final class LabApiServer extends Dispatcher {
                 if (live == null) {
                     return notFound(name);
                 }
-                return update(live, UpdatePatches.patch(live, body, type), manager, collection + "/" + name);
+                return update(live, UpdatePatches.patch(live, body, type), manager, collection + "/" + name, dryRun);
             }
             default -> {
                 return store.dispatch(request);
@@ -127,7 +133,8 @@ public final class LabApiServer extends Dispatcher {
         }
     }
 
-    private MockResponse apply(JsonNode live, JsonNode config, Map<String, String> query, String name, String collection) {
+    private MockResponse apply(JsonNode live, JsonNode config, Map<String, String> query, String name, String collection,
+            boolean dryRun) {
         String manager = query.get("fieldManager");
         if (manager == null || manager.isBlank()) {
             // apiserver handlers/patch.go: apply needs a manager name; the server never guesses one.
@@ -162,10 +169,10 @@ public final class LabApiServer extends Dispatcher {
         if (live != null && sameIgnoringTimes(live, stored)) {
             return ApiStatus.json(200, live);
         }
-        return write(live, stored, live == null ? collection : collection + "/" + name, live == null ? 201 : 200);
+        return write(live, stored, live == null ? collection : collection + "/" + name, live == null ? 201 : 200, dryRun);
     }
 
-    private MockResponse update(JsonNode live, ObjectNode updated, String manager, String path) {
+    private MockResponse update(JsonNode live, ObjectNode updated, String manager, String path, boolean dryRun) {
         updated.set("status", live.get("status"));
         if (updated.get("status") == null || updated.get("status").isNull()) {
             updated.remove("status");
@@ -177,10 +184,10 @@ public final class LabApiServer extends Dispatcher {
                     "deployments", live.path("metadata").path("name").asText(), List.of());
         }
         ObjectNode stored = FieldManager.update(live, normalized(updated), manager);
-        return write(live, stored, path, 200);
+        return write(live, stored, path, 200, dryRun);
     }
 
-    private MockResponse write(JsonNode live, ObjectNode object, String path, int successCode) {
+    private MockResponse write(JsonNode live, ObjectNode object, String path, int successCode, boolean dryRun) {
         List<DeploymentValidation.FieldError> errors = DeploymentValidation.validate(object);
         String name = object.path("metadata").path("name").asText();
         if (!errors.isEmpty()) {
@@ -190,11 +197,14 @@ public final class LabApiServer extends Dispatcher {
             return ApiStatus.failure(422, "Invalid", message, "Deployment", name,
                     errors.stream().map(e -> new ApiStatus.Cause(e.reason(), e.message(), e.field())).toList());
         }
+        if (dryRun) {
+            return ApiStatus.json(successCode, object);
+        }
         if (live == null) {
             MockResponse r = crud.post(path, object);
             return r.code() == 200 || r.code() == 201 ? r.setResponseCode(successCode) : r;
         }
-        ((ObjectNode) object.with("metadata")).put("resourceVersion", live.path("metadata").path("resourceVersion").asText());
+        object.withObjectProperty("metadata").put("resourceVersion", live.path("metadata").path("resourceVersion").asText());
         MockResponse r = crud.put(path, object);
         return r.code() == 200 ? r.setResponseCode(successCode) : r;
     }

@@ -92,7 +92,7 @@ final class ManagedFields {
                 }
             }
         }
-        ((ObjectNode) object.with("metadata")).set("managedFields", list);
+        object.withObjectProperty("metadata").set("managedFields", list);
     }
 
     private static String now() {

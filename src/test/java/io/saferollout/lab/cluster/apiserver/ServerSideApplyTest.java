@@ -224,4 +224,17 @@ class ServerSideApplyTest {
         assertThat(get().getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName())
                 .containsExactly("web", "proxy");
     }
+
+    @Test
+    void aDryRunApplyAnswersTheMergedObjectAndStoresNothing() {
+        Deployment stored = apply("helm", web("\"replicas\":2,", ""), false);
+
+        var preview = api.client.genericKubernetesResources("apps/v1", "Deployment").inNamespace(NS)
+                .resource(Serialization.unmarshal(web("\"replicas\":4,", ""), GenericKubernetesResource.class))
+                .dryRun().fieldManager("helm").serverSideApply();
+
+        assertThat(Serialization.jsonMapper().convertValue(preview, Deployment.class).getSpec().getReplicas()).isEqualTo(4);
+        assertThat(get().getSpec().getReplicas()).isEqualTo(2);
+        assertThat(get().getMetadata().getResourceVersion()).isEqualTo(stored.getMetadata().getResourceVersion());
+    }
 }
