@@ -1,6 +1,8 @@
 package io.saferollout.lab.cluster.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -71,7 +73,8 @@ record DisruptionBudget(String name, int expectedPods, int currentHealthy, int d
         if (selector == null || selector.isNull()) {
             return false; // policy/v1: a null selector matches nothing, an empty one everything
         }
-        for (Map.Entry<String, JsonNode> e : iterable(selector.path("matchLabels"))) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = selector.path("matchLabels").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) {
                 return false;
             }
@@ -80,7 +83,7 @@ record DisruptionBudget(String name, int expectedPods, int currentHealthy, int d
             String key = req.path("key").asText();
             boolean has = labels.has(key);
             String value = labels.path(key).asText(null);
-            List<String> values = new java.util.ArrayList<>();
+            List<String> values = new ArrayList<>();
             req.path("values").forEach(v -> values.add(v.asText()));
             boolean ok = switch (req.path("operator").asText()) {
                 case "In" -> has && values.contains(value);
@@ -94,11 +97,5 @@ record DisruptionBudget(String name, int expectedPods, int currentHealthy, int d
             }
         }
         return true;
-    }
-
-    private static List<Map.Entry<String, JsonNode>> iterable(JsonNode node) {
-        List<Map.Entry<String, JsonNode>> out = new java.util.ArrayList<>();
-        node.fields().forEachRemaining(out::add);
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.saferollout.lab.cluster.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -97,7 +98,8 @@ final class FieldSet {
     }
 
     private void markMembersWithChildren(ObjectNode node, List<String> prefix) {
-        List<String> names = iterable(node.fieldNames());
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
         for (String name : names) {
             ObjectNode child = (ObjectNode) node.get(name);
             List<String> path = append(prefix, name);
@@ -121,19 +123,21 @@ final class FieldSet {
             switch (token.charAt(0)) {
                 case 'f' -> sb.append('.').append(body);
                 case 'k' -> {
-                    JsonNode key = Json.read(body);
-                    sb.append('[').append(iterableEntries(key).stream()
-                            .map(e -> e.getKey() + "=" + e.getValue().toString())
-                            .collect(Collectors.joining(","))).append(']');
+                    List<String> keys = new ArrayList<>();
+                    Json.read(body).fields().forEachRemaining(e -> keys.add(e.getKey() + "=" + e.getValue()));
+                    sb.append('[').append(String.join(",", keys)).append(']');
                 }
-                default -> sb.append('[').append("=").append(body).append(']');
+                default -> sb.append("[=").append(body).append(']');
             }
         }
         return sb.toString();
     }
 
     static List<String> append(List<String> prefix, String token) {
-        return java.util.stream.Stream.concat(prefix.stream(), java.util.stream.Stream.of(token)).toList();
+        List<String> out = new ArrayList<>(prefix.size() + 1);
+        out.addAll(prefix);
+        out.add(token);
+        return List.copyOf(out);
     }
 
     private static int compare(List<String> a, List<String> b) {
@@ -144,18 +148,6 @@ final class FieldSet {
             }
         }
         return Integer.compare(a.size(), b.size());
-    }
-
-    private static List<String> iterable(Iterator<String> it) {
-        List<String> out = new java.util.ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
-    }
-
-    private static List<Map.Entry<String, JsonNode>> iterableEntries(JsonNode node) {
-        List<Map.Entry<String, JsonNode>> out = new java.util.ArrayList<>();
-        node.fields().forEachRemaining(out::add);
-        return out;
     }
 
     @Override
