@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.saferollout.lab.cluster.apiserver.LabApiServer;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -68,9 +69,10 @@ public final class LabCluster implements AutoCloseable {
         this.network = ownsNetwork ? LoopbackRange.claim(b.podNetwork) : b.network;
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         // The mixed dispatcher answers fixed expectations first (the server registers /version
-        // from the VersionInfo) and hands everything else to the CRUD store.
+        // from the VersionInfo) and hands everything else to the CRUD store; LabApiServer adds
+        // server-side apply, managedFields and pod eviction in front of both.
         this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false, version.toVersionInfo());
+                new LabApiServer(new KubernetesMixedDispatcher(expectations), b.defaulting), false, version.toVersionInfo());
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
         } catch (UnknownHostException e) {
@@ -199,6 +201,7 @@ public final class LabCluster implements AutoCloseable {
         private LoopbackRange network;
         private Duration containerStartDelay = Duration.ZERO;
         private long seed = 1;
+        private LabApiServer.Defaulting defaulting = LabApiServer.Defaulting.NONE;
 
         private Builder() {
         }
@@ -250,6 +253,15 @@ public final class LabCluster implements AutoCloseable {
         /** Seeds the random parts of generated names, so runs are repeatable. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Whether the API defaults Deployments as a real API server does (then Update managers own
+         * the defaults they caused, as on a real cluster); NONE unless set.
+         */
+        public Builder defaulting(LabApiServer.Defaulting defaulting) {
+            this.defaulting = Objects.requireNonNull(defaulting, "defaulting");
             return this;
         }
 
