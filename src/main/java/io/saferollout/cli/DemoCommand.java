@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.saferollout.lab.LabSettings;
 import io.saferollout.lab.LabWorkload;
+import io.saferollout.lab.app.ShutdownStyle;
 import io.saferollout.lab.report.TimelineReport;
 import io.saferollout.lab.scenario.Comparison;
 import io.saferollout.lab.scenario.RunOutcome;
@@ -41,20 +42,30 @@ import picocli.CommandLine.Spec;
     description = {
         "Run the seed article's test in a local lab. A web Deployment with no",
         "readiness probe and no preStop hook, whose app answers 500 while it warms",
-        "up and exits at once on SIGTERM, sits behind a Service carried by three",
-        "nodes' proxies that learn endpoint changes 0.3-1.5 s late.",
+        "up, sits behind a Service carried by three simulated nodes; each node's",
+        "kube-proxy forwards connections (an established one stays on its pod) and",
+        "learns endpoint changes as kube-proxy does: no sooner than 1 s after its",
+        "previous sync, plus a long-tailed apply time.",
         "",
-        "Each scenario runs twice side by side: the naive Deployment, and the same",
-        "Deployment under a SafeRollout (the operator runs in process). Constant",
-        "traffic flows through every node while pods roll or get killed, and every",
-        "failed request is counted. Everything listens on loopback addresses only;",
-        "no real cluster is touched.", ""},
-    footer = {"", "Scenarios: rolling-update, restart, scale-down, pod-kills, mix",
-        "", "Exit status: 0 when every hardened run lost zero requests; 1 when one",
-        "lost any, or the lab failed; 2 for bad input.",
+        "Each scenario's runs go side by side: the naive Deployment, and the same",
+        "Deployment under a SafeRollout with its defaults (the operator runs in",
+        "process). Traffic (half keep-alive clients) starts before the SafeRollout",
+        "exists: the operator's own adoption rollout is measured on its own line.",
+        "Every failed request is counted. The app's shutdown style is the app's own",
+        "(--app); no operator can make an app that exits at once graceful.",
+        "Everything listens on loopback addresses only; no real cluster is touched.", ""},
+    footer = {"", "Scenarios: rolling-update, restart, scale-down, pod-kills, kills-during-rollout,",
+        "  node-drain, one-replica, keepalive, mix",
+        "", "Exit status: 0 when every hardened run lost zero requests after its",
+        "adoption rollout (adoption losses are shown, not judged: pods created",
+        "without a preStop hook cannot be given one; keepalive's immediate-exit",
+        "control run is shown, not judged); 1 when one lost any, or the lab",
+        "failed; 2 for bad input.",
         "", "Examples:",
         "  saferollout demo --quick",
         "  saferollout demo --scenario pod-kills --kills 10 --rps 300",
+        "  saferollout demo --scenario keepalive",
+        "  saferollout demo --scenario rolling-update --prestop-seconds 0",
         "  saferollout demo --scenario rolling-update,restart \\",
         "      --json results.json --report timeline.html",
         "", "Set SAFEROLLOUT_LOG_LEVEL=INFO to see the lab's and the operator's logs."})
@@ -86,7 +97,7 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed for pod kills, delays and service times (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--quick", description = "one short mixed run (1 rolling update, 2 pod kills, 100 requests/s): under a minute")
+  @Option(names = "--quick", description = "one short mixed run (1 rolling update, 2 pod kills, 100 requests/s): about two minutes")
   boolean quick;
 
   @Option(names = "--server-version", paramLabel = "1.x", defaultValue = "1.33", description = "Kubernetes version the lab pretends to be (default: ${DEFAULT-VALUE})")
@@ -97,6 +108,14 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
 
   @Option(names = "--port", paramLabel = "N", defaultValue = "0", description = "first port of the node proxies; the demo uses 6 from there (default: free ports)")
   int port;
+
+  @Option(names = "--prestop-seconds", paramLabel = "N",
+      description = "the hardened run's preStop delay instead of the SafeRollout's default, for experiments (0 allowed)")
+  Integer preStopSeconds;
+
+  @Option(names = "--app", paramLabel = "STYLE", defaultValue = "graceful",
+      description = "what the app does on SIGTERM in both runs: graceful, immediate or ignore (default: ${DEFAULT-VALUE})")
+  String app;
 
   @Option(names = "--json", paramLabel = "FILE", description = "write each run's figures as JSON")
   File json;
@@ -110,10 +129,10 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     PrintWriter out = spec.commandLine().getOut();
     List<Scenario> chosen = scenarios();
     LabSettings settings = labSettings();
-    LabWorkload workload = LabWorkload.articleDefaults().withReplicas(replicas);
+    LabWorkload workload = workload();
     List<ScenarioPlan> plans = plans(chosen);
     for (ScenarioPlan plan : plans) {
-      if (workload.replicas() < 2 && plan.rollouts() > 0 && (plan.scenario() == Scenario.SCALE_DOWN || plan.scenario() == Scenario.MIX)) {
+      if (workload.replicas() < 2 && plan.scenario().scalesDown(plan.rollouts())) {
         throw new BadInputException("scenario " + plan.scenario() + " scales down by one pod: --replicas must be at least 2");
       }
     }
@@ -137,11 +156,14 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     }, "saferollout-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     ProgressLine progress = new ProgressLine(err);
+    header(err, settings, workload);
     List<RunOutcome> outcomes = new ArrayList<>();
     try {
       for (ScenarioPlan plan : plans) {
-        err.printf("saferollout demo: %s (%s) - %d rollout(s), %d kill(s), %.0f requests/s; naive and hardened side by side%n",
-            plan.scenario(), plan.scenario().description(), plan.rollouts(), plan.kills(), plan.ratePerSecond());
+        err.printf("saferollout demo: %s (%s) - %d rollout(s), %d kill(s), %.0f requests/s, clients %s; runs side by side: %s%n",
+            plan.scenario(), plan.scenario().description(), plan.rollouts(), plan.kills(), plan.ratePerSecond(),
+            plan.clientMix(), plan.scenario().arms(workload.shutdown()).stream()
+                .map(a -> a.label() + " (app " + a.app().annotationValue() + ")").collect(Collectors.joining(", ")));
         err.flush();
         Comparison comparison;
         try {
@@ -173,12 +195,8 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     }
 
     List<RunResult> results = outcomes.stream().map(RunOutcome::result).toList();
-    List<RunResult[]> pairs = new ArrayList<>();
-    for (int i = 0; i + 1 < results.size(); i += 2) {
-      pairs.add(new RunResult[] {results.get(i), results.get(i + 1)});
-    }
     out.println();
-    out.print(DemoTable.render(pairs));
+    out.print(DemoTable.render(results));
     if (json != null) {
       writeJson(results);
     }
@@ -186,14 +204,18 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       Files.writeString(report.toPath(), TimelineReport.html(outcomes), StandardCharsets.UTF_8);
       err.println("saferollout demo: report written to " + report);
     }
-    long hardenedLost = results.stream().filter(RunResult::hardened).mapToLong(RunResult::failed).sum();
+    long hardenedLost = results.stream().filter(r -> r.hardened() && !r.control()).mapToLong(RunResult::failed).sum();
     long naiveLost = results.stream().filter(r -> !r.hardened()).mapToLong(RunResult::failed).sum();
+    long adoptionLost = results.stream().filter(r -> r.adoption() != null && !r.control())
+        .mapToLong(r -> r.adoption().failed()).sum();
     out.println();
+    out.printf("Adoption: the operator's own rollout of the live Deployment lost %d request(s)%s.%n", adoptionLost,
+        adoptionLost == 0 ? "" : " (its old pods had no preStop hook, and a running pod cannot be given one)");
     if (hardenedLost == 0) {
-      out.printf("Under SafeRollout no request was lost (the naive Deployment lost %d).%n", naiveLost);
+      out.printf("After adoption, under SafeRollout no request was lost (the naive Deployment lost %d).%n", naiveLost);
       return 0;
     }
-    out.printf("Under SafeRollout %d request(s) were lost: see the failure classes above.%n", hardenedLost);
+    out.printf("After adoption, under SafeRollout %d request(s) were lost: see the failure classes above.%n", hardenedLost);
     return 1;
   }
 
@@ -220,9 +242,6 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     if (kills != null && kills < 0) {
       throw new BadInputException("--kills must be 0 or more, got " + kills);
     }
-    if (replicas < 1 || replicas > 50) {
-      throw new BadInputException("--replicas must be between 1 and 50, got " + replicas);
-    }
     List<ScenarioPlan> plans = new ArrayList<>();
     for (Scenario s : chosen) {
       int r = rollouts != null ? rollouts : quick ? 1 : s.defaultRollouts();
@@ -233,6 +252,33 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       plans.add(ScenarioPlan.of(s, rate, seed).withCounts(r, k));
     }
     return plans;
+  }
+
+  private LabWorkload workload() {
+    ShutdownStyle style;
+    try {
+      style = ShutdownStyle.valueOf(app.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--app must be graceful, immediate or ignore, got '" + app + "'", e);
+    }
+    if (preStopSeconds != null && (preStopSeconds < 0 || preStopSeconds > 300)) {
+      throw new BadInputException("--prestop-seconds must be between 0 and 300, got " + preStopSeconds);
+    }
+    if (replicas < 1 || replicas > 50) {
+      throw new BadInputException("--replicas must be between 1 and 50, got " + replicas);
+    }
+    LabWorkload w = LabWorkload.articleDefaults().withReplicas(replicas).withShutdown(style);
+    return preStopSeconds == null ? w : w.withPreStopSeconds(preStopSeconds);
+  }
+
+  /** The lab's shape, before anything runs: what the comparison is made against. */
+  private static void header(PrintWriter err, LabSettings settings, LabWorkload workload) {
+    err.printf("saferollout demo: lab of %d node(s): %s%n", settings.proxies(), settings.network().describe());
+    err.printf("saferollout demo: app: %d replica(s), listens after %d ms, answers 500 for %d ms, on SIGTERM: %s%n",
+        workload.replicas(), workload.listenDelay().toMillis(), workload.warmup().toMillis(), workload.shutdown().annotationValue());
+    err.printf("saferollout demo: hardened run: SafeRollout defaults%s; preStop delay %d s%n",
+        workload.preStopSeconds().isPresent() ? " except --prestop-seconds" : "", workload.effectivePreStopSeconds());
+    err.flush();
   }
 
   private LabSettings labSettings() {
@@ -294,8 +340,8 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
   }
 
   static String describe(RunProgress p) {
-    return String.format(Locale.ROOT, "%s: %s, %d requests, %d failed",
-        p.hardened() ? "hardened" : "naive", p.phase(), p.requests(), p.failed());
+    return String.format(Locale.ROOT, "%s (app %s): %s, %d requests, %d failed",
+        p.arm().label(), p.arm().app().annotationValue(), p.phase(), p.requests(), p.failed());
   }
 
   static String describe(List<RunProgress> runs) {

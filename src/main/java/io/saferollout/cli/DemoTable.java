@@ -7,29 +7,33 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The table that ends {@code saferollout demo}: one line per scenario, naive next to hardened. Pure. */
+/**
+ * The table that ends {@code saferollout demo}: one line per run, the runs of a scenario together.
+ * The adoption rollout (the operator's first change to the live Deployment) has its own column,
+ * next to, never inside, the figures after it. Pure.
+ */
 final class DemoTable {
 
-    private static final String[] HEADER = {"scenario", "naive: failed / requests", "naive failures by class",
-        "hardened: failed / requests", "rollout time naive -> hardened"};
+    private static final String[] HEADER = {"scenario", "run", "app on SIGTERM", "adoption: failed / requests",
+        "failed / requests", "failures by class", "latency p50/p99/max", "rollout time"};
 
     private DemoTable() {
     }
 
-    /** @param pairs naive and hardened result of each scenario, in that order */
-    static String render(List<RunResult[]> pairs) {
+    /** @param runs every run, in order */
+    static String render(List<RunResult> runs) {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
-        for (RunResult[] pair : pairs) {
-            RunResult naive = pair[0];
-            RunResult hardened = pair[1];
+        for (RunResult r : runs) {
             rows.add(new String[] {
-                naive.scenario(),
-                naive.failed() + " / " + naive.requests(),
-                byClass(naive.failuresByClass()),
-                hardened.failed() + " / " + hardened.requests()
-                    + (hardened.failed() == 0 ? "" : " (" + byClass(hardened.failuresByClass()) + ")"),
-                rolloutTime(naive) + " -> " + rolloutTime(hardened)
+                r.scenario(),
+                (r.hardened() ? "hardened" : "naive") + (r.control() ? " (control)" : ""),
+                r.app(),
+                adoption(r.adoption()),
+                r.failed() + " / " + r.requests(),
+                byClass(r.failuresByClass()),
+                latency(r.latencyMs()),
+                rolloutTime(r)
             });
         }
         int[] widths = new int[HEADER.length];
@@ -50,6 +54,19 @@ final class DemoTable {
             }
         }
         return out.toString();
+    }
+
+    /** "12 / 3400 (reset 12) in 41.0 s", or "-" for a run without adoption (naive). */
+    static String adoption(RunResult.Adoption a) {
+        if (a == null) {
+            return "-";
+        }
+        return a.failed() + " / " + a.requests() + (a.failed() == 0 ? "" : " (" + byClass(a.failuresByClass()) + ")")
+                + String.format(Locale.ROOT, " in %.1f s", a.rolloutSeconds());
+    }
+
+    static String latency(RunResult.Latency l) {
+        return String.format(Locale.ROOT, "%.0f/%.0f/%.0f ms", l.p50(), l.p99(), l.max());
     }
 
     static String byClass(Map<String, Long> failures) {

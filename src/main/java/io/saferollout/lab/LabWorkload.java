@@ -6,26 +6,35 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
+import io.saferollout.lab.app.ShutdownStyle;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The seed article's workload: a web Deployment with no readiness probe, no preStop hook and the
- * default rolling-update strategy, whose app answers 500 while it warms up and exits at once on
- * SIGTERM; the Service in front of it; and the SafeRollout that hardens it.
+ * default rolling-update strategy, whose app answers 500 while it warms up; the Service in front of
+ * it; and the SafeRollout that hardens it.
+ *
+ * <p>How the app shuts down is the app's own business, not the Deployment's: no operator can make
+ * a process that exits at once on SIGTERM finish its requests. The workload therefore states it
+ * ({@link #shutdown}), and the demo prints it.
  *
  * @param replicas pods of the Deployment
  * @param listenDelay time until the app's listener opens
  * @param warmup time after that during which the app answers 500
- * @param preStopDelaySeconds the SafeRollout's preStop delay; must exceed the data plane's largest
- *     propagation delay, or a pod still gets traffic after SIGTERM
- * @param drainSeconds the SafeRollout's drain budget after SIGTERM
- * @param minReadySeconds the SafeRollout's minReadySeconds
+ * @param shutdown what the app does on SIGTERM
+ * @param preStopSeconds the SafeRollout's preStop delay, or empty for the SafeRollout's own default:
+ *     the hardened run must not be tuned to the lab (a value derived from the lab's propagation
+ *     profiles would make "0 lost" hold by construction)
  */
-public record LabWorkload(String name, int replicas, Duration listenDelay, Duration warmup, int preStopDelaySeconds,
-        int drainSeconds, int minReadySeconds) {
+public record LabWorkload(String name, int replicas, Duration listenDelay, Duration warmup, ShutdownStyle shutdown,
+        OptionalInt preStopSeconds) {
 
     public static final String IMAGE_REPOSITORY = "lab.saferollout.io/web";
     public static final String HEALTH_PATH = "/healthz";
@@ -35,31 +44,38 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         if (replicas < 1) {
             throw new IllegalArgumentException("the workload needs at least one replica, got " + replicas);
         }
-        if (preStopDelaySeconds < 0 || drainSeconds < 0 || minReadySeconds < 0) {
-            throw new IllegalArgumentException("preStop, drain and minReady seconds must not be negative");
+        Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(preStopSeconds, "preStopSeconds");
+        if (preStopSeconds.isPresent() && (preStopSeconds.getAsInt() < 0 || preStopSeconds.getAsInt() > 300)) {
+            throw new IllegalArgumentException("preStop seconds must be 0-300, got " + preStopSeconds.getAsInt());
         }
     }
 
     /**
-     * 3 replicas, an app that refuses connections for 200 ms and answers 500 for 1.5 s after that
-     * (the seed article's "new pod gets traffic before it can serve"); a 3 s preStop delay, which
-     * is twice the lab's largest propagation delay (1.5 s, see {@link LabSettings}), so endpoint
-     * removal reaches every proxy with 1.5 s to spare for a slow informer or a GC pause.
+     * 3 replicas of the article's app: it refuses connections for 200 ms and answers 500 for 1.5 s
+     * after that (the article's "new pod gets traffic before it can serve") and exits at once on
+     * SIGTERM; the SafeRollout keeps its defaults.
      */
     public static LabWorkload articleDefaults() {
-        return new LabWorkload("web", 3, Duration.ofMillis(200), Duration.ofMillis(1_500), 3, 1, 1);
+        return new LabWorkload("web", 3, Duration.ofMillis(200), Duration.ofMillis(1_500), ShutdownStyle.IMMEDIATE,
+                OptionalInt.empty());
     }
 
-    public LabWorkload withReplicas(int replicas) {
-        return new LabWorkload(name, replicas, listenDelay, warmup, preStopDelaySeconds, drainSeconds, minReadySeconds);
+    public LabWorkload withReplicas(int count) {
+        return new LabWorkload(name, count, listenDelay, warmup, shutdown, preStopSeconds);
     }
 
-    public LabWorkload withWarmup(Duration warmup) {
-        return new LabWorkload(name, replicas, listenDelay, warmup, preStopDelaySeconds, drainSeconds, minReadySeconds);
+    public LabWorkload withWarmup(Duration time) {
+        return new LabWorkload(name, replicas, listenDelay, time, shutdown, preStopSeconds);
     }
 
-    public LabWorkload withPreStopDelaySeconds(int seconds) {
-        return new LabWorkload(name, replicas, listenDelay, warmup, seconds, drainSeconds, minReadySeconds);
+    public LabWorkload withShutdown(ShutdownStyle style) {
+        return new LabWorkload(name, replicas, listenDelay, warmup, style, preStopSeconds);
+    }
+
+    /** The hardened arm's preStop delay instead of the SafeRollout's default; 0 removes the delay. */
+    public LabWorkload withPreStopSeconds(int seconds) {
+        return new LabWorkload(name, replicas, listenDelay, warmup, shutdown, OptionalInt.of(seconds));
     }
 
     /** The naive Deployment, version {@code v1} of its image. */
@@ -74,7 +90,7 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
                             .addToLabels("app", name)
                             .addToAnnotations(AppAnnotations.LISTEN_DELAY_MS, Long.toString(listenDelay.toMillis()))
                             .addToAnnotations(AppAnnotations.WARMUP_MS, Long.toString(warmup.toMillis()))
-                            .addToAnnotations(AppAnnotations.SHUTDOWN, "naive")
+                            .addToAnnotations(AppAnnotations.SHUTDOWN, shutdown.annotationValue())
                             .addToAnnotations(AppAnnotations.SERVICE_TIME_MS, "5-20")
                             .addToAnnotations(AppAnnotations.HEALTH_PATH, HEALTH_PATH)
                         .endMetadata()
@@ -100,10 +116,21 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
                 .build();
     }
 
+    /** At most one pod of the Deployment voluntarily disrupted at a time: what a node drain must honour. */
+    public PodDisruptionBudget disruptionBudget(String namespace) {
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec()
+                    .withMaxUnavailable(new IntOrString(1))
+                    .withNewSelector().addToMatchLabels("app", name).endSelector()
+                .endSpec()
+                .build();
+    }
+
     /**
-     * The SafeRollout for the Deployment: the readiness probe checks the app's health path every
-     * second (a new pod is ready within a second of warming up); everything else the operator
-     * decides from the delays.
+     * The SafeRollout for the Deployment. Only what the user must know about their own app is set:
+     * the readiness probe's path (the app's health endpoint), checked every second; the preStop
+     * delay only when overridden for an experiment. Everything else is the SafeRollout's default.
      */
     public SafeRollout safeRollout(String namespace) {
         SafeRollout sr = new SafeRollout();
@@ -113,10 +140,13 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         spec.setTarget(TargetRef.byName(name));
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
-        spec.setPreStopDelaySeconds(preStopDelaySeconds);
-        spec.setDrainSeconds(drainSeconds);
-        spec.getStrategy().setMinReadySeconds(minReadySeconds);
+        preStopSeconds.ifPresent(spec::setPreStopDelaySeconds);
         sr.setSpec(spec);
         return sr;
+    }
+
+    /** The preStop delay the SafeRollout asks for: the override, or the SafeRollout's default. */
+    public int effectivePreStopSeconds() {
+        return preStopSeconds.orElseGet(() -> new SafeRolloutSpec().getPreStopDelaySeconds());
     }
 }

@@ -36,31 +36,69 @@ public final class TimelineReport {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SafeRollout lab report</title>\n")
                 .append("<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
-                .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+                .append("table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
                 .append("svg{border:1px solid #ddd;margin:.5em 0 2em}text{font-size:11px}.legend span{margin-right:1.5em}</style>")
                 .append("</head><body>\n<h1>SafeRollout lab report</h1>\n")
-                .append("<p>Each scenario ran twice at the same time: the naive Deployment (no readiness probe, no preStop, ")
-                .append("an app that answers 500 while warming up and exits at once on SIGTERM) and the same Deployment under ")
-                .append("a SafeRollout. Constant traffic went through every node's proxy.</p>\n");
-        b.append("<table><tr><th>scenario</th><th>hardened</th><th>requests</th><th>failed</th><th>failures by class</th>")
-                .append("<th>rollouts</th><th>kills</th><th>rollout seconds</th></tr>\n");
+                .append("<p>Each scenario's runs went at the same time in separate labs: usually the naive Deployment (no ")
+                .append("readiness probe, no preStop) and the same Deployment under a SafeRollout with its defaults. Traffic ")
+                .append("started before the SafeRollout was created: the operator's own adoption rollout is counted on its ")
+                .append("own, the rest after it. The app's shutdown style is the app's, not the operator's.</p>\n");
+        b.append("<table><tr><th>scenario</th><th>run</th><th>app on SIGTERM</th><th>adoption: failed / requests</th>")
+                .append("<th>adoption seconds</th><th>requests</th><th>failed</th><th>failures by class</th>")
+                .append("<th>latency p50 / p99 / max (ms)</th><th>rollouts</th><th>kills</th><th>rollout seconds</th></tr>\n");
         for (RunOutcome o : outcomes) {
             RunResult r = o.result();
-            b.append("<tr><td>").append(esc(r.scenario())).append("</td><td>").append(r.hardened() ? "yes" : "no")
+            RunResult.Adoption a = r.adoption();
+            b.append("<tr><td>").append(esc(r.scenario())).append("</td><td>").append(runLabel(r))
+                    .append("</td><td>").append(esc(r.app()))
+                    .append("</td><td>").append(a == null ? "-" : a.failed() + " / " + a.requests()
+                            + (a.failed() == 0 ? "" : " " + esc(a.failuresByClass().toString())))
+                    .append("</td><td>").append(a == null ? "-" : String.format(Locale.ROOT, "%.1f", a.rolloutSeconds()))
                     .append("</td><td>").append(r.requests()).append("</td><td>").append(r.failed())
                     .append("</td><td>").append(esc(r.failuresByClass().isEmpty() ? "none" : r.failuresByClass().toString()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f / %.1f / %.1f",
+                            r.latencyMs().p50(), r.latencyMs().p99(), r.latencyMs().max()))
                     .append("</td><td>").append(r.rollouts()).append("</td><td>").append(r.kills())
                     .append("</td><td>").append(esc(r.rolloutSeconds().toString())).append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+        b.append("<h2>Each node's measured propagation delays</h2>\n<p>From the node hearing of an endpoint change to ")
+                .append("applying it, over the whole run (adoption included), next to the profile the node was given.</p>\n")
+                .append("<table><tr><th>scenario</th><th>run</th><th>node</th><th>data plane</th><th>configured profile</th>")
+                .append("<th>changes</th><th>p50</th><th>p90</th><th>max</th></tr>\n");
+        for (RunOutcome o : outcomes) {
+            for (RunOutcome.NodeDelays n : o.nodes()) {
+                List<Duration> sorted = n.measured().stream().sorted().toList();
+                b.append("<tr class=\"node-delays\"><td>").append(esc(o.result().scenario())).append("</td><td>")
+                        .append(runLabel(o.result())).append("</td><td>").append(esc(n.node())).append("</td><td>")
+                        .append(esc(n.kind())).append("</td><td>").append(esc(n.profile())).append("</td><td>")
+                        .append(sorted.size()).append("</td><td>").append(ms(sorted, 0.50)).append("</td><td>")
+                        .append(ms(sorted, 0.90)).append("</td><td>").append(ms(sorted, 1.0)).append("</td></tr>\n");
+            }
         }
         b.append("</table>\n<p class=\"legend\"><span style=\"color:#9aa\">&#9632; pod starting / not ready</span>")
                 .append("<span style=\"color:#3a3\">&#9632; pod ready</span><span style=\"color:#e90\">&#9632; pod terminating</span>")
                 .append("<span style=\"color:#36c\">| node applied an endpoint change (label: endpoints it routes to)</span>")
                 .append("<span style=\"color:#d22\">| failed requests</span><span style=\"color:#bcd\">&#9632; scenario step</span></p>\n");
         for (RunOutcome o : outcomes) {
-            b.append("<h2>").append(esc(o.result().scenario())).append(o.result().hardened() ? " &mdash; under SafeRollout" : " &mdash; naive")
+            b.append("<h2>").append(esc(o.result().scenario())).append(" &mdash; ").append(runLabel(o.result()))
+                    .append(", app ").append(esc(o.result().app())).append(" on SIGTERM")
                     .append("</h2>\n").append(svg(o)).append('\n');
         }
         return b.append("</body></html>\n").toString();
+    }
+
+    private static String runLabel(RunResult r) {
+        return (r.hardened() ? "under SafeRollout" : "naive") + (r.control() ? " (control)" : "");
+    }
+
+    /** The q-quantile of sorted delays in milliseconds, "-" when there are none. */
+    private static String ms(List<Duration> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return "-";
+        }
+        int i = Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(q * sorted.size()) - 1));
+        return sorted.get(i).toMillis() + " ms";
     }
 
     /** Width of one character of the step labels (the SVG's default sans-serif at 11 px), roughly. */
@@ -117,6 +155,9 @@ public final class TimelineReport {
         // One mark per 100 ms with failures: thousands of individual marks would make the page heavy.
         Map<Long, Integer> bins = new TreeMap<>();
         for (FailureEvent f : o.load().failureEvents()) {
+            if (f.at().isBefore(from)) {
+                continue; // the adoption's failures: counted on their own line, not in this timeline
+            }
             bins.merge(Duration.between(from, f.at()).toMillis() / 100, 1, Integer::sum);
         }
         for (Map.Entry<Long, Integer> bin : bins.entrySet()) {

@@ -3,7 +3,6 @@ package io.saferollout.lab.scenario;
 import io.saferollout.lab.Lab;
 import io.saferollout.lab.LabSettings;
 import io.saferollout.lab.LabWorkload;
-import io.saferollout.lab.scenario.ScenarioRun.Hardening;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,9 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One scenario run twice at the same time, in two separate labs with the same seed: the naive
- * Deployment, and the same Deployment under SafeRollout. Side by side rather than one after the
- * other because the hardened run spends most of its time in preStop delays, which cost no CPU.
+ * One scenario's arms (see {@link Scenario#arms}) run at the same time, in separate labs with the
+ * same seed: usually the naive Deployment and the same Deployment under SafeRollout. Side by side
+ * rather than one after the other because the hardened run spends most of its time in preStop
+ * delays, which cost no CPU.
  */
 public final class Comparison implements AutoCloseable {
 
@@ -33,15 +33,15 @@ public final class Comparison implements AutoCloseable {
             return t;
         });
         try {
-            for (Hardening hardening : Hardening.values()) {
-                int offset = hardening.ordinal();
+            List<Arm> arms = plan.scenario().arms(workload.shutdown());
+            for (int offset = 0; offset < arms.size(); offset++) {
                 LabSettings own = settings
                         .withProxyAddress(settings.proxyHost(),
                                 settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + offset * settings.proxies())
                         .withPodNetwork(settings.podNetwork() + offset);
                 Lab lab = Lab.start(own);
                 labs.add(lab);
-                runs.add(new ScenarioRun(lab, workload, plan, hardening));
+                runs.add(new ScenarioRun(lab, workload, plan, arms.get(offset)));
             }
         } catch (RuntimeException e) {
             close();
@@ -49,12 +49,12 @@ public final class Comparison implements AutoCloseable {
         }
     }
 
-    /** Progress of the naive run, then the hardened one. */
+    /** Progress of each arm's run, in the scenario's order. */
     public List<RunProgress> progress() {
         return runs.stream().map(ScenarioRun::progress).toList();
     }
 
-    /** Both outcomes, naive first. */
+    /** Every arm's outcome, in the scenario's order (naive first). */
     public List<RunOutcome> execute() throws InterruptedException {
         List<Future<RunOutcome>> futures = new ArrayList<>();
         for (ScenarioRun run : runs) {

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.saferollout.lab.cluster.NodeDrain;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -67,8 +69,8 @@ final class Disruptions {
         });
     }
 
-    /** Deletes one pod that is not already terminating, chosen with the seeded random; the name, if any. */
-    Optional<String> killOne() {
+    /** Deletes one pod that is not already terminating, chosen with the seeded random; the pod deleted, if any. */
+    Optional<Pod> killOne() {
         List<Pod> candidates = pods().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
@@ -78,7 +80,29 @@ final class Disruptions {
         }
         Pod victim = candidates.get(random.nextInt(candidates.size()));
         client.pods().inNamespace(namespace).resource(victim).delete();
-        return Optional.of(victim.getMetadata().getName());
+        return Optional.of(victim);
+    }
+
+    /**
+     * Drains the (lab's only) node of the Deployment's pods as {@code kubectl drain} does: every
+     * pod that is not terminating is evicted through the eviction API; evictions the
+     * PodDisruptionBudget refuses with 429 are retried every 5 s, kubectl's interval, until
+     * {@code within} has passed. The lab runs every pod on one node and does not cordon it, so the
+     * replacements start there again; what the drain exercises is the eviction path under a budget.
+     *
+     * @return the evicted pods
+     * @throws IllegalStateException when some eviction was still refused at the deadline
+     */
+    List<Pod> drain(Duration within) throws InterruptedException {
+        List<Pod> targets = pods().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        try (NodeDrain drain = new NodeDrain(client, NodeDrain.KUBECTL_RETRY_INTERVAL)) {
+            NodeDrain.Result result = drain.evict(targets, within);
+            if (!result.complete()) {
+                throw new IllegalStateException("node drain: evictions of " + result.refused() + " still refused after "
+                        + within.toSeconds() + " s (" + result.tooManyRequests() + " answers 429)");
+            }
+            return targets;
+        }
     }
 
     long pauseMillis(long maxMillis) {

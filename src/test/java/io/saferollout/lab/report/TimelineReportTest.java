@@ -38,9 +38,11 @@ class TimelineReportTest {
         LoadReport load = new LoadReport(T0, Duration.ofSeconds(10), 100, 100, 1000, 990, 10, Map.of("502", 10L),
                 LatencySummary.EMPTY,
                 List.of(new FailureEvent(T0.plusMillis(5_500), "502", URI.create("http://127.0.0.1:1/"))), 0);
-        RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", false, 1000, 10, Map.of("502", 10L), 0, 1, List.of()),
+        RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", false, "graceful", false, 1000, 10, Map.of("502", 10L),
+                0, 1, List.of(), new RunResult.Latency(6.5, 40.25, 120), null),
                 load, T0, T0.plusSeconds(10), List.of(new StepMark("kill 1/1 (web-a)", T0.plusSeconds(5), T0.plusSeconds(8))),
-                events, endpoints);
+                events, endpoints, List.of(new RunOutcome.NodeDelays("node-1", "kube-proxy", "kube-proxy(minSync=1s)",
+                        List.of(Duration.ofMillis(1_200), Duration.ofMillis(300)))));
 
         String svg = TimelineReport.svg(outcome);
 
@@ -49,7 +51,24 @@ class TimelineReportTest {
         assertThat(svg).contains("class=\"endpoints\"").contains("applied 1200 ms after the change");
         assertThat(svg).contains("class=\"failure\"").contains("1 failed at +5.5 s");
         assertThat(svg).contains("kill 1/1 (web-a)");
-        assertThat(TimelineReport.html(List.of(outcome))).contains("<td>pod-kills</td>").doesNotContain("<script");
+        String html = TimelineReport.html(List.of(outcome));
+        assertThat(html).contains("<td>pod-kills</td>").doesNotContain("<script");
+        assertThat(html).as("latency p50 / p99 / max").contains("<td>6.5 / 40.3 / 120.0</td>");
+        assertThat(html).as("each node's measured delays next to its profile")
+                .contains("<tr class=\"node-delays\"><td>pod-kills</td><td>naive</td><td>node-1</td><td>kube-proxy</td>"
+                        + "<td>kube-proxy(minSync=1s)</td><td>2</td><td>300 ms</td><td>1200 ms</td><td>1200 ms</td></tr>");
+    }
+
+    @Test
+    void adoptionFailuresAreCountedOnTheirOwnLineAndLeftOutOfTheTimeline() {
+        LoadReport load = new LoadReport(T0, Duration.ofSeconds(10), 100, 100, 1000, 997, 3, Map.of("reset", 3L),
+                LatencySummary.EMPTY, List.of(new FailureEvent(T0.minusSeconds(20), "reset", URI.create("http://127.0.0.1:1/"))), 0);
+        RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", true, "graceful", false, 600, 0, Map.of(), 0, 1,
+                List.of(), new RunResult.Latency(5, 9, 12), new RunResult.Adoption(400, 3, Map.of("reset", 3L), 41.5)),
+                load, T0, T0.plusSeconds(10), List.of(), List.of(), List.of(), List.of());
+
+        assertThat(TimelineReport.svg(outcome)).doesNotContain("class=\"failure\"");
+        assertThat(TimelineReport.html(List.of(outcome))).contains("<td>3 / 400 {reset=3}</td><td>41.5</td>");
     }
 
     @Test
