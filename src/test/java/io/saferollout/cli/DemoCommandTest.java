@@ -37,7 +37,7 @@ class DemoCommandTest {
         Result r = demo("--scenario", "chaos");
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("unknown scenario 'chaos'")
-                .contains("rolling-update, restart, scale-down, pod-kills, mix").doesNotContain("Exception");
+                .contains("rolling-update, restart, scale-down, pod-kills, kills-during-rollout, node-drain, one-replica, keepalive, mix").doesNotContain("Exception");
     }
 
     @Test
@@ -49,6 +49,8 @@ class DemoCommandTest {
         assertThat(demo("--rps", "lots").code).as("not a number: picocli's own message").isEqualTo(2);
         assertThat(demo("--server-version", "latest").err).contains("invalid Kubernetes version 'latest'");
         assertThat(demo("--scenario", "scale-down", "--replicas", "1").err).contains("--replicas must be at least 2");
+        assertThat(demo("--prestop-seconds", "-1").err).contains("--prestop-seconds must be between 0 and 300");
+        assertThat(demo("--app", "sometimes").err).contains("--app must be graceful, immediate or ignore");
     }
 
     @Test
@@ -69,16 +71,19 @@ class DemoCommandTest {
     void helpSaysWhatTheExitCodesMean() {
         Result r = demo("--help");
         assertThat(r.code).isZero();
-        assertThat(r.out).contains("0 when every hardened run lost zero requests").contains("--quick").contains("--report");
+        assertThat(r.out).contains("0 when every hardened run lost zero requests after its").contains("adoption losses are shown")
+                .contains("--quick").contains("--report").contains("--prestop-seconds").contains("--app");
     }
 
     /**
-     * One short real run (one pod kill at a low rate, about 30 s): the JSON has one naive and one
-     * hardened run with exactly the published fields, the report has a timeline per run, the
-     * exit code says the hardened run lost nothing, and no lab thread outlives the command.
+     * One short real run (one pod kill at a low rate; the hardened run's adoption rollout makes it
+     * about a minute): the header states the lab's shape, the JSON has one naive and one hardened
+     * run with exactly the published fields (the adoption only on the hardened one), the report has
+     * a timeline per run, the exit code says the hardened run lost nothing after adoption, and no
+     * lab thread outlives the command.
      */
     @Test
-    @Timeout(150)
+    @Timeout(300)
     void shortRunWritesJsonAndReportAndExitsZero() throws Exception {
         Set<Long> before = Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet());
         Path json = dir.resolve("results.json");
@@ -87,14 +92,29 @@ class DemoCommandTest {
                 "--json", json.toString(), "--report", html.toString());
 
         assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("pod-kills").contains("Under SafeRollout no request was lost");
+        assertThat(r.err).contains("lab of 3 node(s): 3 x kube-proxy/kube-proxy(minSync=1s")
+                .contains("on SIGTERM: graceful").contains("SafeRollout defaults; preStop delay 15 s")
+                .contains("clients 50% keep-alive");
+        assertThat(r.out).contains("pod-kills").contains("Adoption: the operator's own rollout of the live Deployment lost")
+                .contains("After adoption, under SafeRollout no request was lost");
         JsonNode runs = new ObjectMapper().readTree(json.toFile()).get("runs");
         assertThat(runs).hasSize(2);
         for (JsonNode run : runs) {
             List<String> fields = new ArrayList<>();
             run.fieldNames().forEachRemaining(fields::add);
-            assertThat(fields).containsExactly("scenario", "hardened", "requests", "failed", "failuresByClass",
-                    "rollouts", "kills", "rolloutSeconds");
+            List<String> published = new ArrayList<>(List.of("scenario", "hardened", "app", "control", "requests", "failed",
+                    "failuresByClass", "rollouts", "kills", "rolloutSeconds", "latencyMs"));
+            if (run.get("hardened").asBoolean()) {
+                published.add("adoption");
+                assertThat(run.get("adoption").get("requests").asLong()).isPositive();
+                assertThat(run.get("adoption").get("rolloutSeconds").asDouble()).isPositive();
+                assertThat(run.get("adoption").has("failed")).isTrue();
+                assertThat(run.get("adoption").has("failuresByClass")).isTrue();
+            }
+            assertThat(fields).containsExactlyElementsOf(published);
+            assertThat(run.get("app").asText()).isEqualTo("graceful");
+            assertThat(run.get("latencyMs").get("p99").asDouble()).isGreaterThanOrEqualTo(run.get("latencyMs").get("p50").asDouble());
+            assertThat(run.get("latencyMs").get("max").asDouble()).isGreaterThanOrEqualTo(run.get("latencyMs").get("p99").asDouble());
             assertThat(run.get("scenario").asText()).isEqualTo("pod-kills");
             assertThat(run.get("kills").asInt()).isEqualTo(1);
             assertThat(run.get("requests").asLong()).isPositive();
@@ -107,7 +127,7 @@ class DemoCommandTest {
         String report = Files.readString(html);
         assertThat(report).startsWith("<!DOCTYPE html>").doesNotContain("<script");
         assertThat(report.split("<svg", -1)).hasSize(3);
-        assertThat(report).contains("class=\"pod\"").contains("class=\"endpoints\"");
+        assertThat(report).contains("class=\"pod\"").contains("class=\"endpoints\"").contains("class=\"node-delays\"");
         if (runs.get(0).get("failed").asLong() > 0) {
             assertThat(report).contains("class=\"failure\"");
         }

@@ -131,7 +131,7 @@ public final class ScenarioRun {
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
                 String what;
-                List<String> deleted = new ArrayList<>();
+                List<StepMark.DeletedPod> deleted = new ArrayList<>();
                 if (step instanceof Step.Rollout rollout) {
                     rollouts++;
                     what = rolloutLabel(rollout.kind()) + " " + rollouts + "/" + plan.rollouts();
@@ -141,7 +141,7 @@ public final class ScenarioRun {
                 } else {
                     kills++;
                     var victim = disruptions.killOne();
-                    victim.ifPresent(p -> deleted.add(p.getStatus().getPodIP()));
+                    victim.ifPresent(p -> deleted.add(StepMark.DeletedPod.of(p)));
                     what = "kill " + kills + "/" + plan.kills() + " (" + victim.map(p -> p.getMetadata().getName()).orElse("no pod") + ")";
                     phase = what;
                     awaitOrFail(what, plan.stepTimeout(), () -> complete(disruptions));
@@ -201,7 +201,7 @@ public final class ScenarioRun {
         return nodes;
     }
 
-    private void rollOut(Disruptions disruptions, RolloutKind kind, String what, List<String> deleted)
+    private void rollOut(Disruptions disruptions, RolloutKind kind, String what, List<StepMark.DeletedPod> deleted)
             throws InterruptedException {
         switch (kind) {
             case IMAGE_CHANGE -> disruptions.changeImage();
@@ -213,12 +213,12 @@ public final class ScenarioRun {
                 disruptions.scaleTo(replicas);
             }
             case NODE_DRAIN -> disruptions.drain(plan.stepTimeout())
-                    .forEach(p -> deleted.add(p.getStatus().getPodIP()));
+                    .forEach(p -> deleted.add(StepMark.DeletedPod.of(p)));
             case IMAGE_CHANGE_WITH_KILL -> {
                 disruptions.changeImage();
                 // Long enough for the first new pod to be created, short of the rollout's end.
                 Thread.sleep(1_000);
-                disruptions.killOne().ifPresent(p -> deleted.add(p.getStatus().getPodIP()));
+                disruptions.killOne().ifPresent(p -> deleted.add(StepMark.DeletedPod.of(p)));
             }
         }
         awaitOrFail(what, plan.stepTimeout(), () -> complete(disruptions));
