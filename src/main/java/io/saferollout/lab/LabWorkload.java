@@ -29,12 +29,27 @@ import java.util.OptionalInt;
  * @param listenDelay time until the app's listener opens
  * @param warmup time after that during which the app answers 500
  * @param shutdown what the app does on SIGTERM
+ * @param serviceTime each request takes a uniform draw in this range
  * @param preStopSeconds the SafeRollout's preStop delay, or empty for the SafeRollout's own default:
  *     the hardened run must not be tuned to the lab (a value derived from the lab's propagation
  *     profiles would make "0 lost" hold by construction)
  */
 public record LabWorkload(String name, int replicas, Duration listenDelay, Duration warmup, ShutdownStyle shutdown,
-        OptionalInt preStopSeconds) {
+        ServiceTime serviceTime, OptionalInt preStopSeconds) {
+
+    /** How long the app takes per request: a uniform draw in [min, max]. */
+    public record ServiceTime(Duration min, Duration max) {
+        public ServiceTime {
+            if (min.isNegative() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("service time must satisfy 0 <= min <= max, got " + min + " and " + max);
+            }
+        }
+
+        /** The app annotation's form, e.g. "5-20" (milliseconds). */
+        String annotationValue() {
+            return min.toMillis() + "-" + max.toMillis();
+        }
+    }
 
     public static final String IMAGE_REPOSITORY = "lab.saferollout.io/web";
     public static final String HEALTH_PATH = "/healthz";
@@ -45,6 +60,7 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
             throw new IllegalArgumentException("the workload needs at least one replica, got " + replicas);
         }
         Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(serviceTime, "serviceTime");
         Objects.requireNonNull(preStopSeconds, "preStopSeconds");
         if (preStopSeconds.isPresent() && (preStopSeconds.getAsInt() < 0 || preStopSeconds.getAsInt() > 300)) {
             throw new IllegalArgumentException("preStop seconds must be 0-300, got " + preStopSeconds.getAsInt());
@@ -53,29 +69,33 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
 
     /**
      * 3 replicas of the article's app: it refuses connections for 200 ms and answers 500 for 1.5 s
-     * after that (the article's "new pod gets traffic before it can serve") and exits at once on
-     * SIGTERM; the SafeRollout keeps its defaults.
+     * after that (the article's "new pod gets traffic before it can serve"), takes 5-20 ms per
+     * request and exits at once on SIGTERM; the SafeRollout keeps its defaults.
      */
     public static LabWorkload articleDefaults() {
         return new LabWorkload("web", 3, Duration.ofMillis(200), Duration.ofMillis(1_500), ShutdownStyle.IMMEDIATE,
-                OptionalInt.empty());
+                new ServiceTime(Duration.ofMillis(5), Duration.ofMillis(20)), OptionalInt.empty());
     }
 
     public LabWorkload withReplicas(int count) {
-        return new LabWorkload(name, count, listenDelay, warmup, shutdown, preStopSeconds);
+        return new LabWorkload(name, count, listenDelay, warmup, shutdown, serviceTime, preStopSeconds);
     }
 
     public LabWorkload withWarmup(Duration time) {
-        return new LabWorkload(name, replicas, listenDelay, time, shutdown, preStopSeconds);
+        return new LabWorkload(name, replicas, listenDelay, time, shutdown, serviceTime, preStopSeconds);
     }
 
     public LabWorkload withShutdown(ShutdownStyle style) {
-        return new LabWorkload(name, replicas, listenDelay, warmup, style, preStopSeconds);
+        return new LabWorkload(name, replicas, listenDelay, warmup, style, serviceTime, preStopSeconds);
     }
 
     /** The hardened arm's preStop delay instead of the SafeRollout's default; 0 removes the delay. */
     public LabWorkload withPreStopSeconds(int seconds) {
-        return new LabWorkload(name, replicas, listenDelay, warmup, shutdown, OptionalInt.of(seconds));
+        return new LabWorkload(name, replicas, listenDelay, warmup, shutdown, serviceTime, OptionalInt.of(seconds));
+    }
+
+    public LabWorkload withServiceTime(ServiceTime time) {
+        return new LabWorkload(name, replicas, listenDelay, warmup, shutdown, time, preStopSeconds);
     }
 
     /** The naive Deployment, version {@code v1} of its image. */
@@ -91,7 +111,7 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
                             .addToAnnotations(AppAnnotations.LISTEN_DELAY_MS, Long.toString(listenDelay.toMillis()))
                             .addToAnnotations(AppAnnotations.WARMUP_MS, Long.toString(warmup.toMillis()))
                             .addToAnnotations(AppAnnotations.SHUTDOWN, shutdown.annotationValue())
-                            .addToAnnotations(AppAnnotations.SERVICE_TIME_MS, "5-20")
+                            .addToAnnotations(AppAnnotations.SERVICE_TIME_MS, serviceTime.annotationValue())
                             .addToAnnotations(AppAnnotations.HEALTH_PATH, HEALTH_PATH)
                         .endMetadata()
                         .withNewSpec()

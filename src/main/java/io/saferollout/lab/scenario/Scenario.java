@@ -1,8 +1,10 @@
 package io.saferollout.lab.scenario;
 
+import io.saferollout.lab.LabWorkload;
 import io.saferollout.lab.app.ShutdownStyle;
 import io.saferollout.load.ClientMix;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -91,6 +93,17 @@ public enum Scenario {
     /** The clients: keep-alive only for {@code keepalive}, else the load generator's default mix. */
     public ClientMix clientMix() {
         return this == KEEPALIVE ? ClientMix.keepAliveOnly() : ClientMix.DEFAULT;
+    }
+
+    /**
+     * A service time the scenario is about, if any: {@code keepalive}'s requests take 50-100 ms, so
+     * each pod holds several in flight on its pinned connections when SIGTERM comes, as an API
+     * doing real work does; with 5-20 ms requests at demo rates a pod rarely holds even one.
+     */
+    public Optional<LabWorkload.ServiceTime> serviceTime() {
+        return this == KEEPALIVE
+                ? Optional.of(new LabWorkload.ServiceTime(Duration.ofMillis(50), Duration.ofMillis(100)))
+                : Optional.empty();
     }
 
     /** A replica count the scenario is about, if any. */

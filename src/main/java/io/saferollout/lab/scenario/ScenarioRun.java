@@ -61,6 +61,7 @@ public final class ScenarioRun {
     public ScenarioRun(Lab lab, LabWorkload workload, ScenarioPlan plan, Arm arm) {
         this.lab = lab;
         LabWorkload own = workload.withShutdown(arm.app());
+        own = plan.scenario().serviceTime().map(own::withServiceTime).orElse(own);
         this.workload = plan.scenario().replicas().isPresent() ? own.withReplicas(plan.scenario().replicas().getAsInt()) : own;
         this.plan = plan;
         this.arm = arm;
@@ -94,6 +95,9 @@ public final class ScenarioRun {
                     .resource(workload.disruptionBudget(Lab.NAMESPACE)).create();
         }
         awaitOrFail("setup", SETUP_TIMEOUT, () -> rolledOut(disruptions));
+        // The naive pods have no readiness probe: "ready" comes before they are warm. Traffic starts
+        // once they are, so that the steady state before any step (and before adoption) is steady.
+        Thread.sleep(workload.listenDelay().plus(workload.warmup()).toMillis());
 
         List<StepMark> marks = new ArrayList<>();
         List<Double> rolloutSeconds = new ArrayList<>();

@@ -34,11 +34,13 @@ class KeepAliveLabTest {
     private static final Set<String> CONNECTION_CUT = Set.of(FailureClass.RESET, FailureClass.RESET_ON_REUSED_CONNECTION);
 
     /**
-     * Same hardening (the SafeRollout's defaults, 15 s preStop), keep-alive clients only, one
-     * rolling update and one kill: the app that exits at once on SIGTERM cuts its pinned
-     * connections (requests in flight and requests written to connections it has just closed);
-     * the graceful app answers with {@code Connection: close}, closes idle connections and finishes
-     * what is in flight, and loses nothing.
+     * Same hardening (the SafeRollout's defaults, 15 s preStop), keep-alive clients only, requests
+     * of 50-100 ms (the scenario's), one rolling update and one kill: the app that exits at once
+     * on SIGTERM cuts its pinned connections and the requests in flight on them (at 300 requests/s,
+     * about 7 per pod at any moment, so about 28 over the 4 pods that end here); the graceful app
+     * answers with {@code Connection: close}, closes idle connections and finishes what is in
+     * flight, and loses nothing. Asserting "more than 5" leaves room for a loaded machine's slower
+     * pacing without ever passing on zero.
      */
     @Test
     void keepAliveClientsLoseRequestsToAnAppThatExitsAtOnceAndNoneToAGracefulOne() throws Exception {
@@ -56,7 +58,7 @@ class KeepAliveLabTest {
 
         assertThat(immediate.app()).isEqualTo("immediate");
         assertThat(immediate.control()).isTrue();
-        assertThat(immediate.failed()).as("pinned connections cut at SIGTERM, whatever the preStop").isPositive();
+        assertThat(immediate.failed()).as("pinned connections cut at SIGTERM, whatever the preStop").isGreaterThan(5);
         assertThat(immediate.failuresByClass().keySet()).isSubsetOf(CONNECTION_CUT);
         assertThat(graceful.app()).isEqualTo("graceful");
         assertThat(graceful.failed()).as("graceful app: " + graceful.failuresByClass()).isZero();
