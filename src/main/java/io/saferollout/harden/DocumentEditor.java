@@ -1,0 +1,414 @@
+package io.saferollout.harden;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.saferollout.harden.SourceNode.Entry;
+import io.saferollout.harden.SourceNode.Mapping;
+import io.saferollout.harden.SourceNode.Scalar;
+import io.saferollout.harden.SourceNode.ScalarStyle;
+import io.saferollout.harden.SourceNode.Sequence;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one document's text into the text of its hardened tree by splicing at the positions the
+ * parser reported: only the values that differ are rewritten, every other byte (comments, quoting,
+ * flow or block style, blank lines, key order) stays as it was.
+ *
+ * <p>The edit is the difference between the tree as read and the tree with the plan applied, so
+ * several changes under one new parent (all of {@code strategy.rollingUpdate}) become one insertion.
+ * Lists whose elements all have a {@code name} are matched by name, the way Kubernetes merges
+ * containers, ports and env (strategic merge patch {@code patchMergeKey}); other lists by position.
+ * New fields go after the last field of their mapping, in the mapping's own style: block with its
+ * indentation, or flow (and JSON) with its separators.
+ */
+final class DocumentEditor {
+  private final String text;
+  private final LinePositions lines;
+  private final boolean json;
+  private final ValueWriter writer;
+  private final List<TextEdit> edits = new ArrayList<>();
+
+  /** Replace {@code [start, end)} with {@code replacement}; an insertion has {@code start == end}. */
+  private record TextEdit(int start, int end, String replacement, int order) {}
+
+  /** Where a value sits: the value of a mapping's entry, or an item of a list. */
+  private sealed interface Slot permits InEntry, InList {}
+
+  private record InEntry(Mapping mapping, Entry entry) implements Slot {}
+
+  private record InList(Sequence sequence, SourceNode item) implements Slot {}
+
+  private DocumentEditor(String text, boolean json, SourceNode root) {
+    this.text = text;
+    this.lines = new LinePositions(text);
+    this.json = json;
+    this.writer = new LayoutReader(text, json).writer(root);
+  }
+
+  /**
+   * The document's text with {@code before} turned into {@code after}.
+   *
+   * @param text   one document, exactly as read; {@code before} is what it parses to
+   * @param json   the text is JSON (flow style throughout, quoted keys)
+   * @throws IllegalArgumentException when the change lies under a YAML alias, which cannot be
+   *                                  edited in one place without changing the others
+   */
+  static String edit(String text, boolean json, JsonNode before, JsonNode after) {
+    if (before.equals(after)) {
+      return text;
+    }
+    SourceNode root = json ? SourcePositions.json(text) : SourcePositions.yaml(text);
+    if (!(root instanceof Mapping mapping) || !before.isObject() || !after.isObject()) {
+      throw new IllegalStateException("only a mapping at the top of a document can be edited");
+    }
+    DocumentEditor editor = new DocumentEditor(text, json, root);
+    editor.mapping(before, after, mapping);
+    return editor.apply();
+  }
+
+  // --- the difference between the trees ---------------------------------------------------------
+
+  private void change(JsonNode before, JsonNode after, SourceNode node, Slot slot) {
+    if (before.equals(after)) {
+      return;
+    }
+    editable(node);
+    boolean emptied = after.isContainerNode() && after.isEmpty() && !before.isEmpty();
+    boolean emptyFlowInBlock = !json && isEmptyFlow(node) && !inFlow(slot) && after.isContainerNode();
+    if (emptied || emptyFlowInBlock) {
+      replace(slot, node, after);
+    } else if (before.isObject() && after.isObject() && node instanceof Mapping mapping) {
+      mapping(before, after, mapping);
+    } else if (before.isArray() && after.isArray() && node instanceof Sequence sequence) {
+      sequence(before, after, sequence);
+    } else if (before.isValueNode() && after.isValueNode() && node instanceof Scalar scalar) {
+      scalar(scalar, after, slot);
+    } else {
+      replace(slot, node, after);
+    }
+  }
+
+  private void mapping(JsonNode before, JsonNode after, Mapping mapping) {
+    editable(mapping);
+    Set<String> seen = new HashSet<>();
+    for (Entry entry : mapping.entries()) {
+      if (entry.key() == null || !seen.add(entry.key())) {
+        continue; // a complex or repeated key: Jackson kept one value for it, and it is not Kubernetes'
+      }
+      JsonNode was = before.get(entry.key());
+      if (was == null) {
+        throw new IllegalStateException("the parsers disagree about field '" + entry.key() + "'");
+      }
+      JsonNode now = after.get(entry.key());
+      if (now == null) {
+        removeEntry(mapping, entry);
+      } else {
+        change(was, now, entry.value(), new InEntry(mapping, entry));
+      }
+    }
+    List<Map.Entry<String, JsonNode>> added = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!before.has(field.getKey())) {
+        added.add(field);
+      }
+    }
+    if (!added.isEmpty()) {
+      insertEntries(mapping, added);
+    }
+  }
+
+  private void sequence(JsonNode before, JsonNode after, Sequence sequence) {
+    editable(sequence);
+    if (sequence.items().size() != before.size()) {
+      throw new IllegalStateException("the parsers disagree about a list's length");
+    }
+    List<JsonNode> added = new ArrayList<>();
+    if (namedElements(before) && namedElements(after)) {
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < before.size(); i++) {
+        String name = before.get(i).get("name").asText();
+        names.add(name);
+        JsonNode now = elementNamed(after, name);
+        if (now == null) {
+          removeItem(sequence, sequence.items().get(i));
+        } else {
+          change(before.get(i), now, sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
+        }
+      }
+      after.forEach(e -> {
+        if (!names.contains(e.get("name").asText())) {
+          added.add(e);
+        }
+      });
+    } else {
+      int common = Math.min(before.size(), after.size());
+      for (int i = 0; i < common; i++) {
+        change(before.get(i), after.get(i), sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
+      }
+      for (int i = common; i < before.size(); i++) {
+        removeItem(sequence, sequence.items().get(i));
+      }
+      for (int i = common; i < after.size(); i++) {
+        added.add(after.get(i));
+      }
+    }
+    if (!added.isEmpty()) {
+      insertItems(sequence, added);
+    }
+  }
+
+  private static boolean namedElements(JsonNode list) {
+    Set<String> names = new HashSet<>();
+    for (JsonNode element : list) {
+      if (!element.path("name").isTextual() || !names.add(element.get("name").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode elementNamed(JsonNode list, String name) {
+    for (JsonNode element : list) {
+      if (name.equals(element.get("name").asText())) {
+        return element;
+      }
+    }
+    return null;
+  }
+
+  // --- edits ------------------------------------------------------------------------------------
+
+  private void scalar(Scalar scalar, JsonNode after, Slot slot) {
+    if (!json && !inFlow(slot)) {
+      String literal = writer.literalBlock(after, indentOf(slot) + writer.indentUnit());
+      if (literal != null) {
+        // Up to the line's end: a comment after the old value would otherwise land inside the block.
+        edit(scalar.start(), lines.lineEndAfter(contentEnd(scalar)), literal);
+        return;
+      }
+    }
+    edit(scalar.start(), contentEnd(scalar), writer.scalar(after, scalar.style(), json || inFlow(slot)));
+  }
+
+  /** A value of another kind (a list where a string was): the whole value, or in block style the whole entry. */
+  private void replace(Slot slot, SourceNode old, JsonNode after) {
+    boolean flowValue = isFlowCollection(old) && !isEmptyFlow(old) && after.isContainerNode();
+    if (json || inFlow(slot) || flowValue) {
+      edit(old.start(), old.end(), writer.flow(after, lines.lineIndent(old.start()), spansLines(old)));
+      return;
+    }
+    int start = slotStart(slot);
+    int end = lines.lineEndAfter(lastLeafEnd(old));
+    String indent = indentOf(slot);
+    String written = slot instanceof InEntry in
+        ? writer.blockEntry(text.substring(in.entry().keyStart(), in.entry().keyEnd()), after, indent)
+        : writer.blockItem(after, indent);
+    edit(start, end, start == lines.lineStart(start) ? written : written.substring(indent.length()));
+  }
+
+  private void removeEntry(Mapping mapping, Entry entry) {
+    editable(entry.value());
+    List<Entry> entries = mapping.entries();
+    int index = entries.indexOf(entry);
+    if (mapping.flow()) {
+      removeFromFlow(mapping, entries.stream().map(Entry::keyStart).toList(),
+          entries.stream().map(e -> e.value().end()).toList(), index);
+    } else if (lines.startsLine(entry.keyStart()) || index == entries.size() - 1) {
+      edit(slotStart(new InEntry(mapping, entry)), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
+    } else {
+      // The first key of a list item ("- name: x"): the next key moves up behind the dash.
+      edit(entry.keyStart(), entries.get(index + 1).keyStart(), "");
+    }
+  }
+
+  private void removeItem(Sequence sequence, SourceNode item) {
+    editable(item);
+    List<SourceNode> items = sequence.items();
+    if (sequence.flow()) {
+      removeFromFlow(sequence, items.stream().map(SourceNode::start).toList(),
+          items.stream().map(SourceNode::end).toList(), items.indexOf(item));
+    } else {
+      edit(slotStart(new InList(sequence, item)), lines.lineEndAfter(lastLeafEnd(item)), "");
+    }
+  }
+
+  /** Removes one member of {@code {...}} or {@code [...]} with one of the commas around it. */
+  private void removeFromFlow(SourceNode collection, List<Integer> starts, List<Integer> ends, int index) {
+    if (index < starts.size() - 1) {
+      edit(starts.get(index), starts.get(index + 1), "");
+    } else if (index > 0) {
+      edit(ends.get(index - 1), ends.get(index), "");
+    } else {
+      edit(collection.start() + 1, collection.end() - 1, "");
+    }
+  }
+
+  private void insertEntries(Mapping mapping, List<Map.Entry<String, JsonNode>> added) {
+    List<Entry> entries = mapping.entries();
+    if (mapping.flow()) {
+      boolean multiLine = !entries.isEmpty() && text.substring(mapping.start(), entries.get(0).keyStart()).contains("\n");
+      String indent = entries.isEmpty() ? lines.lineIndent(mapping.start()) : lines.lineIndent(entries.get(0).keyStart());
+      List<String> written = added.stream()
+          .map(f -> writer.flowEntry(f.getKey(), f.getValue(), indent, multiLine)).toList();
+      List<Integer> starts = entries.stream().map(Entry::keyStart).toList();
+      List<Integer> ends = entries.stream().map(e -> e.value().end()).toList();
+      insertIntoFlow(mapping, starts, ends, multiLine, indent, written);
+      return;
+    }
+    String indent = " ".repeat(lines.column(entries.get(0).keyStart()));
+    StringBuilder written = new StringBuilder();
+    added.forEach(f -> written.append(writer.blockEntry(writer.key(f.getKey()), f.getValue(), indent)));
+    insertLines(lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value())), written.toString());
+  }
+
+  private void insertItems(Sequence sequence, List<JsonNode> added) {
+    List<SourceNode> items = sequence.items();
+    if (sequence.flow()) {
+      boolean multiLine = !items.isEmpty() && text.substring(sequence.start(), items.get(0).start()).contains("\n");
+      String indent = items.isEmpty() ? lines.lineIndent(sequence.start()) : lines.lineIndent(items.get(0).start());
+      List<String> written = added.stream().map(item -> writer.flow(item, indent, multiLine)).toList();
+      insertIntoFlow(sequence, items.stream().map(SourceNode::start).toList(),
+          items.stream().map(SourceNode::end).toList(), multiLine, indent, written);
+      return;
+    }
+    String indent = " ".repeat(lines.column(sequence.start()));
+    StringBuilder written = new StringBuilder();
+    added.forEach(item -> written.append(writer.blockItem(item, indent)));
+    insertLines(lines.lineEndAfter(lastLeafEnd(items.get(items.size() - 1))), written.toString());
+  }
+
+  /** After the last member, separated as the members already are ({@code ", "}, or a line break and indent). */
+  private void insertIntoFlow(SourceNode collection, List<Integer> starts, List<Integer> ends, boolean multiLine,
+      String indent, List<String> written) {
+    if (starts.isEmpty()) {
+      edit(collection.start() + 1, collection.start() + 1, String.join(", ", written));
+      return;
+    }
+    String separator = multiLine ? ",\n" + indent : ", ";
+    if (starts.size() >= 2) {
+      String between = text.substring(ends.get(0), starts.get(1));
+      if (between.strip().equals(",")) {
+        separator = between;
+      }
+    }
+    edit(ends.get(ends.size() - 1), ends.get(ends.size() - 1), separator + String.join(separator, written));
+  }
+
+  /** Whole lines at {@code at}, the start of a line (or the end of a text without a final line break). */
+  private void insertLines(int at, String lines) {
+    if (at == text.length() && !text.isEmpty() && !text.endsWith("\n")) {
+      edit(at, at, "\n" + lines.substring(0, lines.length() - 1));
+    } else {
+      edit(at, at, lines);
+    }
+  }
+
+  private void edit(int start, int end, String replacement) {
+    edits.add(new TextEdit(start, end, replacement, edits.size()));
+  }
+
+  /**
+   * Applies the edits in text order. At one offset, insertions go before a replacement that starts
+   * there (what is added to a mapping ends where its next sibling starts), in the order they were
+   * made (deeper fields are visited, and so inserted, before the fields their parent gains).
+   */
+  private String apply() {
+    List<TextEdit> sorted = new ArrayList<>(edits);
+    sorted.sort(Comparator.comparingInt(TextEdit::start)
+        .thenComparing(e -> e.end() > e.start())
+        .thenComparingInt(TextEdit::order));
+    StringBuilder out = new StringBuilder(text.length() + 256);
+    int cursor = 0;
+    for (TextEdit edit : sorted) {
+      if (edit.start() < cursor) {
+        throw new IllegalStateException("overlapping edits at offset " + edit.start());
+      }
+      out.append(text, cursor, edit.start()).append(edit.replacement());
+      cursor = edit.end();
+    }
+    return out.append(text, cursor, text.length()).toString();
+  }
+
+  // --- positions --------------------------------------------------------------------------------
+
+  private static void editable(SourceNode node) {
+    if (node.shared()) {
+      throw new IllegalArgumentException("a field to change is reached through a YAML alias (*name); "
+          + "changing it in one place would change it in every place that refers to it: "
+          + "write the value out in the Deployment, or harden the rendered output");
+    }
+  }
+
+  private static boolean inFlow(Slot slot) {
+    return slot instanceof InEntry in ? in.mapping().flow() : ((InList) slot).sequence().flow();
+  }
+
+  private static boolean isFlowCollection(SourceNode node) {
+    return node instanceof Mapping m && m.flow() || node instanceof Sequence s && s.flow();
+  }
+
+  private static boolean isEmptyFlow(SourceNode node) {
+    return node instanceof Mapping m && m.flow() && m.entries().isEmpty()
+        || node instanceof Sequence s && s.flow() && s.items().isEmpty();
+  }
+
+  /** Where the entry's key, or the item's dash, begins: its line, when nothing else stands before it. */
+  private int slotStart(Slot slot) {
+    int at = slot instanceof InEntry in ? in.entry().keyStart() : dashOf(((InList) slot).item());
+    return lines.startsLine(at) ? lines.lineStart(at) : at;
+  }
+
+  /** Spaces up to the entry's key or the item's dash. */
+  private String indentOf(Slot slot) {
+    int at = slot instanceof InEntry in ? in.entry().keyStart() : dashOf(((InList) slot).item());
+    return " ".repeat(lines.column(at));
+  }
+
+  private int dashOf(SourceNode item) {
+    int i = item.start() - 1;
+    while (i > 0 && text.charAt(i) != '-') {
+      i--;
+    }
+    return Math.max(i, 0);
+  }
+
+  /** Where the last value under {@code node} ends: block collections end where their last leaf does. */
+  private int lastLeafEnd(SourceNode node) {
+    if (node instanceof Mapping m && !m.flow() && !m.entries().isEmpty()) {
+      return lastLeafEnd(m.entries().get(m.entries().size() - 1).value());
+    }
+    if (node instanceof Sequence s && !s.flow() && !s.items().isEmpty()) {
+      return lastLeafEnd(s.items().get(s.items().size() - 1));
+    }
+    return node instanceof Scalar scalar ? contentEnd(scalar) : node.end();
+  }
+
+  /**
+   * A block scalar's end mark lies past the blank lines after it; those belong to it only with
+   * keep chomping ({@code |+}, YAML 1.2 8.1.1.2).
+   */
+  private int contentEnd(Scalar scalar) {
+    if (scalar.style() != ScalarStyle.LITERAL && scalar.style() != ScalarStyle.FOLDED) {
+      return scalar.end();
+    }
+    String header = text.substring(scalar.start(), lines.lineEndAfter(scalar.start()));
+    if (header.contains("+")) {
+      return Math.max(lines.lineStart(scalar.end()) - 1, scalar.start());
+    }
+    int end = scalar.end();
+    while (end > scalar.start() && Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    return end;
+  }
+
+  private boolean spansLines(SourceNode node) {
+    return text.substring(node.start(), node.end()).contains("\n");
+  }
+}
