@@ -96,6 +96,7 @@ final class DocumentEditor {
   private void mapping(JsonNode before, JsonNode after, Mapping mapping) {
     editable(mapping);
     Set<String> seen = new HashSet<>();
+    List<Entry> removed = new ArrayList<>();
     for (Entry entry : mapping.entries()) {
       if (entry.key() == null || !seen.add(entry.key())) {
         continue; // a complex or repeated key: Jackson kept one value for it, and it is not Kubernetes'
@@ -106,10 +107,13 @@ final class DocumentEditor {
       }
       JsonNode now = after.get(entry.key());
       if (now == null) {
-        removeEntry(mapping, entry);
+        removed.add(entry);
       } else {
         change(was, now, entry.value(), new InEntry(mapping, entry));
       }
+    }
+    if (!removed.isEmpty()) {
+      removeEntries(mapping, removed);
     }
     List<Map.Entry<String, JsonNode>> added = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext(); ) {
@@ -129,6 +133,7 @@ final class DocumentEditor {
       throw new IllegalStateException("the parsers disagree about a list's length");
     }
     List<JsonNode> added = new ArrayList<>();
+    List<SourceNode> removed = new ArrayList<>();
     if (namedElements(before) && namedElements(after)) {
       Set<String> names = new HashSet<>();
       for (int i = 0; i < before.size(); i++) {
@@ -136,7 +141,7 @@ final class DocumentEditor {
         names.add(name);
         JsonNode now = elementNamed(after, name);
         if (now == null) {
-          removeItem(sequence, sequence.items().get(i));
+          removed.add(sequence.items().get(i));
         } else {
           change(before.get(i), now, sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
         }
@@ -151,12 +156,13 @@ final class DocumentEditor {
       for (int i = 0; i < common; i++) {
         change(before.get(i), after.get(i), sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
       }
-      for (int i = common; i < before.size(); i++) {
-        removeItem(sequence, sequence.items().get(i));
-      }
+      removed.addAll(sequence.items().subList(common, before.size()));
       for (int i = common; i < after.size(); i++) {
         added.add(after.get(i));
       }
+    }
+    if (!removed.isEmpty()) {
+      removeItems(sequence, removed);
     }
     if (!added.isEmpty()) {
       insertItems(sequence, added);
@@ -212,40 +218,71 @@ final class DocumentEditor {
     edit(start, end, start == lines.lineStart(start) ? written : written.substring(indent.length()));
   }
 
-  private void removeEntry(Mapping mapping, Entry entry) {
-    editable(entry.value());
+  private void removeEntries(Mapping mapping, List<Entry> removed) {
+    removed.forEach(entry -> editable(entry.value()));
     List<Entry> entries = mapping.entries();
-    int index = entries.indexOf(entry);
+    List<Integer> indexes = removed.stream().map(entries::indexOf).toList();
     if (mapping.flow()) {
       removeFromFlow(mapping, entries.stream().map(Entry::keyStart).toList(),
-          entries.stream().map(e -> e.value().end()).toList(), index);
-    } else if (lines.startsLine(entry.keyStart()) || index == entries.size() - 1) {
-      edit(slotStart(new InEntry(mapping, entry)), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
-    } else {
-      // The first key of a list item ("- name: x"): the next key moves up behind the dash.
-      edit(entry.keyStart(), entries.get(index + 1).keyStart(), "");
+          entries.stream().map(e -> e.value().end()).toList(), indexes);
+      return;
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      Entry entry = entries.get(i);
+      if (!indexes.contains(i)) {
+        continue;
+      }
+      if (lines.startsLine(entry.keyStart())) {
+        edit(slotStart(new InEntry(mapping, entry)), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
+        continue;
+      }
+      // The first keys of a list item ("- name: x"): the first key kept moves up behind the dash.
+      int kept = i;
+      while (kept < entries.size() && indexes.contains(kept)) {
+        kept++;
+      }
+      int end = kept < entries.size() ? entries.get(kept).keyStart()
+          : lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value()));
+      edit(entry.keyStart(), end, "");
+      i = kept - 1;
     }
   }
 
-  private void removeItem(Sequence sequence, SourceNode item) {
-    editable(item);
+  private void removeItems(Sequence sequence, List<SourceNode> removed) {
+    removed.forEach(DocumentEditor::editable);
     List<SourceNode> items = sequence.items();
     if (sequence.flow()) {
       removeFromFlow(sequence, items.stream().map(SourceNode::start).toList(),
-          items.stream().map(SourceNode::end).toList(), items.indexOf(item));
-    } else {
+          items.stream().map(SourceNode::end).toList(), removed.stream().map(items::indexOf).toList());
+      return;
+    }
+    for (SourceNode item : removed) {
       edit(slotStart(new InList(sequence, item)), lines.lineEndAfter(lastLeafEnd(item)), "");
     }
   }
 
-  /** Removes one member of {@code {...}} or {@code [...]} with one of the commas around it. */
-  private void removeFromFlow(SourceNode collection, List<Integer> starts, List<Integer> ends, int index) {
-    if (index < starts.size() - 1) {
-      edit(starts.get(index), starts.get(index + 1), "");
-    } else if (index > 0) {
-      edit(ends.get(index - 1), ends.get(index), "");
-    } else {
-      edit(collection.start() + 1, collection.end() - 1, "");
+  /**
+   * Removes members of {@code {...}} or {@code [...]} with the commas between them: each run of
+   * neighbours up to the next member kept, or a run at the end from the last member kept.
+   */
+  private void removeFromFlow(SourceNode collection, List<Integer> starts, List<Integer> ends, List<Integer> removed) {
+    int n = starts.size();
+    for (int i = 0; i < n; i++) {
+      if (!removed.contains(i)) {
+        continue;
+      }
+      int last = i;
+      while (last + 1 < n && removed.contains(last + 1)) {
+        last++;
+      }
+      if (last < n - 1) {
+        edit(starts.get(i), starts.get(last + 1), "");
+      } else if (i > 0) {
+        edit(ends.get(i - 1), ends.get(last), "");
+      } else {
+        edit(collection.start() + 1, collection.end() - 1, "");
+      }
+      i = last;
     }
   }
 
@@ -264,7 +301,8 @@ final class DocumentEditor {
     String indent = " ".repeat(lines.column(entries.get(0).keyStart()));
     StringBuilder written = new StringBuilder();
     added.forEach(f -> written.append(writer.blockEntry(writer.key(f.getKey()), f.getValue(), indent)));
-    insertLines(lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value())), written.toString());
+    int end = lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value()));
+    insertLines(pastDeeperComments(end, indent.length()), written.toString());
   }
 
   private void insertItems(Sequence sequence, List<JsonNode> added) {
@@ -300,6 +338,30 @@ final class DocumentEditor {
     edit(ends.get(ends.size() - 1), ends.get(ends.size() - 1), separator + String.join(separator, written));
   }
 
+  /**
+   * Comment lines indented deeper than the new keys still belong to the content above them (a
+   * trailing note inside the pod spec), so keys of an outer mapping go after them.
+   */
+  private int pastDeeperComments(int at, int keyColumn) {
+    int end = at;
+    int i = at;
+    while (i < text.length()) {
+      int next = lines.lineEndAfter(i);
+      String line = text.substring(i, next);
+      if (line.isBlank()) {
+        i = next;
+        continue;
+      }
+      String code = line.stripLeading();
+      if (!code.startsWith("#") || line.length() - code.length() <= keyColumn) {
+        break;
+      }
+      end = next;
+      i = next;
+    }
+    return end;
+  }
+
   /** Whole lines at {@code at}, the start of a line (or the end of a text without a final line break). */
   private void insertLines(int at, String lines) {
     if (at == text.length() && !text.isEmpty() && !text.endsWith("\n")) {
@@ -324,12 +386,14 @@ final class DocumentEditor {
         .thenComparing(e -> e.end() > e.start())
         .thenComparingInt(TextEdit::order));
     StringBuilder out = new StringBuilder(text.length() + 256);
+    boolean crlf = text.contains("\r\n");
     int cursor = 0;
     for (TextEdit edit : sorted) {
       if (edit.start() < cursor) {
         throw new IllegalStateException("overlapping edits at offset " + edit.start());
       }
-      out.append(text, cursor, edit.start()).append(edit.replacement());
+      String replacement = crlf ? edit.replacement().replace("\n", "\r\n") : edit.replacement();
+      out.append(text, cursor, edit.start()).append(replacement);
       cursor = edit.end();
     }
     return out.append(text, cursor, text.length()).toString();
