@@ -8,11 +8,13 @@ import io.saferollout.harden.SourceNode.ScalarStyle;
 import io.saferollout.harden.SourceNode.Sequence;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Turns one document's text into the text of its hardened tree by splicing at the positions the
@@ -32,9 +34,16 @@ final class DocumentEditor {
   private final boolean json;
   private final ValueWriter writer;
   private final List<TextEdit> edits = new ArrayList<>();
+  /** Block list items removed so far, by name: one added elsewhere under that name is a move. */
+  private final Map<String, RemovedItem> removedItems = new HashMap<>();
 
-  /** Replace {@code [start, end)} with {@code replacement}; an insertion has {@code start == end}. */
-  private record TextEdit(int start, int end, String replacement, int order) {}
+  /**
+   * Replace {@code [start, end)} with {@code replacement}; an insertion has {@code start == end}.
+   * Written when applied, so that an insertion knows every removal (a move may be seen in either order).
+   */
+  private record TextEdit(int start, int end, Supplier<String> replacement, int order) {}
+
+  private record RemovedItem(SourceNode item, JsonNode before) {}
 
   /** Where a value sits: the value of a mapping's entry, or an item of a list. */
   private sealed interface Slot permits InEntry, InList {}
@@ -43,11 +52,11 @@ final class DocumentEditor {
 
   private record InList(Sequence sequence, SourceNode item) implements Slot {}
 
-  private DocumentEditor(String text, boolean json, SourceNode root) {
+  private DocumentEditor(String text, boolean json, ValueWriter writer) {
     this.text = text;
     this.lines = new LinePositions(text);
     this.json = json;
-    this.writer = new LayoutReader(text, json).writer(root);
+    this.writer = writer.reusingItems(this::movedItem);
   }
 
   /**
@@ -63,10 +72,15 @@ final class DocumentEditor {
       return text;
     }
     SourceNode root = json ? SourcePositions.json(text) : SourcePositions.yaml(text);
+    return edit(text, json, root, before, after, new LayoutReader(text, json).writer(root));
+  }
+
+  private static String edit(String text, boolean json, SourceNode root, JsonNode before, JsonNode after,
+      ValueWriter writer) {
     if (!(root instanceof Mapping mapping) || !before.isObject() || !after.isObject()) {
       throw new IllegalStateException("only a mapping at the top of a document can be edited");
     }
-    DocumentEditor editor = new DocumentEditor(text, json, root);
+    DocumentEditor editor = new DocumentEditor(text, json, writer);
     editor.mapping(before, after, mapping);
     return editor.apply();
   }
@@ -133,7 +147,7 @@ final class DocumentEditor {
       throw new IllegalStateException("the parsers disagree about a list's length");
     }
     List<JsonNode> added = new ArrayList<>();
-    List<SourceNode> removed = new ArrayList<>();
+    List<Integer> removed = new ArrayList<>();
     if (namedElements(before) && namedElements(after)) {
       Set<String> names = new HashSet<>();
       for (int i = 0; i < before.size(); i++) {
@@ -141,7 +155,7 @@ final class DocumentEditor {
         names.add(name);
         JsonNode now = elementNamed(after, name);
         if (now == null) {
-          removed.add(sequence.items().get(i));
+          removed.add(i);
         } else {
           change(before.get(i), now, sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
         }
@@ -156,13 +170,15 @@ final class DocumentEditor {
       for (int i = 0; i < common; i++) {
         change(before.get(i), after.get(i), sequence.items().get(i), new InList(sequence, sequence.items().get(i)));
       }
-      removed.addAll(sequence.items().subList(common, before.size()));
+      for (int i = common; i < before.size(); i++) {
+        removed.add(i);
+      }
       for (int i = common; i < after.size(); i++) {
         added.add(after.get(i));
       }
     }
     if (!removed.isEmpty()) {
-      removeItems(sequence, removed);
+      removeItems(sequence, removed, before);
     }
     if (!added.isEmpty()) {
       insertItems(sequence, added);
@@ -212,10 +228,12 @@ final class DocumentEditor {
     int start = slotStart(slot);
     int end = lines.lineEndAfter(lastLeafEnd(old));
     String indent = indentOf(slot);
-    String written = slot instanceof InEntry in
-        ? writer.blockEntry(text.substring(in.entry().keyStart(), in.entry().keyEnd()), after, indent)
-        : writer.blockItem(after, indent);
-    edit(start, end, start == lines.lineStart(start) ? written : written.substring(indent.length()));
+    edit(start, end, () -> {
+      String written = slot instanceof InEntry in
+          ? writer.blockEntry(text.substring(in.entry().keyStart(), in.entry().keyEnd()), after, indent)
+          : writer.blockItem(after, indent);
+      return start == lines.lineStart(start) ? written : written.substring(indent.length());
+    });
   }
 
   private void removeEntries(Mapping mapping, List<Entry> removed) {
@@ -248,17 +266,61 @@ final class DocumentEditor {
     }
   }
 
-  private void removeItems(Sequence sequence, List<SourceNode> removed) {
-    removed.forEach(DocumentEditor::editable);
+  private void removeItems(Sequence sequence, List<Integer> removed, JsonNode before) {
     List<SourceNode> items = sequence.items();
+    removed.forEach(i -> editable(items.get(i)));
     if (sequence.flow()) {
       removeFromFlow(sequence, items.stream().map(SourceNode::start).toList(),
-          items.stream().map(SourceNode::end).toList(), removed.stream().map(items::indexOf).toList());
+          items.stream().map(SourceNode::end).toList(), removed);
       return;
     }
-    for (SourceNode item : removed) {
+    for (int i : removed) {
+      SourceNode item = items.get(i);
       edit(slotStart(new InList(sequence, item)), lines.lineEndAfter(lastLeafEnd(item)), "");
+      if (before.get(i).path("name").isTextual() && lines.startsLine(dashOf(item))) {
+        removedItems.put(before.get(i).get("name").asText(), new RemovedItem(item, before.get(i)));
+      }
     }
+  }
+
+  /**
+   * A list item added under the name of one removed elsewhere (a sidecar moved from
+   * {@code containers} to {@code initContainers}): the removed item's own lines, with its comments
+   * and quoting, moved to the new indentation and edited into the added item. Null for other items.
+   */
+  private String movedItem(JsonNode added, String indent) {
+    RemovedItem removed = added.path("name").isTextual() ? removedItems.remove(added.get("name").asText()) : null;
+    if (removed == null || !removed.before().isObject() || !added.isObject()) {
+      return null;
+    }
+    int dash = dashOf(removed.item());
+    int from = lines.lineStart(dash);
+    String chunk = text.substring(from, lines.lineEndAfter(lastLeafEnd(removed.item())));
+    int dashColumn = dash - from;
+    // Without its dash the item is a mapping indented by its own column: a document of its own.
+    String mapping = chunk.substring(0, dashColumn) + " " + chunk.substring(dashColumn + 1);
+    String edited = edit(mapping, false, SourcePositions.yaml(mapping), removed.before(), added, writer.reusingItems(null));
+    edited = edited.substring(0, dashColumn) + "-" + edited.substring(dashColumn + 1);
+    return shifted(edited, indent.length() - dashColumn);
+  }
+
+  /** Every non-blank line moved right ({@code by > 0}) or left by {@code by} columns. */
+  private static String shifted(String block, int by) {
+    StringBuilder out = new StringBuilder();
+    for (String line : block.split("(?<=\n)")) {
+      if (line.isBlank() || by == 0) {
+        out.append(line);
+      } else if (by > 0) {
+        out.append(" ".repeat(by)).append(line);
+      } else {
+        int spaces = 0;
+        while (spaces < -by && spaces < line.length() && line.charAt(spaces) == ' ') {
+          spaces++;
+        }
+        out.append(line.substring(spaces));
+      }
+    }
+    return out.toString();
   }
 
   /**
@@ -299,10 +361,12 @@ final class DocumentEditor {
       return;
     }
     String indent = " ".repeat(lines.column(entries.get(0).keyStart()));
-    StringBuilder written = new StringBuilder();
-    added.forEach(f -> written.append(writer.blockEntry(writer.key(f.getKey()), f.getValue(), indent)));
     int end = lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value()));
-    insertLines(pastDeeperComments(end, indent.length()), written.toString());
+    insertLines(pastDeeperComments(end, indent.length()), () -> {
+      StringBuilder written = new StringBuilder();
+      added.forEach(f -> written.append(writer.blockEntry(writer.key(f.getKey()), f.getValue(), indent)));
+      return written.toString();
+    });
   }
 
   private void insertItems(Sequence sequence, List<JsonNode> added) {
@@ -316,9 +380,11 @@ final class DocumentEditor {
       return;
     }
     String indent = " ".repeat(lines.column(sequence.start()));
-    StringBuilder written = new StringBuilder();
-    added.forEach(item -> written.append(writer.blockItem(item, indent)));
-    insertLines(lines.lineEndAfter(lastLeafEnd(items.get(items.size() - 1))), written.toString());
+    insertLines(lines.lineEndAfter(lastLeafEnd(items.get(items.size() - 1))), () -> {
+      StringBuilder written = new StringBuilder();
+      added.forEach(item -> written.append(writer.blockItem(item, indent)));
+      return written.toString();
+    });
   }
 
   /** After the last member, separated as the members already are ({@code ", "}, or a line break and indent). */
@@ -363,15 +429,22 @@ final class DocumentEditor {
   }
 
   /** Whole lines at {@code at}, the start of a line (or the end of a text without a final line break). */
-  private void insertLines(int at, String lines) {
+  private void insertLines(int at, Supplier<String> lines) {
     if (at == text.length() && !text.isEmpty() && !text.endsWith("\n")) {
-      edit(at, at, "\n" + lines.substring(0, lines.length() - 1));
+      edit(at, at, () -> {
+        String written = lines.get();
+        return "\n" + written.substring(0, written.length() - 1);
+      });
     } else {
       edit(at, at, lines);
     }
   }
 
   private void edit(int start, int end, String replacement) {
+    edit(start, end, () -> replacement);
+  }
+
+  private void edit(int start, int end, Supplier<String> replacement) {
     edits.add(new TextEdit(start, end, replacement, edits.size()));
   }
 
@@ -392,7 +465,8 @@ final class DocumentEditor {
       if (edit.start() < cursor) {
         throw new IllegalStateException("overlapping edits at offset " + edit.start());
       }
-      String replacement = crlf ? edit.replacement().replace("\n", "\r\n") : edit.replacement();
+      String replacement = edit.replacement().get();
+      replacement = crlf ? replacement.replace("\n", "\r\n") : replacement;
       out.append(text, cursor, edit.start()).append(replacement);
       cursor = edit.end();
     }

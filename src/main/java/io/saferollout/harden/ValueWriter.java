@@ -25,7 +25,20 @@ import org.yaml.snakeyaml.resolver.Resolver;
  *                       {@code kubectl get -o yaml} and kustomize, 2 for most Helm charts)
  * @param colon          flow style: what stands between a key and its value, e.g. {@code ": "}
  */
-record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String colon) {
+record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String colon, ItemText reused) {
+  /** The lines of a list item that exists already (moved from elsewhere in the document), or null. */
+  interface ItemText {
+    String of(JsonNode item, String indent);
+  }
+
+  ValueWriter(boolean json, String indentUnit, int sequenceIndent, String colon) {
+    this(json, indentUnit, sequenceIndent, colon, null);
+  }
+
+  ValueWriter reusingItems(ItemText items) {
+    return new ValueWriter(json, indentUnit, sequenceIndent, colon, items);
+  }
+
   private static final Resolver YAML_11 = new Resolver();
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=-]*");
   /**
@@ -101,6 +114,10 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
 
   /** A list item's lines, the first starting with {@code indent} and {@code "- "}. */
   String blockItem(JsonNode value, String indent) {
+    String existing = reused == null ? null : reused.of(value, indent);
+    if (existing != null) {
+      return existing;
+    }
     String inner = indent + "  ";
     if (value.isContainerNode() && !value.isEmpty()) {
       String lines = value.isObject() ? blockMapping(value, inner) : blockSequence(value, inner);

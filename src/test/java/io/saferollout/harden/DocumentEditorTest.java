@@ -178,4 +178,43 @@ class DocumentEditorTest {
     assertThatThrownBy(() -> editYaml(text, tree -> tree.set("probe", YAML.createObjectNode().put("port", 81))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("YAML alias");
   }
+
+  @Test
+  void aContainerMovedToInitContainersKeepsItsLinesCommentsAndQuoting() throws Exception {
+    String text = """
+        spec:
+          containers:
+            - name: app
+              image: app:1
+            - name: proxy   # the database proxy
+              # pinned: 2.11 breaks on IPv6
+              image: "proxy:2.10"
+              args: ["--port", "5432"]
+        """;
+    String edited = editYaml(text, tree -> {
+      ObjectNode spec = (ObjectNode) tree.get("spec");
+      ObjectNode proxy = (ObjectNode) ((ArrayNode) spec.get("containers")).remove(1);
+      spec.set("initContainers", YAML.createArrayNode().add(proxy.put("restartPolicy", "Always")));
+    });
+    assertThat(edited).isEqualTo("""
+        spec:
+          containers:
+            - name: app
+              image: app:1
+          initContainers:
+            - name: proxy   # the database proxy
+              # pinned: 2.11 breaks on IPv6
+              image: "proxy:2.10"
+              args: ["--port", "5432"]
+              restartPolicy: Always
+        """);
+  }
+
+  @Test
+  void aNullValueIsReplacedByTheNewFieldsInBlockStyle() throws Exception {
+    String text = "spec:\n  lifecycle:   # filled in later\n  image: x\n";
+    String edited = editYaml(text, tree -> ((ObjectNode) tree.get("spec")).set("lifecycle",
+        YAML.createObjectNode().set("preStop", YAML.createObjectNode().put("seconds", 15))));
+    assertThat(edited).isEqualTo("spec:\n  lifecycle:\n    preStop:\n      seconds: 15\n  image: x\n");
+  }
 }
