@@ -141,6 +141,18 @@ class HardenCommandTest {
   }
 
   @Test
+  void inPlaceKeepsEveryLineOfTheFileAndOnlyAddsTheFixes(@TempDir Path dir) throws Exception {
+    Path file = Files.copy(Path.of("src/test/resources/harden/helm-output.yaml"), dir.resolve("shop.yaml"));
+    String before = Files.readString(file);
+    assertThat(CliRun.of("harden", "--in-place", file.toString()).exitCode()).isZero();
+    String after = Files.readString(file);
+    assertThat(after.lines().toList()).containsSubsequence(before.lines().toList()).hasSizeGreaterThan((int) before.lines().count());
+    assertThat(after).contains("              value: \"8080\"\n", "    version: \"2.10\"      # a string, not the number 2.1\n",
+        "    prometheus.io/port: \"9797\"\n", "          args: [\"--workers\", \"8\", \"--verbose=on\"]\n",
+        "# Source: shop/templates/deployment.yaml\n", "      # Trailing comment at the end of the pod spec.\n");
+  }
+
+  @Test
   void badInputExitsTwo() {
     assertThat(CliRun.of("harden", "--mode", "Audit", CORPUS + "naive.yaml").exitCode()).isEqualTo(2);
     assertThat(CliRun.withStdin("", "harden", "--in-place", "-").err()).contains("--in-place cannot rewrite standard input");
