@@ -17,13 +17,16 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads one document's text into {@link SourceNode}s: YAML with SnakeYAML's composer, whose marks
@@ -32,12 +35,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class SourcePositions {
   private static final JsonFactory JSON = new JsonFactory();
+  /** Read-only once built; building one per document would cost more than the parse. */
+  private static final Resolver RESOLVER = new Resolver();
 
   private SourcePositions() {}
 
   /** Null for a document without content. The text has already been parsed once, so it is valid. */
   static SourceNode yaml(String text) {
-    Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+    LoaderOptions options = new LoaderOptions();
+    Node root = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), RESOLVER, options)
+        .getSingleNode();
     if (root == null) {
       return null;
     }
