@@ -72,7 +72,10 @@ final class DocumentEditor {
       return text;
     }
     SourceNode root = json ? SourcePositions.json(text) : SourcePositions.yaml(text);
-    return edit(text, json, root, before, after, new LayoutReader(text, json).writer(root));
+    // JSON read as YAML (from standard input) stays JSON: quoted keys, no plain strings.
+    boolean jsonStyle = json || root instanceof Mapping m && m.flow() && !m.entries().isEmpty()
+        && text.charAt(m.entries().get(0).keyStart()) == '"';
+    return edit(text, jsonStyle, root, before, after, new LayoutReader(text, jsonStyle).writer(root));
   }
 
   private static String edit(String text, boolean json, SourceNode root, JsonNode before, JsonNode after,
@@ -251,7 +254,7 @@ final class DocumentEditor {
         continue;
       }
       if (lines.startsLine(entry.keyStart())) {
-        edit(slotStart(new InEntry(mapping, entry)), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
+        edit(withHeadComments(slotStart(new InEntry(mapping, entry))), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
         continue;
       }
       // The first keys of a list item ("- name: x"): the first key kept moves up behind the dash.
@@ -276,7 +279,7 @@ final class DocumentEditor {
     }
     for (int i : removed) {
       SourceNode item = items.get(i);
-      edit(slotStart(new InList(sequence, item)), lines.lineEndAfter(lastLeafEnd(item)), "");
+      edit(withHeadComments(slotStart(new InList(sequence, item))), lines.lineEndAfter(lastLeafEnd(item)), "");
       if (before.get(i).path("name").isTextual() && lines.startsLine(dashOf(item))) {
         removedItems.put(before.get(i).get("name").asText(), new RemovedItem(item, before.get(i)));
       }
@@ -294,13 +297,15 @@ final class DocumentEditor {
       return null;
     }
     int dash = dashOf(removed.item());
-    int from = lines.lineStart(dash);
+    int from = withHeadComments(lines.lineStart(dash));
     String chunk = text.substring(from, lines.lineEndAfter(lastLeafEnd(removed.item())));
-    int dashColumn = dash - from;
-    // Without its dash the item is a mapping indented by its own column: a document of its own.
-    String mapping = chunk.substring(0, dashColumn) + " " + chunk.substring(dashColumn + 1);
+    int dashColumn = lines.column(dash);
+    int dashAt = dash - from;
+    // Without its dash the item (with the comments above it) is a mapping indented by its own
+    // column: a document of its own.
+    String mapping = chunk.substring(0, dashAt) + " " + chunk.substring(dashAt + 1);
     String edited = edit(mapping, false, SourcePositions.yaml(mapping), removed.before(), added, writer.reusingItems(null));
-    edited = edited.substring(0, dashColumn) + "-" + edited.substring(dashColumn + 1);
+    edited = edited.substring(0, dashAt) + "-" + edited.substring(dashAt + 1);
     return shifted(edited, indent.length() - dashColumn);
   }
 
@@ -497,6 +502,27 @@ final class DocumentEditor {
   }
 
   /** Where the entry's key, or the item's dash, begins: its line, when nothing else stands before it. */
+  /**
+   * The start of the comment lines right above {@code lineStart} at the same indentation: they
+   * describe what is removed there (or moved), so they go with it.
+   */
+  private int withHeadComments(int lineStart) {
+    if (!lines.startsLine(lineStart) || lineStart == 0) {
+      return lineStart;
+    }
+    String indent = lines.lineIndent(lineStart);
+    int start = lineStart;
+    while (start > 0) {
+      int previous = lines.lineStart(start - 1);
+      String line = text.substring(previous, start);
+      if (!line.startsWith(indent + "#") || !lines.lineIndent(previous).equals(indent)) {
+        break;
+      }
+      start = previous;
+    }
+    return start;
+  }
+
   private int slotStart(Slot slot) {
     int at = slot instanceof InEntry in ? in.entry().keyStart() : dashOf(((InList) slot).item());
     return lines.startsLine(at) ? lines.lineStart(at) : at;

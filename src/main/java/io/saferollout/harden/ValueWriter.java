@@ -53,6 +53,11 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
 
   /** A scalar on one line; {@code like} is the style of the value it replaces, kept when it fits. */
   String scalar(JsonNode value, ScalarStyle like, boolean inFlow) {
+    if (value.isFloatingPointNumber()) {
+      // YAML 1.1 reads 1.0E10 (no sign in the exponent) as a string; plain digits read as a float everywhere.
+      String digits = value.decimalValue().toPlainString();
+      return digits.contains(".") ? digits : digits + ".0";
+    }
     if (!value.isTextual()) {
       return value.isNull() ? "null" : value.toString();
     }

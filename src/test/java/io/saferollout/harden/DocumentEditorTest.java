@@ -108,7 +108,6 @@ class DocumentEditorTest {
           # the app
           - name: app
             image: app:1
-          # the proxy
         args: [b]
         env:
           - value: "1"
@@ -186,6 +185,7 @@ class DocumentEditorTest {
           containers:
             - name: app
               image: app:1
+            # the database proxy, a sidecar
             - name: proxy   # the database proxy
               # pinned: 2.11 breaks on IPv6
               image: "proxy:2.10"
@@ -202,6 +202,7 @@ class DocumentEditorTest {
             - name: app
               image: app:1
           initContainers:
+            # the database proxy, a sidecar
             - name: proxy   # the database proxy
               # pinned: 2.11 breaks on IPv6
               image: "proxy:2.10"
@@ -216,5 +217,13 @@ class DocumentEditorTest {
     String edited = editYaml(text, tree -> ((ObjectNode) tree.get("spec")).set("lifecycle",
         YAML.createObjectNode().set("preStop", YAML.createObjectNode().put("seconds", 15))));
     assertThat(edited).isEqualTo("spec:\n  lifecycle:\n    preStop:\n      seconds: 15\n  image: x\n");
+  }
+
+  @Test
+  void jsonReadAsYamlStaysJsonAndNumbersKeepTheirType() throws Exception {
+    String text = "{\"spec\": {\"replicas\": 2}}\n";
+    String edited = editYaml(text, tree -> ((ObjectNode) tree.get("spec")).put("ratio", 1.0e10).put("minReadySeconds", 5));
+    assertThat(edited).isEqualTo("{\"spec\": {\"replicas\": 2, \"ratio\": 10000000000.0, \"minReadySeconds\": 5}}\n");
+    assertThat(JSON.readTree(edited).at("/spec/ratio").isFloatingPointNumber()).isTrue();
   }
 }
