@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.saferollout.harden.SourceNode.Entry;
 import io.saferollout.harden.SourceNode.Mapping;
 import io.saferollout.harden.SourceNode.Scalar;
-import io.saferollout.harden.SourceNode.ScalarStyle;
 import io.saferollout.harden.SourceNode.Sequence;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Turns one document's text into the text of its hardened tree by splicing at the positions the
@@ -32,16 +29,11 @@ final class DocumentEditor {
   private final String text;
   private final LinePositions lines;
   private final boolean json;
+  private final SourceSpans spans;
   private final ValueWriter writer;
-  private final List<TextEdit> edits = new ArrayList<>();
+  private final TextEdits edits;
   /** Block list items removed so far, by name: one added elsewhere under that name is a move. */
   private final Map<String, RemovedItem> removedItems = new HashMap<>();
-
-  /**
-   * Replace {@code [start, end)} with {@code replacement}; an insertion has {@code start == end}.
-   * Written when applied, so that an insertion knows every removal (a move may be seen in either order).
-   */
-  private record TextEdit(int start, int end, Supplier<String> replacement, int order) {}
 
   private record RemovedItem(SourceNode item, JsonNode before) {}
 
@@ -55,6 +47,8 @@ final class DocumentEditor {
   private DocumentEditor(String text, boolean json, ValueWriter writer) {
     this.text = text;
     this.lines = new LinePositions(text);
+    this.spans = new SourceSpans(text, lines);
+    this.edits = new TextEdits(text);
     this.json = json;
     this.writer = writer.reusingItems(this::movedItem);
   }
@@ -85,7 +79,7 @@ final class DocumentEditor {
     }
     DocumentEditor editor = new DocumentEditor(text, json, writer);
     editor.mapping(before, after, mapping);
-    return editor.apply();
+    return editor.edits.apply();
   }
 
   // --- the difference between the trees ---------------------------------------------------------
@@ -120,7 +114,8 @@ final class DocumentEditor {
       }
       JsonNode was = before.get(entry.key());
       if (was == null) {
-        throw new IllegalStateException("the parsers disagree about field '" + entry.key() + "'");
+        throw new IllegalArgumentException("field '" + entry.key() + "' reads differently as a tree and as text "
+            + "(a YAML feature such as a merge key or tag); harden cannot edit this document in place");
       }
       JsonNode now = after.get(entry.key());
       if (now == null) {
@@ -147,7 +142,8 @@ final class DocumentEditor {
   private void sequence(JsonNode before, JsonNode after, Sequence sequence) {
     editable(sequence);
     if (sequence.items().size() != before.size()) {
-      throw new IllegalStateException("the parsers disagree about a list's length");
+      throw new IllegalArgumentException("a list reads differently as a tree and as text "
+          + "(a YAML feature such as an alias); harden cannot edit this document in place");
     }
     List<JsonNode> added = new ArrayList<>();
     List<Integer> removed = new ArrayList<>();
@@ -214,24 +210,24 @@ final class DocumentEditor {
       String literal = writer.literalBlock(after, indentOf(slot) + writer.indentUnit());
       if (literal != null) {
         // Up to the line's end: a comment after the old value would otherwise land inside the block.
-        edit(scalar.start(), lines.lineEndAfter(contentEnd(scalar)), literal);
+        edits.replace(scalar.start(), lines.lineEndAfter(spans.contentEnd(scalar)), literal);
         return;
       }
     }
-    edit(scalar.start(), contentEnd(scalar), writer.scalar(after, scalar.style(), json || inFlow(slot)));
+    edits.replace(scalar.start(), spans.contentEnd(scalar), writer.scalar(after, scalar.style(), json || inFlow(slot)));
   }
 
   /** A value of another kind (a list where a string was): the whole value, or in block style the whole entry. */
   private void replace(Slot slot, SourceNode old, JsonNode after) {
     boolean flowValue = isFlowCollection(old) && !isEmptyFlow(old) && after.isContainerNode();
     if (json || inFlow(slot) || flowValue) {
-      edit(old.start(), old.end(), writer.flow(after, lines.lineIndent(old.start()), spansLines(old)));
+      edits.replace(old.start(), old.end(), writer.flow(after, lines.lineIndent(old.start()), spans.spansLines(old)));
       return;
     }
     int start = slotStart(slot);
-    int end = lines.lineEndAfter(lastLeafEnd(old));
+    int end = spans.linesEnd(old);
     String indent = indentOf(slot);
-    edit(start, end, () -> {
+    edits.replace(start, end, () -> {
       String written = slot instanceof InEntry in
           ? writer.blockEntry(text.substring(in.entry().keyStart(), in.entry().keyEnd()), after, indent)
           : writer.blockItem(after, indent);
@@ -254,7 +250,7 @@ final class DocumentEditor {
         continue;
       }
       if (lines.startsLine(entry.keyStart())) {
-        edit(withHeadComments(slotStart(new InEntry(mapping, entry))), lines.lineEndAfter(lastLeafEnd(entry.value())), "");
+        edits.replace(spans.withHeadComments(slotStart(new InEntry(mapping, entry))), spans.linesEnd(entry.value()), "");
         continue;
       }
       // The first keys of a list item ("- name: x"): the first key kept moves up behind the dash.
@@ -263,8 +259,8 @@ final class DocumentEditor {
         kept++;
       }
       int end = kept < entries.size() ? entries.get(kept).keyStart()
-          : lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value()));
-      edit(entry.keyStart(), end, "");
+          : spans.linesEnd(entries.get(entries.size() - 1).value());
+      edits.replace(entry.keyStart(), end, "");
       i = kept - 1;
     }
   }
@@ -279,8 +275,8 @@ final class DocumentEditor {
     }
     for (int i : removed) {
       SourceNode item = items.get(i);
-      edit(withHeadComments(slotStart(new InList(sequence, item))), lines.lineEndAfter(lastLeafEnd(item)), "");
-      if (before.get(i).path("name").isTextual() && lines.startsLine(dashOf(item))) {
+      edits.replace(spans.withHeadComments(slotStart(new InList(sequence, item))), spans.linesEnd(item), "");
+      if (before.get(i).path("name").isTextual() && lines.startsLine(spans.dashOf(item))) {
         removedItems.put(before.get(i).get("name").asText(), new RemovedItem(item, before.get(i)));
       }
     }
@@ -296,9 +292,9 @@ final class DocumentEditor {
     if (removed == null || !removed.before().isObject() || !added.isObject()) {
       return null;
     }
-    int dash = dashOf(removed.item());
-    int from = withHeadComments(lines.lineStart(dash));
-    String chunk = text.substring(from, lines.lineEndAfter(lastLeafEnd(removed.item())));
+    int dash = spans.dashOf(removed.item());
+    int from = spans.withHeadComments(lines.lineStart(dash));
+    String chunk = text.substring(from, spans.linesEnd(removed.item()));
     int dashColumn = lines.column(dash);
     int dashAt = dash - from;
     // Without its dash the item (with the comments above it) is a mapping indented by its own
@@ -343,11 +339,11 @@ final class DocumentEditor {
         last++;
       }
       if (last < n - 1) {
-        edit(starts.get(i), starts.get(last + 1), "");
+        edits.replace(starts.get(i), starts.get(last + 1), "");
       } else if (i > 0) {
-        edit(ends.get(i - 1), ends.get(last), "");
+        edits.replace(ends.get(i - 1), ends.get(last), "");
       } else {
-        edit(collection.start() + 1, collection.end() - 1, "");
+        edits.replace(collection.start() + 1, collection.end() - 1, "");
       }
       i = last;
     }
@@ -366,8 +362,8 @@ final class DocumentEditor {
       return;
     }
     String indent = " ".repeat(lines.column(entries.get(0).keyStart()));
-    int end = lines.lineEndAfter(lastLeafEnd(entries.get(entries.size() - 1).value()));
-    insertLines(pastDeeperComments(end, indent.length()), () -> {
+    int end = spans.linesEnd(entries.get(entries.size() - 1).value());
+    edits.insertLines(spans.pastDeeperComments(end, indent.length()), () -> {
       StringBuilder written = new StringBuilder();
       added.forEach(f -> written.append(writer.blockEntry(writer.key(f.getKey()), f.getValue(), indent)));
       return written.toString();
@@ -385,7 +381,7 @@ final class DocumentEditor {
       return;
     }
     String indent = " ".repeat(lines.column(sequence.start()));
-    insertLines(lines.lineEndAfter(lastLeafEnd(items.get(items.size() - 1))), () -> {
+    edits.insertLines(spans.linesEnd(items.get(items.size() - 1)), () -> {
       StringBuilder written = new StringBuilder();
       added.forEach(item -> written.append(writer.blockItem(item, indent)));
       return written.toString();
@@ -396,7 +392,7 @@ final class DocumentEditor {
   private void insertIntoFlow(SourceNode collection, List<Integer> starts, List<Integer> ends, boolean multiLine,
       String indent, List<String> written) {
     if (starts.isEmpty()) {
-      edit(collection.start() + 1, collection.start() + 1, String.join(", ", written));
+      edits.replace(collection.start() + 1, collection.start() + 1, String.join(", ", written));
       return;
     }
     String separator = multiLine ? ",\n" + indent : ", ";
@@ -406,76 +402,7 @@ final class DocumentEditor {
         separator = between;
       }
     }
-    edit(ends.get(ends.size() - 1), ends.get(ends.size() - 1), separator + String.join(separator, written));
-  }
-
-  /**
-   * Comment lines indented deeper than the new keys still belong to the content above them (a
-   * trailing note inside the pod spec), so keys of an outer mapping go after them.
-   */
-  private int pastDeeperComments(int at, int keyColumn) {
-    int end = at;
-    int i = at;
-    while (i < text.length()) {
-      int next = lines.lineEndAfter(i);
-      String line = text.substring(i, next);
-      if (line.isBlank()) {
-        i = next;
-        continue;
-      }
-      String code = line.stripLeading();
-      if (!code.startsWith("#") || line.length() - code.length() <= keyColumn) {
-        break;
-      }
-      end = next;
-      i = next;
-    }
-    return end;
-  }
-
-  /** Whole lines at {@code at}, the start of a line (or the end of a text without a final line break). */
-  private void insertLines(int at, Supplier<String> lines) {
-    if (at == text.length() && !text.isEmpty() && !text.endsWith("\n")) {
-      edit(at, at, () -> {
-        String written = lines.get();
-        return "\n" + written.substring(0, written.length() - 1);
-      });
-    } else {
-      edit(at, at, lines);
-    }
-  }
-
-  private void edit(int start, int end, String replacement) {
-    edit(start, end, () -> replacement);
-  }
-
-  private void edit(int start, int end, Supplier<String> replacement) {
-    edits.add(new TextEdit(start, end, replacement, edits.size()));
-  }
-
-  /**
-   * Applies the edits in text order. At one offset, insertions go before a replacement that starts
-   * there (what is added to a mapping ends where its next sibling starts), in the order they were
-   * made (deeper fields are visited, and so inserted, before the fields their parent gains).
-   */
-  private String apply() {
-    List<TextEdit> sorted = new ArrayList<>(edits);
-    sorted.sort(Comparator.comparingInt(TextEdit::start)
-        .thenComparing(e -> e.end() > e.start())
-        .thenComparingInt(TextEdit::order));
-    StringBuilder out = new StringBuilder(text.length() + 256);
-    boolean crlf = text.contains("\r\n");
-    int cursor = 0;
-    for (TextEdit edit : sorted) {
-      if (edit.start() < cursor) {
-        throw new IllegalStateException("overlapping edits at offset " + edit.start());
-      }
-      String replacement = edit.replacement().get();
-      replacement = crlf ? replacement.replace("\n", "\r\n") : replacement;
-      out.append(text, cursor, edit.start()).append(replacement);
-      cursor = edit.end();
-    }
-    return out.append(text, cursor, text.length()).toString();
+    edits.replace(ends.get(ends.size() - 1), ends.get(ends.size() - 1), separator + String.join(separator, written));
   }
 
   // --- positions --------------------------------------------------------------------------------
@@ -502,77 +429,14 @@ final class DocumentEditor {
   }
 
   /** Where the entry's key, or the item's dash, begins: its line, when nothing else stands before it. */
-  /**
-   * The start of the comment lines right above {@code lineStart} at the same indentation: they
-   * describe what is removed there (or moved), so they go with it.
-   */
-  private int withHeadComments(int lineStart) {
-    if (!lines.startsLine(lineStart) || lineStart == 0) {
-      return lineStart;
-    }
-    String indent = lines.lineIndent(lineStart);
-    int start = lineStart;
-    while (start > 0) {
-      int previous = lines.lineStart(start - 1);
-      String line = text.substring(previous, start);
-      if (!line.startsWith(indent + "#") || !lines.lineIndent(previous).equals(indent)) {
-        break;
-      }
-      start = previous;
-    }
-    return start;
-  }
-
   private int slotStart(Slot slot) {
-    int at = slot instanceof InEntry in ? in.entry().keyStart() : dashOf(((InList) slot).item());
+    int at = slot instanceof InEntry in ? in.entry().keyStart() : spans.dashOf(((InList) slot).item());
     return lines.startsLine(at) ? lines.lineStart(at) : at;
   }
 
   /** Spaces up to the entry's key or the item's dash. */
   private String indentOf(Slot slot) {
-    int at = slot instanceof InEntry in ? in.entry().keyStart() : dashOf(((InList) slot).item());
+    int at = slot instanceof InEntry in ? in.entry().keyStart() : spans.dashOf(((InList) slot).item());
     return " ".repeat(lines.column(at));
-  }
-
-  private int dashOf(SourceNode item) {
-    int i = item.start() - 1;
-    while (i > 0 && text.charAt(i) != '-') {
-      i--;
-    }
-    return Math.max(i, 0);
-  }
-
-  /** Where the last value under {@code node} ends: block collections end where their last leaf does. */
-  private int lastLeafEnd(SourceNode node) {
-    if (node instanceof Mapping m && !m.flow() && !m.entries().isEmpty()) {
-      return lastLeafEnd(m.entries().get(m.entries().size() - 1).value());
-    }
-    if (node instanceof Sequence s && !s.flow() && !s.items().isEmpty()) {
-      return lastLeafEnd(s.items().get(s.items().size() - 1));
-    }
-    return node instanceof Scalar scalar ? contentEnd(scalar) : node.end();
-  }
-
-  /**
-   * A block scalar's end mark lies past the blank lines after it; those belong to it only with
-   * keep chomping ({@code |+}, YAML 1.2 8.1.1.2).
-   */
-  private int contentEnd(Scalar scalar) {
-    if (scalar.style() != ScalarStyle.LITERAL && scalar.style() != ScalarStyle.FOLDED) {
-      return scalar.end();
-    }
-    String header = text.substring(scalar.start(), lines.lineEndAfter(scalar.start()));
-    if (header.contains("+")) {
-      return Math.max(lines.lineStart(scalar.end()) - 1, scalar.start());
-    }
-    int end = scalar.end();
-    while (end > scalar.start() && Character.isWhitespace(text.charAt(end - 1))) {
-      end--;
-    }
-    return end;
-  }
-
-  private boolean spansLines(SourceNode node) {
-    return text.substring(node.start(), node.end()).contains("\n");
   }
 }
