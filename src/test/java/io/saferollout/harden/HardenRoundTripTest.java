@@ -131,7 +131,7 @@ class HardenRoundTripTest {
       }
       for (Change change : hardened.deployments().get(d).changes()) {
         List<String> path = new ArrayList<>(prefix);
-        path.addAll(segments(change.path()));
+        path.addAll(segments(PlannedChange.of(change).path().toString()));
         paths.add(path);
       }
     }

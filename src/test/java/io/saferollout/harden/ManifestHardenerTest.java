@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.saferollout.manifest.ManifestReader;
 import io.saferollout.manifest.ManifestSource;
-import io.saferollout.rules.Change;
 import io.saferollout.rules.ClusterCapabilities;
 import io.saferollout.rules.HardeningPolicy;
 import java.nio.file.Files;
@@ -24,8 +23,9 @@ class ManifestHardenerTest {
   }
 
   private static String istioChange(HardenedFile file) {
-    return file.deployments().get(0).changes().stream().filter(c -> c.path().endsWith("[" + ISTIO_CONFIG + "]"))
-        .map(Change::newValueTree).map(v -> v.asText()).findFirst().orElseThrow();
+    return file.deployments().get(0).changes().stream().map(PlannedChange::of)
+        .filter(c -> c.path().toString().endsWith("[" + ISTIO_CONFIG + "]"))
+        .map(c -> c.value().asText()).findFirst().orElseThrow();
   }
 
   @SuppressWarnings("unchecked")
