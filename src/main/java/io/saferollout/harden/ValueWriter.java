@@ -1,6 +1,7 @@
 package io.saferollout.harden;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.saferollout.harden.SourceNode.ScalarStyle;
 import java.util.Iterator;
 import java.util.Map;
@@ -24,8 +25,19 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * @param sequenceIndent block style: how far a list's {@code -} sits right of its key (0 for
  *                       {@code kubectl get -o yaml} and kustomize, 2 for most Helm charts)
  * @param colon          flow style: what stands between a key and its value, e.g. {@code ": "}
+ * @param reused         writes list items that exist elsewhere in the document; null for none
  */
 record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String colon, ItemText reused) {
+  private static final Resolver YAML_11 = new Resolver();
+  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=-]*");
+  /**
+   * In block style a colon inside a word is plain text (an image reference); in flow style YAML 1.1
+   * readers split on it, so there it is quoted.
+   */
+  private static final Pattern PLAIN_IN_BLOCK = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=:-]*(?<!:)");
+  /** Read as non-strings by some YAML reader, though SnakeYAML's YAML 1.1 resolver takes them as strings. */
+  private static final Pattern OTHER_READERS = Pattern.compile("[yYnN]|0o[0-7]+");
+
   /** The lines of a list item that exists already (moved from elsewhere in the document), or null. */
   interface ItemText {
     String of(JsonNode item, String indent);
@@ -38,16 +50,6 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
   ValueWriter reusingItems(ItemText items) {
     return new ValueWriter(json, indentUnit, sequenceIndent, colon, items);
   }
-
-  private static final Resolver YAML_11 = new Resolver();
-  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=-]*");
-  /**
-   * In block style a colon inside a word is plain text (an image reference); in flow style YAML 1.1
-   * readers split on it, so there it is quoted.
-   */
-  private static final Pattern PLAIN_IN_BLOCK = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=:-]*(?<!:)");
-  /** Read as non-strings by some YAML reader, though SnakeYAML's YAML 1.1 resolver takes them as strings. */
-  private static final Pattern OTHER_READERS = Pattern.compile("[yYnN]|0o[0-7]+");
 
   // --- scalars ---------------------------------------------------------------------------------
 
@@ -77,7 +79,7 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
   }
 
   private static String quoted(String text) {
-    return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+    return TextNode.valueOf(text).toString();
   }
 
   String key(String key) {
