@@ -41,9 +41,10 @@ class ManifestHardenerTest {
     assertThat(added.text()).contains("        " + ISTIO_CONFIG + ": |\n          holdApplicationUntilProxyStarts: true\n");
     assertThat(podAnnotation(added.text(), ISTIO_CONFIG)).isInstanceOf(String.class).isEqualTo(istioChange(added));
 
-    // The user's own value was a single-quoted JSON string: it stays one, with the comment after it.
+    // The user's own value was a single-quoted JSON string: it stays one, with the comment after it,
+    // and the rule only appends the keys it lacks (the user's own text is never rewritten).
     HardenedFile extended = harden("harden/istio.yaml");
-    assertThat(extended.text()).contains("        " + ISTIO_CONFIG + ": '{\"concurrency\":2,"
+    assertThat(extended.text()).contains("        " + ISTIO_CONFIG + ": '{\"concurrency\": 2,"
         + "\"holdApplicationUntilProxyStarts\":true,\"terminationDrainDuration\":\"25s\"}'  # from the platform team\n");
     assertThat(podAnnotation(extended.text(), ISTIO_CONFIG)).isEqualTo(istioChange(extended));
   }
