@@ -145,8 +145,6 @@ class GitOpsApplierTest {
      * still harden it.
      */
     @Test
-    @Disabled("Fails on the current operator (issue 11, 'ownership as a real API server reports it'): FieldOwnership "
-            + "counts the defaulted maxUnavailable 25% owned by kubectl-client-side-apply as the user's, so FillMissing leaves it")
     void clientSideApplyOwnsTheDefaultsAndTheOperatorStillHardensThem() throws Exception {
         try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime())
                 .defaulting(LabApiServer.Defaulting.KUBERNETES).start();
