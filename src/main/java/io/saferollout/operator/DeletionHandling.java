@@ -68,7 +68,12 @@ final class DeletionHandling {
       LOG.info("SafeRollout {}/{} deleted: reverted {}", sr.getMetadata().getNamespace(), sr.getMetadata().getName(),
           reverted.isEmpty() ? "nothing" : String.join(", ", reverted));
     }
-    ctx.resourceOperations().removeFinalizer(FINALIZER);
+    // Not through JOSDK's cache: once the last finalizer is gone the SafeRollout is deleted, and
+    // there is no later version to cache (some servers answer without one).
+    ctx.getClient().resource(sr).edit(r -> {
+      r.removeFinalizer(FINALIZER);
+      return r;
+    });
   }
 
   private static OnDelete onDelete(SafeRollout sr) {

@@ -228,6 +228,81 @@ class SafeRolloutOperatorTest {
         .anySatisfy(f -> assertThat(f.getMessage()).containsIgnoringCase("shell"));
   }
 
+  @Test
+  void aRunningDeploymentTakesTheHardeningWithTheUsersNextRollout() {
+    lab.create(running(deployment("web", Map.of()), "1"));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.AwaitingRollout);
+    SafeRollout waiting = lab.safeRollout("web");
+    assertThat(waiting.getStatus().getPending()).singleElement().satisfies(p -> {
+      assertThat(p.getHeldSinceRevision()).isEqualTo(1L);
+      assertThat(p.getChanges()).extracting("path").contains("spec.template.spec.containers[web].readinessProbe");
+    });
+    assertThat(readiness("web")).as("no rollout the user did not start").isNull();
+    assertThat(events()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AwaitingRollout"));
+
+    // The user ships a new image; the Deployment controller starts revision 2.
+    lab.client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
+        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", "2").endMetadata()
+        .editSpec().editTemplate().editSpec().editContainer(0).withImage("example/web:2").endContainer().endSpec()
+        .endTemplate().endSpec()
+        .editStatus().withUpdatedReplicas(1).endStatus()
+        .build());
+
+    await().atMost(OperatorHarness.settle()).until(() -> readiness("web") != null);
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .as("the user's change is kept").isEqualTo("example/web:2");
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getStatus().getPending().isEmpty());
+    assertThat(events()).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("Hardened");
+      assertThat(e.getMessage()).contains("revision 2");
+    });
+  }
+
+  @Test
+  void onlyASafeRolloutThatRevertsOnDeletionCarriesAFinalizer() {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.safeRollout("web").getMetadata().getFinalizers()).as("Keep: deletion has nothing to do").isEmpty();
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
+      sr.getSpec().setOnDelete(OnDelete.Revert);
+      return sr;
+    });
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers()
+        .contains(DeletionHandling.FINALIZER));
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
+      sr.getSpec().setOnDelete(OnDelete.Keep);
+      return sr;
+    });
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers().isEmpty());
+  }
+
+  @Test
+  void hardeningANewDeploymentRecordsOneEvent() {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+    assertThat(events()).as("one summary, not one Event per field").singleElement()
+        .satisfies(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
+  }
+
+  private java.util.List<io.fabric8.kubernetes.api.model.Event> events() {
+    return lab.client.v1().events().inNamespace(NS).list().getItems();
+  }
+
+  /** As the Deployment controller leaves a Deployment it has rolled out completely. */
+  private static Deployment running(Deployment d, String revision) {
+    return new DeploymentBuilder(d)
+        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", revision).endMetadata()
+        .withNewStatus().withReplicas(3).withUpdatedReplicas(3).withReadyReplicas(3).withAvailableReplicas(3).endStatus()
+        .build();
+  }
+
   private Phase phase(String name) {
     SafeRollout sr = lab.safeRollout(name);
     return sr == null || sr.getStatus() == null ? null : sr.getStatus().getPhase();
