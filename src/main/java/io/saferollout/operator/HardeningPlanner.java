@@ -12,6 +12,8 @@ import io.saferollout.operator.validation.SafeRolloutPolicy;
 import io.saferollout.rules.Change;
 import io.saferollout.rules.DeploymentHardener;
 import io.saferollout.rules.HardeningPlan;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,12 @@ final class HardeningPlanner {
     this.gate = gate;
   }
 
-  List<TargetPlan> plan(SafeRolloutPolicy policy, Observation seen, SafeRolloutStatus previous) {
+  /**
+   * @param claimedSince when the SafeRollout was created: a Deployment created at or after it was
+   *     created under it (often in the same `kubectl apply`), so its pods are new and hardening
+   *     them now surprises nobody
+   */
+  List<TargetPlan> plan(SafeRolloutPolicy policy, Observation seen, SafeRolloutStatus previous, Optional<Instant> claimedSince) {
     Map<String, Long> heldSince = previous.getPending().stream()
         .filter(p -> p.getHeldSinceRevision() != null)
         .collect(Collectors.toMap(PendingChanges::getDeployment, PendingChanges::getHeldSinceRevision, (a, b) -> a));
@@ -42,7 +49,7 @@ final class HardeningPlanner {
       HardeningPlan plan = DeploymentHardener.plan(d, policy.hardening(), seen.capabilities(),
           OwnedFields.stillOurs(d, recorded), seen.disruptionBudgets());
       TargetPlan p = decide(policy, d, plan, recorded, Optional.ofNullable(heldSince.get(d.getMetadata().getName())),
-          oneIsRolling);
+          oneIsRolling, createdUnder(d, claimedSince));
       oneIsRolling |= p.step() == Step.APPLY && rollsPods(plan);
       plans.add(p);
     }
@@ -50,7 +57,7 @@ final class HardeningPlanner {
   }
 
   private TargetPlan decide(SafeRolloutPolicy policy, Deployment d, HardeningPlan plan, List<Change> recorded,
-      Optional<Long> heldSince, boolean oneIsRolling) {
+      Optional<Long> heldSince, boolean oneIsRolling, boolean createdUnderThisSafeRollout) {
     if (plan.changesNothing()) {
       return new TargetPlan(d, plan, recorded, Step.IN_SYNC, Optional.empty(), "in sync");
     }
@@ -59,6 +66,10 @@ final class HardeningPlanner {
     }
     if (!rollsPods(plan)) {
       return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), "outside the pod template, so nothing rolls");
+    }
+    if (createdUnderThisSafeRollout && heldSince.isEmpty()) {
+      return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(),
+          "the Deployment was created after its SafeRollout, so its pods are new");
     }
     if (policy.adoption() == Adoption.Immediately) {
       return oneIsRolling
@@ -75,8 +86,25 @@ final class HardeningPlanner {
         "waits for the next rollout after revision " + since);
   }
 
+  private static boolean createdUnder(Deployment d, Optional<Instant> claimedSince) {
+    String created = d.getMetadata().getCreationTimestamp();
+    if (created == null || claimedSince.isEmpty()) {
+      return false;
+    }
+    try {
+      // Timestamps have one-second resolution: the same second counts as created together.
+      return !Instant.parse(created).isBefore(claimedSince.get());
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
   /** A change under spec.template starts a rollout (a new ReplicaSet); any other does not. */
   static boolean rollsPods(HardeningPlan plan) {
-    return plan.changes().stream().anyMatch(c -> c.path().startsWith("spec.template"));
+    return rollsPods(plan.changes());
+  }
+
+  static boolean rollsPods(List<Change> changes) {
+    return changes.stream().anyMatch(c -> c.path().startsWith("spec.template"));
   }
 }

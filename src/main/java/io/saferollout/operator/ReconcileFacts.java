@@ -60,7 +60,7 @@ record ReconcileFacts(Parsed<SafeRolloutPolicy> parsed, Optional<Observation> se
   /** A target is rolling out now, or will be as soon as the Deployment controller sees our patch. */
   boolean rolloutInProgress() {
     return results.stream().anyMatch(r -> RolloutProgress.inProgress(r.plan().current())
-        || r.appliedNow().stream().anyMatch(c -> c.path().startsWith("spec.template")));
+        || HardeningPlanner.rollsPods(r.appliedNow()));
   }
 
   static AppliedChange toStatus(String deployment, Change c) {

@@ -43,8 +43,7 @@ final class ReconcileRecorder {
     StatusConditions conditions = new StatusConditions(status.getConditions(), sr.getMetadata().getGeneration(), clock.instant());
     status.getConditions().stream()
         .filter(c -> !StatusConditions.Type.Degraded.name().equals(c.getType()))
-        .forEach(c -> conditions.set(StatusConditions.Type.valueOf(c.getType()), "True".equals(c.getStatus()),
-            ConditionReason.valueOf(c.getReason()), c.getMessage()));
+        .forEach(conditions::keep);
     conditions.set(StatusConditions.Type.Degraded, true, ConditionReason.ReconcileError,
         e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     status.setConditions(conditions.build());

@@ -19,7 +19,10 @@ import io.saferollout.operator.validation.Parsed;
 import io.saferollout.operator.validation.SafeRolloutPolicy;
 import io.saferollout.operator.validation.SpecParser;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +79,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
       return UpdateControl.noUpdate();
     }
     Observation seen = observer.observe(current, ctx, deployments, disruptionBudgets);
-    List<TargetPlan> plans = planner.plan(parsed.value().orElseThrow(), seen, statusOf(current));
+    List<TargetPlan> plans = planner.plan(parsed.value().orElseThrow(), seen, statusOf(current), createdAt(current));
     List<TargetResult> results = applier.apply(current, plans, deployments);
     recorder.record(current, ReconcileFacts.of(parsed, seen, results), ctx);
     return seen.conflicts().isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<SafeRollout>noUpdate().rescheduleAfter(CONFLICT_RECHECK);
@@ -130,6 +133,14 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
 
   long reconcileCount() {
     return metrics.reconciles();
+  }
+
+  private static Optional<Instant> createdAt(SafeRollout sr) {
+    try {
+      return Optional.ofNullable(sr.getMetadata().getCreationTimestamp()).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   private static SafeRolloutStatus statusOf(SafeRollout sr) {

@@ -45,6 +45,13 @@ final class StatusConditions {
     return this;
   }
 
+  /** Keeps a condition as it was (when a reconcile learned nothing new about it). */
+  StatusConditions keep(Condition c) {
+    next.removeIf(n -> n.getType().equals(c.getType()));
+    next.add(c);
+    return this;
+  }
+
   List<Condition> build() {
     return List.copyOf(next);
   }

@@ -44,5 +44,4 @@ final class TargetObserver {
         matched.isEmpty() ? List.of() : disruptionBudgets.list(namespace).toList(),
         matched.isEmpty() ? null : capabilities.current());
   }
-
 }

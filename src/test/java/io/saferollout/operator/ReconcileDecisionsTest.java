@@ -22,6 +22,7 @@ import io.saferollout.rules.ClusterCapabilities;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Plan, status and Event of a reconcile, decided without a server. */
@@ -33,7 +34,7 @@ class ReconcileDecisionsTest {
   void nextRolloutHoldsARunningDeploymentAndShowsThePendingPlan() {
     SafeRollout sr = safeRollout(Adoption.NextRollout, Mode.FillMissing);
     Observation seen = seen(running("web", "3"));
-    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus());
+    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus(), Optional.empty());
     assertThat(plans).singleElement().satisfies(p -> {
       assertThat(p.step()).isEqualTo(Step.HOLD_FOR_NEXT_ROLLOUT);
       assertThat(p.heldSinceRevision()).contains(3L);
@@ -64,18 +65,30 @@ class ReconcileDecisionsTest {
     SafeRolloutStatus previous = new SafeRolloutStatus();
     previous.setPending(List.of(new PendingChanges("web", 3L, List.of())));
     Deployment rolling = new DeploymentBuilder(running("web", "4")).editStatus().withUpdatedReplicas(1).endStatus().build();
-    assertThat(planner.plan(policy(sr), seen(rolling), previous))
+    assertThat(planner.plan(policy(sr), seen(rolling), previous, Optional.empty()))
         .singleElement().extracting(TargetPlan::step).isEqualTo(Step.APPLY);
+  }
+
+  @Test
+  void aDeploymentCreatedUnderItsSafeRolloutIsHardenedAtOnce() {
+    SafeRollout sr = safeRollout(Adoption.NextRollout, Mode.FillMissing);
+    Deployment created = new DeploymentBuilder(running("web", "1"))
+        .editMetadata().withCreationTimestamp("2026-11-28T08:00:05Z").endMetadata().build();
+    assertThat(planner.plan(policy(sr), seen(created), new SafeRolloutStatus(), Optional.of(Instant.parse("2026-11-28T08:00:05Z"))))
+        .singleElement().extracting(TargetPlan::step).isEqualTo(Step.APPLY);
+    assertThat(planner.plan(policy(sr), seen(created), new SafeRolloutStatus(), Optional.of(Instant.parse("2026-11-28T08:00:06Z"))))
+        .as("a Deployment older than its SafeRollout waits").singleElement().extracting(TargetPlan::step)
+        .isEqualTo(Step.HOLD_FOR_NEXT_ROLLOUT);
   }
 
   @Test
   void immediatelyRollsOneDeploymentAtATime() {
     SafeRollout sr = safeRollout(Adoption.Immediately, Mode.FillMissing);
-    List<TargetPlan> plans = planner.plan(policy(sr), seen(running("a", "1"), running("b", "1")), new SafeRolloutStatus());
+    List<TargetPlan> plans = planner.plan(policy(sr), seen(running("a", "1"), running("b", "1")), new SafeRolloutStatus(), Optional.empty());
     assertThat(plans).extracting(TargetPlan::step).containsExactly(Step.APPLY, Step.HOLD_FOR_PREVIOUS_TARGET);
 
     Deployment aRolling = new DeploymentBuilder(running("a", "2")).editStatus().withUpdatedReplicas(1).endStatus().build();
-    assertThat(planner.plan(policy(sr), seen(aRolling, running("b", "1")), new SafeRolloutStatus()))
+    assertThat(planner.plan(policy(sr), seen(aRolling, running("b", "1")), new SafeRolloutStatus(), Optional.empty()))
         .extracting(TargetPlan::step).containsExactly(Step.HOLD_FOR_PREVIOUS_TARGET, Step.HOLD_FOR_PREVIOUS_TARGET);
   }
 
@@ -83,7 +96,7 @@ class ReconcileDecisionsTest {
   void auditReportsWhatWouldChangeAndHoldsNothing() {
     SafeRollout sr = safeRollout(Adoption.NextRollout, Mode.Audit);
     Observation seen = seen(running("web", "3"));
-    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus());
+    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus(), Optional.empty());
     assertThat(plans).extracting(TargetPlan::step).containsExactly(Step.REPORT_ONLY);
     SafeRolloutStatus status = StatusDecision.decide(sr, facts(sr, seen, plans), NOW);
     assertThat(status.getPhase()).isEqualTo(Phase.Audited);
@@ -95,7 +108,7 @@ class ReconcileDecisionsTest {
   void appliedChangesMakeOneSummaryEventNotOnePerField() {
     SafeRollout sr = safeRollout(Adoption.Immediately, Mode.FillMissing);
     Observation seen = seen(running("web", "3"));
-    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus());
+    List<TargetPlan> plans = planner.plan(policy(sr), seen, new SafeRolloutStatus(), Optional.empty());
     TargetPlan p = plans.get(0);
     ReconcileFacts facts = ReconcileFacts.of(parsed(sr), seen,
         List.of(new TargetResult(p, p.plan().changes(), p.plan().changes())));
@@ -128,7 +141,7 @@ class ReconcileDecisionsTest {
   void aConditionKeepsItsTransitionTimeWhileItsStatusHolds() {
     SafeRollout sr = safeRollout(Adoption.Immediately, Mode.FillMissing);
     Observation seen = seen(running("web", "3"));
-    ReconcileFacts facts = facts(sr, seen, planner.plan(policy(sr), seen, new SafeRolloutStatus()));
+    ReconcileFacts facts = facts(sr, seen, planner.plan(policy(sr), seen, new SafeRolloutStatus(), Optional.empty()));
     SafeRolloutStatus first = StatusDecision.decide(sr, facts, NOW);
     sr.setStatus(first);
     SafeRolloutStatus later = StatusDecision.decide(sr, facts, NOW.plusSeconds(300));
@@ -149,6 +162,7 @@ class ReconcileDecisionsTest {
     return new DeploymentBuilder(OperatorHarness.deployment(name, Map.of("tier", "front")))
         .editMetadata().withGeneration(2L).addToAnnotations(NextRolloutGate.REVISION, revision).endMetadata()
         .withNewStatus().withObservedGeneration(2L).withReplicas(3).withUpdatedReplicas(3).withAvailableReplicas(3)
+          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
         .endStatus()
         .build();
   }

@@ -229,8 +229,11 @@ class SafeRolloutOperatorTest {
   }
 
   @Test
-  void aRunningDeploymentTakesTheHardeningWithTheUsersNextRollout() {
+  void aRunningDeploymentTakesTheHardeningWithTheUsersNextRollout() throws Exception {
     lab.create(running(deployment("web", Map.of()), "1"));
+    // creationTimestamp has one-second resolution: a Deployment created in the same second as its
+    // SafeRollout counts as created with it (and is hardened at once).
+    Thread.sleep(1100);
     lab.create(safeRollout("web", TargetRef.byName("web")));
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.AwaitingRollout);
@@ -282,13 +285,28 @@ class SafeRolloutOperatorTest {
   }
 
   @Test
-  void hardeningANewDeploymentRecordsOneEvent() {
+  void hardeningANewDeploymentRecordsOneEvent() throws Exception {
     lab.create(deployment("web", Map.of()));
     lab.create(safeRollout("web", TargetRef.byName("web")));
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
     assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+    await().atMost(OperatorHarness.settle()).until(() -> !events().isEmpty());
+    Thread.sleep(1000);
     assertThat(events()).as("one summary, not one Event per field").singleElement()
         .satisfies(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
+  }
+
+  @Test
+  void statusIsReplacedOnlyAtTheVersionItWasDecidedFrom() throws Exception {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+
+    var statusWrites = lab.requestsTo("/saferollouts/web/status");
+    // A PUT carries the resourceVersion the status was decided from: the API server answers 409 if
+    // anyone wrote since, so a decision made from a stale cache never replaces a newer status.
+    // (A merge patch without a resourceVersion, JOSDK's default, would.)
+    assertThat(statusWrites).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PUT"));
   }
 
   private java.util.List<io.fabric8.kubernetes.api.model.Event> events() {
@@ -299,7 +317,9 @@ class SafeRolloutOperatorTest {
   private static Deployment running(Deployment d, String revision) {
     return new DeploymentBuilder(d)
         .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", revision).endMetadata()
-        .withNewStatus().withReplicas(3).withUpdatedReplicas(3).withReadyReplicas(3).withAvailableReplicas(3).endStatus()
+        .withNewStatus().withReplicas(3).withUpdatedReplicas(3).withReadyReplicas(3).withAvailableReplicas(3)
+          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
+        .endStatus()
         .build();
   }
 

@@ -46,7 +46,9 @@ public final class NextRolloutGate {
     }
     long now = revision.get();
     if (heldSinceRevision.isEmpty()) {
-      return new Verdict.Held(now);
+      return firstRolloutInProgress(d, now)
+          ? new Verdict.Open("the Deployment is new and rolling out its first pods")
+          : new Verdict.Held(now);
     }
     if (now > heldSinceRevision.get()) {
       return RolloutProgress.inProgress(d)
@@ -54,6 +56,20 @@ public final class NextRolloutGate {
           : new Verdict.Held(now);
     }
     return new Verdict.Held(heldSinceRevision.get());
+  }
+
+  /**
+   * Created a moment ago and still creating its first pods: revision 1, a spec never changed since
+   * (generation 1; scaling would have bumped it) and the Progressing condition not yet at
+   * NewReplicaSetAvailable, which the Deployment controller sets when a rollout completes and keeps
+   * until the next one (pkg/controller/deployment/progress.go).
+   */
+  private static boolean firstRolloutInProgress(Deployment d, long revision) {
+    Long generation = d.getMetadata().getGeneration();
+    boolean completed = d.getStatus() != null && d.getStatus().getConditions() != null
+        && d.getStatus().getConditions().stream()
+            .anyMatch(c -> "Progressing".equals(c.getType()) && "NewReplicaSetAvailable".equals(c.getReason()));
+    return revision == 1 && (generation == null || generation == 1) && !completed;
   }
 
   static Optional<Long> revision(Deployment d) {

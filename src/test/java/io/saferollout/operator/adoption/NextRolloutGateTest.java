@@ -39,6 +39,18 @@ class NextRolloutGateTest {
   }
 
   @Test
+  void aDeploymentCreatedAMomentAgoTakesTheHardeningWithItsFirstPods() {
+    Deployment creating = new DeploymentBuilder(deployment("1", RolledOut.NO)).editMetadata().withGeneration(1L).endMetadata()
+        .editStatus().withConditions().endStatus().build();
+    assertThat(gate.decide(creating, Optional.empty())).isInstanceOf(NextRolloutGate.Verdict.Open.class);
+    Deployment scaledSinceCreation = new DeploymentBuilder(creating).editMetadata().withGeneration(2L).endMetadata().build();
+    assertThat(gate.decide(scaledSinceCreation, Optional.empty())).isEqualTo(new NextRolloutGate.Verdict.Held(1));
+    Deployment podCrashedLater = new DeploymentBuilder(deployment("1", RolledOut.NO)).editMetadata().withGeneration(1L).endMetadata().build();
+    assertThat(gate.decide(podCrashedLater, Optional.empty()))
+        .as("its first rollout completed long ago").isEqualTo(new NextRolloutGate.Verdict.Held(1));
+  }
+
+  @Test
   void aDeploymentNotRolledOutYetTakesTheHardeningWithItsFirstPods() {
     assertThat(gate.decide(deployment(null, RolledOut.NO), Optional.empty()))
         .isInstanceOf(NextRolloutGate.Verdict.Open.class);
@@ -53,7 +65,9 @@ class NextRolloutGateTest {
         .withNewMetadata().withName("web").withGeneration(4L).endMetadata()
         .withNewSpec().withReplicas(3).endSpec()
         .withNewStatus().withObservedGeneration(4L).withReplicas(3).withUpdatedReplicas(3)
-          .withAvailableReplicas(rolledOut == RolledOut.YES ? 3 : 1).endStatus();
+          .withAvailableReplicas(rolledOut == RolledOut.YES ? 3 : 1)
+          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
+        .endStatus();
     if (revision != null) {
       b.editMetadata().addToAnnotations(NextRolloutGate.REVISION, revision).endMetadata();
     }
