@@ -67,7 +67,9 @@ final class StatusDecision {
           + status.getAppliedChanges().size() + " change(s) would be made, " + status.getFindings().size() + " finding(s)");
     } else if (!pending.isEmpty()) {
       status.setPhase(Phase.AwaitingRollout);
-      conditions.set(Type.Ready, false, ConditionReason.AwaitingRollout, pending.size() + " of " + seen.ours().size()
+      // Ready: waiting for the user's rollout is the steady state NextRollout asks for, not a fault,
+      // and GitOps tools (Argo CD health, sync waves) must not wait on it.
+      conditions.set(Type.Ready, true, ConditionReason.AwaitingRollout, pending.size() + " of " + seen.ours().size()
           + " Deployment(s) wait for a rollout to take the hardening (" + pending.stream()
               .map(PendingChanges::getDeployment).collect(Collectors.joining(", ")) + "): see status.pending");
     } else {

@@ -50,6 +50,7 @@ class ReconcileDecisionsTest {
     });
     assertThat(status.getAppliedChanges()).as("nothing is set yet").isEmpty();
     assertThat(condition(status, "Ready").getReason()).isEqualTo("AwaitingRollout");
+    assertThat(condition(status, "Ready").getStatus()).as("waiting is the steady state, not a fault").isEqualTo("True");
     assertThat(EventSummary.of(new SafeRolloutStatus(), status, facts)).hasValueSatisfying(e -> {
       assertThat(e.reason()).isEqualTo(EventReason.AwaitingRollout);
       assertThat(e.message()).contains("web").contains("next pod-template change");
