@@ -16,7 +16,6 @@ import io.saferollout.api.OnDelete;
 import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.TargetRef;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
