@@ -1,6 +1,7 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -25,6 +26,7 @@ public final class SafeRolloutOperator implements AutoCloseable {
   private final AtomicReference<Leadership> leadership;
   private final SafeRolloutReconciler reconciler;
   private final boolean leaderElection;
+  private final ClusterCapabilitiesSource capabilities;
 
   /**
    * How long a stopping operator lets running reconciles finish: well inside the 30 s the kubelet
@@ -60,7 +62,8 @@ public final class SafeRolloutOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(settings.leaseTiming().exitOnLoss() ? le.build() : le.buildForTest(false));
       }
     });
-    this.reconciler = reconciler(client, settings, meters);
+    this.capabilities = new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh());
+    this.reconciler = reconciler(client, capabilities, meters);
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
@@ -69,12 +72,13 @@ public final class SafeRolloutOperator implements AutoCloseable {
   }
 
   /** The composition root: every step of the reconciler, built once and handed in. */
-  private static SafeRolloutReconciler reconciler(KubernetesClient client, OperatorSettings settings, MeterRegistry meters) {
+  private static SafeRolloutReconciler reconciler(KubernetesClient client, ClusterCapabilitiesSource capabilities,
+      MeterRegistry meters) {
     OperatorMetrics metrics = new OperatorMetrics(meters);
     EventRecorder events = new EventRecorder(client);
     HardeningApplier applier = new HardeningApplier(new DeploymentPatcher(client), metrics);
     return new SafeRolloutReconciler(
-        new TargetObserver(new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh())),
+        new TargetObserver(capabilities),
         new HardeningPlanner(new NextRolloutGate()),
         applier,
         new ReconcileRecorder(events, Clock.systemUTC()),
@@ -92,6 +96,12 @@ public final class SafeRolloutOperator implements AutoCloseable {
    * the chart's memory limit accounts for.
    */
   public void start() {
+    try {
+      // Read once before the first reconciles, which would otherwise all wait on this one read.
+      capabilities.current();
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not read the Kubernetes server version yet ({}); the first reconcile will", e.getMessage());
+    }
     operator.start();
   }
 
