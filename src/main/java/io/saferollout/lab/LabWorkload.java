@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.api.Adoption;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
 import java.time.Duration;
@@ -111,6 +112,8 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         sr.getMetadata().setNamespace(namespace);
         SafeRolloutSpec spec = new SafeRolloutSpec();
         spec.setTarget(TargetRef.byName(name));
+        // The hardened run is set up by the operator's own rollout, before any traffic.
+        spec.setAdoption(Adoption.Immediately);
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
         spec.setPreStopDelaySeconds(preStopDelaySeconds);

@@ -157,7 +157,7 @@ class HardenCommandTest {
     assertThat(CliRun.of("harden", "--mode", "Audit", CORPUS + "naive.yaml").exitCode()).isEqualTo(2);
     assertThat(CliRun.withStdin("", "harden", "--in-place", "-").err()).contains("--in-place cannot rewrite standard input");
     assertThat(CliRun.of("harden", "--readiness-path", "healthz", CORPUS + "naive.yaml").err())
-        .contains("--readiness-path 'healthz' must start with /");
+        .contains("--readiness-path: must start with '/', got 'healthz'");
     assertThat(CliRun.of("harden", CORPUS + "malformed.yaml").exitCode()).isEqualTo(2);
     assertThat(CliRun.of("harden").exitCode()).isEqualTo(2);
   }
