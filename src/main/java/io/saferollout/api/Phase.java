@@ -6,6 +6,8 @@ public enum Phase {
   Pending,
   /** Every target is hardened (nothing left to change). */
   Hardened,
+  /** Hardening is planned and waits for a rollout (see status.pending). */
+  AwaitingRollout,
   /** Audit mode: targets observed and reported, nothing changed. */
   Audited,
   /** No Deployment matches the target. */

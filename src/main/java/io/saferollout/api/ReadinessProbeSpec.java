@@ -24,33 +24,33 @@ public class ReadinessProbeSpec {
 
   @JsonPropertyDescription("HTTP or HTTPS. Default HTTP.")
   @Pattern("^(HTTP|HTTPS)$")
-  @Default("HTTP")
-  private String scheme = "HTTP";
+  @Default(SpecDefaults.PROBE_SCHEME)
+  private String scheme = SpecDefaults.PROBE_SCHEME;
 
-  @JsonPropertyDescription("Seconds after the container starts before the first probe. Default 0.")
-  @Min(0) @Max(3600)
-  @Default("0")
-  private Integer initialDelaySeconds = 0;
+  @JsonPropertyDescription("Seconds after the container starts before the first probe. Default " + SpecDefaults.PROBE_INITIAL_DELAY_SECONDS + ".")
+  @Min(0) @Max(SpecDefaults.PROBE_MAX_INITIAL_DELAY_SECONDS)
+  @Default("" + SpecDefaults.PROBE_INITIAL_DELAY_SECONDS)
+  private Integer initialDelaySeconds = SpecDefaults.PROBE_INITIAL_DELAY_SECONDS;
 
-  @JsonPropertyDescription("Seconds between probes. Default 5.")
-  @Min(1) @Max(300)
-  @Default("5")
-  private Integer periodSeconds = 5;
+  @JsonPropertyDescription("Seconds between probes. Default " + SpecDefaults.PROBE_PERIOD_SECONDS + ".")
+  @Min(1) @Max(SpecDefaults.PROBE_MAX_SECONDS)
+  @Default("" + SpecDefaults.PROBE_PERIOD_SECONDS)
+  private Integer periodSeconds = SpecDefaults.PROBE_PERIOD_SECONDS;
 
-  @JsonPropertyDescription("Seconds before a probe times out. Default 1.")
-  @Min(1) @Max(300)
-  @Default("1")
-  private Integer timeoutSeconds = 1;
+  @JsonPropertyDescription("Seconds before a probe times out. Default " + SpecDefaults.PROBE_TIMEOUT_SECONDS + ".")
+  @Min(1) @Max(SpecDefaults.PROBE_MAX_SECONDS)
+  @Default("" + SpecDefaults.PROBE_TIMEOUT_SECONDS)
+  private Integer timeoutSeconds = SpecDefaults.PROBE_TIMEOUT_SECONDS;
 
-  @JsonPropertyDescription("Consecutive successes to become ready. Default 1.")
-  @Min(1) @Max(100)
-  @Default("1")
-  private Integer successThreshold = 1;
+  @JsonPropertyDescription("Consecutive successes to become ready. Default " + SpecDefaults.PROBE_SUCCESS_THRESHOLD + ".")
+  @Min(1) @Max(SpecDefaults.PROBE_MAX_THRESHOLD)
+  @Default("" + SpecDefaults.PROBE_SUCCESS_THRESHOLD)
+  private Integer successThreshold = SpecDefaults.PROBE_SUCCESS_THRESHOLD;
 
-  @JsonPropertyDescription("Consecutive failures to become unready. Default 3.")
-  @Min(1) @Max(100)
-  @Default("3")
-  private Integer failureThreshold = 3;
+  @JsonPropertyDescription("Consecutive failures to become unready. Default " + SpecDefaults.PROBE_FAILURE_THRESHOLD + ".")
+  @Min(1) @Max(SpecDefaults.PROBE_MAX_THRESHOLD)
+  @Default("" + SpecDefaults.PROBE_FAILURE_THRESHOLD)
+  private Integer failureThreshold = SpecDefaults.PROBE_FAILURE_THRESHOLD;
 
   public String getPath() { return path; }
   public void setPath(String path) { this.path = path; }

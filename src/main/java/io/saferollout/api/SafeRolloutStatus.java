@@ -11,7 +11,7 @@ public class SafeRolloutStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Pending, Hardened, Audited, TargetNotFound or Degraded.")
+  @JsonPropertyDescription("Pending, Hardened, AwaitingRollout, Audited, TargetNotFound or Degraded.")
   private Phase phase = Phase.Pending;
 
   @JsonPropertyDescription("Ready, Progressing and Degraded, each with a reason and a message.")
@@ -25,6 +25,9 @@ public class SafeRolloutStatus {
 
   @JsonPropertyDescription("Fields the operator set on its targets (or, in Audit mode, would set).")
   private List<AppliedChange> appliedChanges = new ArrayList<>();
+
+  @JsonPropertyDescription("Hardening waiting for each Deployment's next rollout (adoption NextRollout), or for the Deployment before it to finish rolling out (Immediately).")
+  private List<PendingChanges> pending = new ArrayList<>();
 
   @JsonPropertyDescription("Gaps the operator did not fix, and what the user must do.")
   private List<ReportedFinding> findings = new ArrayList<>();
@@ -41,6 +44,8 @@ public class SafeRolloutStatus {
   public void setTargetSummary(String targetSummary) { this.targetSummary = targetSummary; }
   public List<AppliedChange> getAppliedChanges() { return appliedChanges; }
   public void setAppliedChanges(List<AppliedChange> appliedChanges) { this.appliedChanges = appliedChanges; }
+  public List<PendingChanges> getPending() { return pending; }
+  public void setPending(List<PendingChanges> pending) { this.pending = pending; }
   public List<ReportedFinding> getFindings() { return findings; }
   public void setFindings(List<ReportedFinding> findings) { this.findings = findings; }
 }

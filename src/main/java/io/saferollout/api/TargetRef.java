@@ -2,6 +2,8 @@ package io.saferollout.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 
@@ -11,9 +13,14 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
     message = "target needs exactly one of name or selector")
 public class TargetRef {
   @JsonPropertyDescription("Name of one Deployment in the SafeRollout's namespace.")
+  @Size(max = 253)
   private String name;
 
-  @JsonPropertyDescription("Label selector for a set of Deployments in the SafeRollout's namespace.")
+  @JsonPropertyDescription("Label selector for a set of Deployments in the SafeRollout's namespace. Must not be empty; matchExpressions use In, NotIn (with values), Exists or DoesNotExist (without).")
+  @SchemaFrom(type = SelectorSchema.class)
+  // An empty selector matches every Deployment in the namespace, including ones other teams own.
+  @ValidationRule(value = "(has(self.matchLabels) && size(self.matchLabels) > 0) || (has(self.matchExpressions) && size(self.matchExpressions) > 0)",
+      message = "selector is empty and would match every Deployment in the namespace: list labels to match")
   private LabelSelector selector;
 
   public TargetRef() {}

@@ -26,10 +26,11 @@ import picocli.CommandLine.Spec;
     description = {
         "Print the manifests with the zero-downtime fixes applied, for GitOps repositories: the same rules "
             + "and the same changes the operator would make.",
-        "Only Deployments change, and only the fields a rule needs; every other document and field is left "
-            + "as it was, in order. A changed Deployment is re-serialized, so comments inside it are lost "
-            + "(comment lines before its first key, such as Helm's '# Source:', are kept). Gaps only you can "
-            + "fix are summarized on standard error; `saferollout lint` explains them.",
+        "Only Deployments change, and only the fields a rule needs. Files are edited, not rewritten: "
+            + "comments, quoting, flow or block style, key order, '---' lines and Helm's '# Source:' lines "
+            + "stay byte for byte; new fields follow the file's indentation and style, and strings that look "
+            + "like numbers or booleans are written quoted. JSON stays JSON in its own layout. Gaps only you "
+            + "can fix are summarized on standard error; `saferollout lint` explains them.",
         "Exit codes: 0 done, 2 bad input."},
     footer = {"", "Examples:",
         "  saferollout harden app.yaml > app.hardened.yaml",

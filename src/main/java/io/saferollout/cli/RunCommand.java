@@ -55,12 +55,12 @@ final class RunCommand implements Callable<Integer> {
     try (KubernetesClient client = ClusterConnection.connect(ClusterConnection.config(kubeconfig));
          SafeRolloutOperator operator = new SafeRolloutOperator(client, settings, meters);
          HealthServer health = new HealthServer(healthPort, operator::health, meters)) {
-      CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "saferollout-shutdown"));
+      operator.stopOnShutdown();
       operator.start();
       System.err.printf("saferollout: operator running against %s (namespaces: %s)%n",
           client.getMasterUrl(), namespaces.isEmpty() ? "all" : String.join(",", namespaces));
-      stop.await();
+      // The operator runs until the JVM exits; the shutdown hook stops it within its timeout.
+      new CountDownLatch(1).await();
     }
     return 0;
   }

@@ -19,7 +19,9 @@ public final class UnifiedDiff {
     List<String> a = before.lines().toList();
     List<String> b = after.lines().toList();
     Patch<String> patch = DiffUtils.diff(a, b);
-    List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/" + name, "b/" + name, a, patch, CONTEXT_LINES);
+    // git's own labels for an absolute path are a/tmp/x, not a//tmp/x.
+    String path = name.startsWith("/") ? name.substring(1) : name;
+    List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a, patch, CONTEXT_LINES);
     return String.join("\n", lines) + "\n";
   }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.api.Adoption;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
 import io.saferollout.lab.app.ShutdownStyle;
@@ -158,6 +159,8 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         sr.getMetadata().setNamespace(namespace);
         SafeRolloutSpec spec = new SafeRolloutSpec();
         spec.setTarget(TargetRef.byName(name));
+        // The hardened run is set up by the operator's own rollout, before any traffic.
+        spec.setAdoption(Adoption.Immediately);
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
         preStopSeconds.ifPresent(spec::setPreStopDelaySeconds);

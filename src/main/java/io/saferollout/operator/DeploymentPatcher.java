@@ -67,7 +67,8 @@ final class DeploymentPatcher {
     ObjectNode config = ApplyConfiguration.of(desired, ownedPaths);
     return client.apps().deployments()
         .inNamespace(desired.getMetadata().getNamespace())
-        .withName(desired.getMetadata().getName())
+        // resource(...) rather than withName(...): fabric8 then patches without reading the object first.
+        .resource(desired)
         .patch(new PatchContext.Builder()
             .withPatchType(PatchType.SERVER_SIDE_APPLY)
             .withFieldManager(OperatorSettings.FIELD_MANAGER)
@@ -88,7 +89,7 @@ final class DeploymentPatcher {
         current.getMetadata().getName(), patch);
     return client.apps().deployments()
         .inNamespace(current.getMetadata().getNamespace())
-        .withName(current.getMetadata().getName())
+        .resource(current)
         .patch(new PatchContext.Builder()
             .withPatchType(PatchType.JSON)
             .withFieldManager(OperatorSettings.FIELD_MANAGER)

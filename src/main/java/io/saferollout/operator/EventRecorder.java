@@ -10,7 +10,10 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on a SafeRollout: what `kubectl describe sr` shows a person. */
+/**
+ * Kubernetes Events on a SafeRollout: what `kubectl describe sr` shows a person. Each Event is an
+ * API write, so callers send one summary per reconcile rather than one per change.
+ */
 final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   static final String COMPONENT = "saferollout-operator";
@@ -23,7 +26,7 @@ final class EventRecorder {
     this.client = client;
   }
 
-  void record(SafeRollout sr, Type type, String reason, String message) {
+  void record(SafeRollout sr, Type type, EventReason reason, String message) {
     String now = Instant.now().toString();
     var event = new EventBuilder()
         .withNewMetadata()
@@ -39,9 +42,9 @@ final class EventRecorder {
             .withResourceVersion(sr.getMetadata().getResourceVersion())
             .build())
         .withType(type.name())
-        .withReason(reason)
-        // The API server caps event messages at 1 KiB.
-        .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+        .withReason(reason.name())
+        // The API server caps event messages at 1 KiB; the status holds the full story.
+        .withMessage(message.length() > 1000 ? message.substring(0, 996) + " ..." : message)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)
         .withCount(1)

@@ -3,10 +3,9 @@ package io.saferollout.operator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.rules.Change;
-import io.saferollout.rules.Finding;
 import java.util.List;
 
-/** Prometheus counters: how often we reconcile, patch, change fields and find gaps, by rule. */
+/** Prometheus counters: how often we reconcile, patch, and change fields, by rule. */
 final class OperatorMetrics {
   private final MeterRegistry registry;
   private final Counter reconciles;
@@ -35,9 +34,5 @@ final class OperatorMetrics {
   void patched(List<Change> changes) {
     patches.increment();
     changes.forEach(c -> registry.counter("saferollout.changes.applied", "rule", c.rule().id()).increment());
-  }
-
-  void found(Finding f) {
-    registry.counter("saferollout.findings.reported", "rule", f.rule().id(), "severity", f.severity().name()).increment();
   }
 }

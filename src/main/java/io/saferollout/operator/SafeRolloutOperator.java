@@ -1,12 +1,15 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.saferollout.operator.adoption.NextRolloutGate;
 import io.saferollout.operator.health.OperatorHealth;
 import io.saferollout.operator.health.OperatorHealth.Leadership;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -22,8 +25,17 @@ public final class SafeRolloutOperator implements AutoCloseable {
   private final Operator operator;
   private final AtomicReference<Leadership> leadership;
   private final SafeRolloutReconciler reconciler;
+  private final boolean leaderElection;
+  private final ClusterCapabilitiesSource capabilities;
+
+  /**
+   * How long a stopping operator lets running reconciles finish: well inside the 30 s the kubelet
+   * waits between SIGTERM and SIGKILL (the pod's default terminationGracePeriodSeconds).
+   */
+  public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   public SafeRolloutOperator(KubernetesClient client, OperatorSettings settings, MeterRegistry meters) {
+    this.leaderElection = settings.leaderElection();
     this.leadership = new AtomicReference<>(settings.leaderElection() ? Leadership.STANDBY : Leadership.NOT_ELECTING);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -31,7 +43,7 @@ public final class SafeRolloutOperator implements AutoCloseable {
           // status-patched, and SSA is tried for Deployments by DeploymentPatcher itself.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+          .withReconciliationTerminationTimeout(SHUTDOWN_TIMEOUT);
       if (settings.leaderElection()) {
         var le = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
@@ -50,7 +62,8 @@ public final class SafeRolloutOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(settings.leaseTiming().exitOnLoss() ? le.build() : le.buildForTest(false));
       }
     });
-    this.reconciler = new SafeRolloutReconciler(client, new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh()), meters);
+    this.capabilities = new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh());
+    this.reconciler = reconciler(client, capabilities, meters);
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
@@ -58,8 +71,64 @@ public final class SafeRolloutOperator implements AutoCloseable {
     });
   }
 
+  /** The composition root: every step of the reconciler, built once and handed in. */
+  private static SafeRolloutReconciler reconciler(KubernetesClient client, ClusterCapabilitiesSource capabilities,
+      MeterRegistry meters) {
+    OperatorMetrics metrics = new OperatorMetrics(meters);
+    EventRecorder events = new EventRecorder(client);
+    HardeningApplier applier = new HardeningApplier(new DeploymentPatcher(client), metrics);
+    return new SafeRolloutReconciler(
+        new TargetObserver(capabilities),
+        new HardeningPlanner(new NextRolloutGate()),
+        applier,
+        new ReconcileRecorder(events, Clock.systemUTC()),
+        new DeletionHandling(applier, events),
+        metrics);
+  }
+
+  /**
+   * Starts the informers and, once leading (or at once without leader election), reconciling.
+   *
+   * <p>Standby replicas fill their caches too: JOSDK 5 starts every event source at
+   * {@code Operator.start()} and gates only event processing on the lease, so that a new leader
+   * reconciles from a warm cache within the lease's failover time. The price is a standby's memory
+   * equal to the leader's (Deployments and PodDisruptionBudgets of the watched namespaces), which
+   * the chart's memory limit accounts for.
+   */
   public void start() {
+    try {
+      // Read once before the first reconciles, which would otherwise all wait on this one read.
+      capabilities.current();
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not read the Kubernetes server version yet ({}); the first reconcile will", e.getMessage());
+    }
     operator.start();
+  }
+
+  /**
+   * Stops the operator when the JVM is asked to exit (SIGTERM from the kubelet), letting running
+   * reconciles finish for up to {@link #SHUTDOWN_TIMEOUT}. The work runs inside the shutdown hook,
+   * so the JVM does not halt before it is done (a hook that only wakes another thread races the
+   * halt). Without leader election this is JOSDK's own hook. With it, JOSDK installs none: its
+   * stop releases the lease, and a leader configured to exit on losing the lease would call
+   * System.exit from inside the hook, which blocks for good; so the hook here waits for the stop
+   * at most the timeout and then lets the JVM halt.
+   */
+  public void stopOnShutdown() {
+    if (!leaderElection) {
+      operator.installShutdownHook(SHUTDOWN_TIMEOUT);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Thread stopping = new Thread(operator::stop, "saferollout-stop");
+      stopping.setDaemon(true);
+      stopping.start();
+      try {
+        stopping.join(SHUTDOWN_TIMEOUT.plusSeconds(1).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "saferollout-shutdown"));
   }
 
   public OperatorHealth health() {

@@ -1,15 +1,11 @@
 package io.saferollout.operator;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -17,46 +13,76 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.saferollout.api.Mode;
-import io.saferollout.api.OnDelete;
-import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutStatus;
-import io.saferollout.operator.validation.SpecValidator;
-import io.saferollout.rules.HardeningPolicy;
+import io.saferollout.operator.validation.Parsed;
+import io.saferollout.operator.validation.SafeRolloutPolicy;
+import io.saferollout.operator.validation.SpecParser;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SafeRollout controller, as a short script: validate the spec, observe its targets, plan the
- * hardening (pure rules), apply it as one patch per Deployment, record status and events.
+ * The SafeRollout controller: validate the spec, observe its targets, plan the hardening, apply
+ * it, record status and one Event. Each step is a collaborator of its own; this class only says
+ * in which order they run.
+ *
+ * <p>{@code triggerReconcilerOnAllEvents}: deletions reach {@link #reconcile} too, so the
+ * reconciler decides per SafeRollout whether a finalizer is needed ({@link DeletionHandling}).
  */
-@ControllerConfiguration(name = "saferollout", fieldManager = OperatorSettings.FIELD_MANAGER)
-public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cleaner<SafeRollout> {
+@ControllerConfiguration(name = "saferollout", fieldManager = OperatorSettings.FIELD_MANAGER,
+    finalizerName = DeletionHandling.FINALIZER, triggerReconcilerOnAllEvents = true)
+public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
   private static final Logger LOG = LoggerFactory.getLogger(SafeRolloutReconciler.class);
 
   /** A claim conflict resolves when the older SafeRollout goes away; look again this often. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(30);
 
-  private final ClusterCapabilitiesSource capabilities;
-  private final TargetHardening hardening;
-  private final EventRecorder events;
+  private final TargetObserver observer;
+  private final HardeningPlanner planner;
+  private final HardeningApplier applier;
+  private final ReconcileRecorder recorder;
+  private final DeletionHandling deletion;
   private final OperatorMetrics metrics;
   private InformerEventSource<Deployment, SafeRollout> deployments;
   private InformerEventSource<PodDisruptionBudget, SafeRollout> disruptionBudgets;
 
-  SafeRolloutReconciler(KubernetesClient client, ClusterCapabilitiesSource capabilities, MeterRegistry meters) {
-    this.capabilities = capabilities;
-    this.metrics = new OperatorMetrics(meters);
-    this.events = new EventRecorder(client);
-    this.hardening = new TargetHardening(new DeploymentPatcher(client), events, metrics);
+  SafeRolloutReconciler(TargetObserver observer, HardeningPlanner planner, HardeningApplier applier,
+      ReconcileRecorder recorder, DeletionHandling deletion, OperatorMetrics metrics) {
+    this.observer = observer;
+    this.planner = planner;
+    this.applier = applier;
+    this.recorder = recorder;
+    this.deletion = deletion;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public UpdateControl<SafeRollout> reconcile(SafeRollout sr, Context<SafeRollout> ctx) {
+    if (ctx.isPrimaryResourceDeleted()) {
+      return UpdateControl.noUpdate();
+    }
+    if (sr.isMarkedForDeletion()) {
+      deletion.finish(sr, ctx, deployments);
+      return UpdateControl.noUpdate();
+    }
+    metrics.reconciled();
+    Parsed<SafeRolloutPolicy> parsed = SpecParser.parse(sr.getSpec());
+    SafeRollout current = deletion.holdDeletionOnlyIfNeeded(sr, ctx);
+    if (!parsed.isValid()) {
+      recorder.record(current, ReconcileFacts.invalid(parsed), ctx);
+      return UpdateControl.noUpdate();
+    }
+    Observation seen = observer.observe(current, ctx, deployments, disruptionBudgets);
+    List<TargetPlan> plans = planner.plan(parsed.value().orElseThrow(), seen, statusOf(current), createdAt(current));
+    List<TargetResult> results = applier.apply(current, plans, deployments);
+    recorder.record(current, ReconcileFacts.of(parsed, seen, results), ctx);
+    return seen.conflicts().isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<SafeRollout>noUpdate().rescheduleAfter(CONFLICT_RECHECK);
   }
 
   @Override
@@ -68,7 +94,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
             .withNamespacesInheritedFromController()
             .withSecondaryToPrimaryMapper(d -> ctx.getPrimaryCache()
                 .list(d.getMetadata().getNamespace())
-                .filter(sr -> TargetSelection.targets(sr, d) || hardenedBy(d, sr))
+                .filter(sr -> TargetSelection.targets(sr, d) || TargetSelection.hardenedBy(d, sr))
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .build(), ctx);
@@ -85,153 +111,39 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
   }
 
   @Override
-  public UpdateControl<SafeRollout> reconcile(SafeRollout sr, Context<SafeRollout> ctx) {
-    metrics.reconciled();
-    String namespace = sr.getMetadata().getNamespace();
-    SafeRolloutStatus previous = sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
-    StatusConditions conditions = new StatusConditions(previous.getConditions(), sr.getMetadata().getGeneration(), Instant.now());
-    SafeRolloutStatus status = new SafeRolloutStatus();
-    status.setObservedGeneration(sr.getMetadata().getGeneration());
-
-    // validate
-    var problems = SpecValidator.validate(sr.getSpec());
-    if (!problems.isEmpty()) {
-      String message = "invalid spec: " + problems.stream().map(Object::toString).collect(Collectors.joining("; "));
-      status.setPhase(Phase.Degraded);
-      conditions.set(StatusConditions.READY, false, "InvalidSpec", message)
-          .set(StatusConditions.PROGRESSING, false, "InvalidSpec", "nothing is hardened until the spec is fixed")
-          .set(StatusConditions.DEGRADED, true, "InvalidSpec", message);
-      status.setConditions(conditions.build());
-      if (!Objects.equals(previousDegradedMessage(previous), message)) {
-        events.record(sr, EventRecorder.Type.Warning, "InvalidSpec", message);
-      }
-      return withStatus(sr, previous, status);
-    }
-
-    // observe
-    List<Deployment> matched = TargetSelection.matching(sr, deployments.list(namespace).toList());
-    status.setTargetSummary(TargetSelection.summary(sr, matched));
-    if (matched.isEmpty()) {
-      String message = sr.getSpec().getTarget().getName() != null
-          ? "no Deployment named " + sr.getSpec().getTarget().getName() + " in namespace " + namespace
-          : "no Deployment in namespace " + namespace + " matches " + status.getTargetSummary();
-      status.setPhase(Phase.TargetNotFound);
-      conditions.set(StatusConditions.READY, false, "TargetNotFound", message + "; waiting for it to appear")
-          .set(StatusConditions.PROGRESSING, false, "TargetNotFound", message)
-          .set(StatusConditions.DEGRADED, false, "TargetNotFound", "nothing to harden yet");
-      status.setConditions(conditions.build());
-      return withStatus(sr, previous, status);
-    }
-    List<SafeRollout> namespaceClaims = ctx.getPrimaryCache().list(namespace).toList();
-    List<String> conflicts = matched.stream()
-        .map(d -> TargetSelection.owner(d, namespaceClaims)
-            .filter(owner -> !owner.getMetadata().getName().equals(sr.getMetadata().getName()))
-            .map(owner -> "Deployment " + d.getMetadata().getName() + " is hardened by the older SafeRollout "
-                + owner.getMetadata().getName())
-            .orElse(null))
-        .filter(Objects::nonNull)
-        .toList();
-    List<Deployment> ours = matched.stream()
-        .filter(d -> TargetSelection.owner(d, namespaceClaims)
-            .map(o -> o.getMetadata().getName().equals(sr.getMetadata().getName())).orElse(false))
-        .toList();
-
-    // plan + apply
-    HardeningPolicy policy = HardeningPolicy.from(sr.getSpec());
-    TargetHardening.Outcome outcome = hardening.harden(sr, ours, policy, capabilities.current(),
-        disruptionBudgets.list(namespace).toList(), previous, deployments);
-
-    // record status
-    status.setTargets(ours.stream().map(d -> d.getMetadata().getName()).toList());
-    status.setAppliedChanges(outcome.changes());
-    status.setFindings(outcome.findings());
-    boolean audit = sr.getSpec().getMode() == Mode.Audit;
-    if (ours.isEmpty()) {
-      status.setPhase(Phase.Degraded);
-      conditions.set(StatusConditions.READY, false, "Conflict", String.join("; ", conflicts));
-    } else {
-      status.setPhase(audit ? Phase.Audited : Phase.Hardened);
-      conditions.set(StatusConditions.READY, true, audit ? "Audited" : "Hardened", outcome.summary(audit));
-    }
-    conditions.set(StatusConditions.PROGRESSING, outcome.rolloutInProgress(),
-        outcome.rolloutInProgress() ? "RolloutInProgress" : "RolloutComplete",
-        outcome.rolloutInProgress() ? "a target Deployment is rolling out" : "every target Deployment is rolled out");
-    long errors = outcome.findings().stream().filter(f -> "ERROR".equals(f.getSeverity())).count();
-    if (!conflicts.isEmpty()) {
-      conditions.set(StatusConditions.DEGRADED, true, "Conflict", String.join("; ", conflicts));
-    } else if (errors > 0) {
-      conditions.set(StatusConditions.DEGRADED, true, "UnfixedFindings",
-          errors + " finding(s) of severity ERROR need the user's action: see status.findings");
-    } else {
-      conditions.set(StatusConditions.DEGRADED, false, "AsExpected", "no error-level gaps");
-    }
-    status.setConditions(conditions.build());
-    UpdateControl<SafeRollout> control = withStatus(sr, previous, status);
-    return conflicts.isEmpty() ? control : control.rescheduleAfter(CONFLICT_RECHECK);
-  }
-
-  @Override
   public ErrorStatusUpdateControl<SafeRollout> updateErrorStatus(SafeRollout sr, Context<SafeRollout> ctx, Exception e) {
     metrics.failed();
     if (e instanceof KubernetesClientException kce && kce.getCode() == 409) {
-      // Someone (usually the Deployment controller) wrote first; the retry reads the new version.
+      // Someone (the Deployment controller, a user, a stale cache of ours) wrote first; the retry
+      // reads the newer version.
       LOG.info("SafeRollout {}/{}: conflict on write, retrying with the latest version",
           sr.getMetadata().getNamespace(), sr.getMetadata().getName());
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     LOG.warn("reconcile of SafeRollout {}/{} failed (will retry with backoff): {}",
         sr.getMetadata().getNamespace(), sr.getMetadata().getName(), e.toString());
-    SafeRolloutStatus status = sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
-    StatusConditions conditions = new StatusConditions(status.getConditions(), sr.getMetadata().getGeneration(), Instant.now());
-    status.getConditions().stream()
-        .filter(c -> !StatusConditions.DEGRADED.equals(c.getType()))
-        .forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
-    conditions.set(StatusConditions.DEGRADED, true, "ReconcileError",
-        e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-    status.setConditions(conditions.build());
-    sr.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(sr);
+    try {
+      recorder.recordError(sr, e, ctx);
+    } catch (KubernetesClientException writeFailed) {
+      LOG.info("SafeRollout {}/{}: could not record the failure in status ({}); the retry will",
+          sr.getMetadata().getNamespace(), sr.getMetadata().getName(), writeFailed.getMessage());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   long reconcileCount() {
     return metrics.reconciles();
   }
 
-  @Override
-  public DeleteControl cleanup(SafeRollout sr, Context<SafeRollout> ctx) {
-    boolean revert = sr.getSpec() != null && sr.getSpec().getOnDelete() == OnDelete.Revert;
-    List<Deployment> hardened = deployments.list(sr.getMetadata().getNamespace())
-        .filter(d -> hardenedBy(d, sr))
-        .toList();
-    for (Deployment d : hardened) {
-      if (revert) {
-        hardening.revert(sr, d, deployments);
-      }
+  private static Optional<Instant> createdAt(SafeRollout sr) {
+    try {
+      return Optional.ofNullable(sr.getMetadata().getCreationTimestamp()).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
     }
-    LOG.info("SafeRollout {}/{} deleted: {} Deployment(s) {}", sr.getMetadata().getNamespace(),
-        sr.getMetadata().getName(), hardened.size(), revert ? "reverted" : "left as they are");
-    return DeleteControl.defaultDelete();
   }
 
-  private static boolean hardenedBy(Deployment d, SafeRollout sr) {
-    return AppliedChangesRecord.annotation(d, AppliedChangesRecord.HARDENED_BY)
-        .map(name -> name.equals(sr.getMetadata().getName()))
-        .orElse(false);
-  }
-
-  private static String previousDegradedMessage(SafeRolloutStatus previous) {
-    return previous.getConditions().stream()
-        .filter(c -> StatusConditions.DEGRADED.equals(c.getType()))
-        .map(Condition::getMessage)
-        .findFirst().orElse(null);
-  }
-
-  /** Patches status only when it changed: a steady state costs no API writes. */
-  private static UpdateControl<SafeRollout> withStatus(SafeRollout sr, SafeRolloutStatus previous, SafeRolloutStatus next) {
-    if (StatusComparison.same(previous, next)) {
-      return UpdateControl.noUpdate();
-    }
-    sr.setStatus(next);
-    return UpdateControl.patchStatus(sr);
+  private static SafeRolloutStatus statusOf(SafeRollout sr) {
+    return sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
   }
 }

@@ -12,9 +12,7 @@ import java.util.Objects;
  * condition's status flips (the Kubernetes API conventions), so a steady state writes nothing new.
  */
 final class StatusConditions {
-  static final String READY = "Ready";
-  static final String PROGRESSING = "Progressing";
-  static final String DEGRADED = "Degraded";
+  enum Type { Ready, Progressing, Degraded }
 
   private final List<Condition> previous;
   private final long generation;
@@ -27,23 +25,30 @@ final class StatusConditions {
     this.now = now;
   }
 
-  StatusConditions set(String type, boolean status, String reason, String message) {
+  StatusConditions set(Type type, boolean status, ConditionReason reason, String message) {
     String s = status ? "True" : "False";
     String since = previous.stream()
-        .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
+        .filter(c -> type.name().equals(c.getType()) && s.equals(c.getStatus()))
         .map(Condition::getLastTransitionTime)
         .filter(Objects::nonNull)
         .findFirst()
         .orElse(now.toString());
-    next.removeIf(c -> type.equals(c.getType()));
+    next.removeIf(c -> type.name().equals(c.getType()));
     next.add(new ConditionBuilder()
-        .withType(type)
+        .withType(type.name())
         .withStatus(s)
-        .withReason(reason)
+        .withReason(reason.name())
         .withMessage(message)
         .withObservedGeneration(generation)
         .withLastTransitionTime(since)
         .build());
+    return this;
+  }
+
+  /** Keeps a condition as it was (when a reconcile learned nothing new about it). */
+  StatusConditions keep(Condition c) {
+    next.removeIf(n -> n.getType().equals(c.getType()));
+    next.add(c);
     return this;
   }
 

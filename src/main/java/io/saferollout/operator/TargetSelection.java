@@ -81,6 +81,13 @@ final class TargetSelection {
     return String.join(",", parts);
   }
 
+  /** Whether the Deployment's record says this SafeRollout hardened it (it may no longer match). */
+  static boolean hardenedBy(Deployment d, SafeRollout sr) {
+    return AppliedChangesRecord.annotation(d, AppliedChangesRecord.HARDENED_BY)
+        .map(name -> name.equals(sr.getMetadata().getName()))
+        .orElse(false);
+  }
+
   private static boolean sameNamespace(HasMetadata a, HasMetadata b) {
     return a.getMetadata().getNamespace() != null
         && a.getMetadata().getNamespace().equals(b.getMetadata().getNamespace());

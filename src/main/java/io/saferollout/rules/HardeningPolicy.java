@@ -5,6 +5,7 @@ import io.saferollout.api.Mode;
 import io.saferollout.api.ReadinessProbeSpec;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.SidecarMode;
+import io.saferollout.api.SpecDefaults;
 import io.saferollout.api.StrategySpec;
 import java.util.Objects;
 
@@ -15,10 +16,10 @@ import java.util.Objects;
 public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preStopDelaySeconds, int drainSeconds,
     IntOrString maxSurge, int minReadySeconds, SidecarMode sidecars) {
 
-  public static final int DEFAULT_PRE_STOP_DELAY_SECONDS = 15;
-  public static final int DEFAULT_DRAIN_SECONDS = 10;
-  public static final String DEFAULT_MAX_SURGE = "25%";
-  public static final int DEFAULT_MIN_READY_SECONDS = 5;
+  public static final int DEFAULT_PRE_STOP_DELAY_SECONDS = SpecDefaults.PRE_STOP_DELAY_SECONDS;
+  public static final int DEFAULT_DRAIN_SECONDS = SpecDefaults.DRAIN_SECONDS;
+  public static final String DEFAULT_MAX_SURGE = SpecDefaults.MAX_SURGE;
+  public static final int DEFAULT_MIN_READY_SECONDS = SpecDefaults.MIN_READY_SECONDS;
 
   /**
    * Slack on top of preStop + drain in the grace period: SIGKILL is sent when the grace period ends,

@@ -20,6 +20,10 @@ import io.saferollout.lab.cluster.apiserver.LabApiServer;
 import io.saferollout.operator.OperatorSettings;
 import io.saferollout.operator.SafeRolloutOperator;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,6 +138,40 @@ class GitOpsApplierTest {
     }
 
     /**
+     * Client-side {@code kubectl apply} (and Argo CD's default sync) writes as an Update manager,
+     * which the API server makes owner of every default its write caused, e.g.
+     * {@code maxUnavailable: 25%}. Issue 11: a value equal to the Kubernetes default that neither an
+     * Apply manager nor the last-applied annotation claims is nobody's choice, so FillMissing must
+     * still harden it.
+     */
+    @Test
+    void clientSideApplyOwnsTheDefaultsAndTheOperatorStillHardensThem() throws Exception {
+        try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime())
+                .defaulting(LabApiServer.Defaulting.KUBERNETES).start();
+             KubernetesClient client = lab.newClient();
+             SafeRolloutOperator operator = new SafeRolloutOperator(lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+            installCrd(client);
+            String git = gitVersion("example/web:1", "");
+            GenericKubernetesResource manifest = Serialization.unmarshal(git, GenericKubernetesResource.class);
+            manifest.getMetadata().getAnnotations().put("kubectl.kubernetes.io/last-applied-configuration", git.strip());
+            // kubectl apply (client-side) creates with a plain POST under this manager name.
+            HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(lab.apiServerUrl() + "apis/apps/v1/namespaces/" + NS + "/deployments?fieldManager=kubectl-client-side-apply"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Serialization.asJson(manifest))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+            assertThat(deployment(client).getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getStrVal())
+                    .as("the API server's default").isEqualTo("25%");
+
+            startAndHarden(client, operator);
+
+            assertThat(deployment(client).getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+                    .as("maxUnavailable after hardening: 25% is the server's default, owned by the client-side applier only "
+                            + "because its create caused it").isZero();
+        }
+    }
+
+    /**
      * The user adds their own readiness probe, with a different handler than the operator's, in Git.
      * Issue 11: the operator must give up its probe so the object never has two handlers; until it
      * does, every sync is refused with 422 and the Git change never lands.
@@ -164,10 +202,19 @@ class GitOpsApplierTest {
     }
 
     private static void hardened(KubernetesClient client, SafeRolloutOperator operator, String git) throws Exception {
+        installCrd(client);
+        apply(client, git);
+        startAndHarden(client, operator);
+    }
+
+    private static void installCrd(KubernetesClient client) throws java.io.IOException {
         try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
             client.apiextensions().v1().customResourceDefinitions().load(crd).create();
         }
-        apply(client, git);
+    }
+
+    /** Starts the operator and creates a SafeRollout for the Deployment; returns once it is hardened and rolled out. */
+    private static void startAndHarden(KubernetesClient client, SafeRolloutOperator operator) {
         operator.start();
         SafeRollout sr = new SafeRollout();
         sr.getMetadata().setName("web");

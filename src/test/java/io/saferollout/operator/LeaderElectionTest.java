@@ -66,7 +66,7 @@ class LeaderElectionTest {
         assertThat(second.health().describe()).contains("standby");
 
         admin.apps().deployments().inNamespace(NS).resource(OperatorHarness.deployment("web", Map.of())).create();
-        admin.resources(SafeRollout.class).inNamespace(NS).resource(OperatorHarness.safeRollout("web", TargetRef.byName("web"))).create();
+        admin.resources(SafeRollout.class).inNamespace(NS).resource(immediately(OperatorHarness.safeRollout("web", TargetRef.byName("web")))).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> phase(admin, "web") == Phase.Hardened);
         await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> hardeningWrites.get() >= 1);
         int writesBeforeFailover = hardeningWrites.get();
@@ -93,7 +93,7 @@ class LeaderElectionTest {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> second.reconcileCount() >= 1);
         admin.apps().deployments().inNamespace(NS).resource(OperatorHarness.deployment("cart", Map.of())).create();
-        admin.resources(SafeRollout.class).inNamespace(NS).resource(OperatorHarness.safeRollout("cart", TargetRef.byName("cart"))).create();
+        admin.resources(SafeRollout.class).inNamespace(NS).resource(immediately(OperatorHarness.safeRollout("cart", TargetRef.byName("cart")))).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> phase(admin, "cart") == Phase.Hardened);
         await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> hardeningWrites.get() >= writesBeforeFailover + 1);
         assertThat(hardeningWrites.get())
@@ -104,6 +104,12 @@ class LeaderElectionTest {
         watch.close();
       }
     }
+  }
+
+  /** The lab rolls the Deployment out at once; the SafeRollout must not wait for a later rollout. */
+  private static SafeRollout immediately(SafeRollout sr) {
+    sr.getSpec().setAdoption(io.saferollout.api.Adoption.Immediately);
+    return sr;
   }
 
   private static String record(Deployment d) {

@@ -113,6 +113,15 @@ final class OperatorHarness implements AutoCloseable {
         .count();
   }
 
+  /** Every request to a path containing {@code part} since the harness started, as method and body. */
+  List<RecordedRequest> requestsTo(String part) throws InterruptedException {
+    RecordedRequest r;
+    while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      seen.add(r);
+    }
+    return seen.stream().filter(x -> x.getPath().contains(part)).toList();
+  }
+
   static Duration settle() {
     // Reconciles here take milliseconds; the margin covers a loaded 2-core CI machine.
     return Duration.ofSeconds(30);

@@ -16,7 +16,6 @@ import io.saferollout.api.OnDelete;
 import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.TargetRef;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -226,6 +225,101 @@ class SafeRolloutOperatorTest {
     assertThat(preStop.getExec().getCommand()).contains("sleep 15");
     assertThat(lab.safeRollout("web").getStatus().getFindings())
         .anySatisfy(f -> assertThat(f.getMessage()).containsIgnoringCase("shell"));
+  }
+
+  @Test
+  void aRunningDeploymentTakesTheHardeningWithTheUsersNextRollout() throws Exception {
+    lab.create(running(deployment("web", Map.of()), "1"));
+    // creationTimestamp has one-second resolution: a Deployment created in the same second as its
+    // SafeRollout counts as created with it (and is hardened at once).
+    Thread.sleep(1100);
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.AwaitingRollout);
+    SafeRollout waiting = lab.safeRollout("web");
+    assertThat(waiting.getStatus().getPending()).singleElement().satisfies(p -> {
+      assertThat(p.getHeldSinceRevision()).isEqualTo(1L);
+      assertThat(p.getChanges()).extracting("path").contains("spec.template.spec.containers[web].readinessProbe");
+    });
+    assertThat(readiness("web")).as("no rollout the user did not start").isNull();
+    assertThat(events()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AwaitingRollout"));
+
+    // The user ships a new image; the Deployment controller starts revision 2.
+    lab.client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
+        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", "2").endMetadata()
+        .editSpec().editTemplate().editSpec().editContainer(0).withImage("example/web:2").endContainer().endSpec()
+        .endTemplate().endSpec()
+        .editStatus().withUpdatedReplicas(1).endStatus()
+        .build());
+
+    await().atMost(OperatorHarness.settle()).until(() -> readiness("web") != null);
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .as("the user's change is kept").isEqualTo("example/web:2");
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getStatus().getPending().isEmpty());
+    assertThat(events()).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("Hardened");
+      assertThat(e.getMessage()).contains("revision 2");
+    });
+  }
+
+  @Test
+  void onlyASafeRolloutThatRevertsOnDeletionCarriesAFinalizer() {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.safeRollout("web").getMetadata().getFinalizers()).as("Keep: deletion has nothing to do").isEmpty();
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
+      sr.getSpec().setOnDelete(OnDelete.Revert);
+      return sr;
+    });
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers()
+        .contains(DeletionHandling.FINALIZER));
+
+    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
+      sr.getSpec().setOnDelete(OnDelete.Keep);
+      return sr;
+    });
+    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers().isEmpty());
+  }
+
+  @Test
+  void hardeningANewDeploymentRecordsOneEvent() throws Exception {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+    await().atMost(OperatorHarness.settle()).until(() -> !events().isEmpty());
+    Thread.sleep(1000);
+    assertThat(events()).as("one summary, not one Event per field").singleElement()
+        .satisfies(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
+  }
+
+  @Test
+  void statusIsReplacedOnlyAtTheVersionItWasDecidedFrom() throws Exception {
+    lab.create(deployment("web", Map.of()));
+    lab.create(safeRollout("web", TargetRef.byName("web")));
+    await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
+
+    var statusWrites = lab.requestsTo("/saferollouts/web/status");
+    // A PUT carries the resourceVersion the status was decided from: the API server answers 409 if
+    // anyone wrote since, so a decision made from a stale cache never replaces a newer status.
+    // (A merge patch without a resourceVersion, JOSDK's default, would.)
+    assertThat(statusWrites).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PUT"));
+  }
+
+  private java.util.List<io.fabric8.kubernetes.api.model.Event> events() {
+    return lab.client.v1().events().inNamespace(NS).list().getItems();
+  }
+
+  /** As the Deployment controller leaves a Deployment it has rolled out completely. */
+  private static Deployment running(Deployment d, String revision) {
+    return new DeploymentBuilder(d)
+        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", revision).endMetadata()
+        .withNewStatus().withReplicas(3).withUpdatedReplicas(3).withReadyReplicas(3).withAvailableReplicas(3)
+          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
+        .endStatus()
+        .build();
   }
 
   private Phase phase(String name) {

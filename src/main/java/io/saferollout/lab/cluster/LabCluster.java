@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local stand-in for a Kubernetes cluster, for tests, benchmarks and {@code saferollout demo}:
- * a real Kubernetes API over HTTP on loopback (fabric8's mock API server in CRUD mode) with
+ * a real Kubernetes API over HTTP on loopback (fabric8's mock API server in CRUD mode, with
+ * server-side apply, managedFields and pod eviction added by {@link LabApiServer}) with
  * simulated Deployment, ReplicaSet and EndpointSlice controllers and one kubelet whose containers
  * run in the given {@link ContainerRuntime}. Not a Kubernetes replacement: a test harness.
  *
