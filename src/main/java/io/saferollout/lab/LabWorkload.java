@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.saferollout.api.SafeRollout;
 import io.saferollout.api.Adoption;
+import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
 import io.saferollout.lab.app.ShutdownStyle;
@@ -150,8 +150,9 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
 
     /**
      * The SafeRollout for the Deployment. Only what the user must know about their own app is set:
-     * the readiness probe's path (the app's health endpoint), checked every second; the preStop
-     * delay only when overridden for an experiment. Everything else is the SafeRollout's default.
+     * the readiness probe's path (the app's health endpoint), checked every second; adoption at
+     * once; the preStop delay only when overridden for an experiment. Everything else is the
+     * SafeRollout's default.
      */
     public SafeRollout safeRollout(String namespace) {
         SafeRollout sr = new SafeRollout();
@@ -159,7 +160,8 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         sr.getMetadata().setNamespace(namespace);
         SafeRolloutSpec spec = new SafeRolloutSpec();
         spec.setTarget(TargetRef.byName(name));
-        // The hardened run is set up by the operator's own rollout, before any traffic.
+        // The operator's own first change to the live Deployment rolls at once, while traffic flows,
+        // so the scenario measures it (the default, NextRollout, would fold it into the user's next change).
         spec.setAdoption(Adoption.Immediately);
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
