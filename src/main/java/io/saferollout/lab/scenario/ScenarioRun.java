@@ -163,6 +163,19 @@ public final class ScenarioRun {
             lastFailed = report.failed();
         }
         phase = "done";
+        RunResult result = result(report, measuredFrom, atAdoptionEnd, adoptionSeconds, rollouts, kills, rolloutSeconds);
+        LOG.info("{}: {}", arm.label(), result);
+        List<LabEvent> events = lab.timeline().events();
+        return new RunOutcome(result, report, measuredFrom, Instant.now(), marks, events, lab.endpointHistory(), nodes());
+    }
+
+    /**
+     * The run's figures: for a hardened run, what happened before {@code measuredFrom} is the
+     * adoption's and the rest is the measured part's; a naive run's lead-in has no adoption and
+     * counts with the rest (it loses nothing: the pods are warm and nothing changes).
+     */
+    private RunResult result(LoadReport report, Instant measuredFrom, LoadProgress atAdoptionEnd, double adoptionSeconds,
+            int rollouts, int kills, List<Double> rolloutSeconds) {
         RunResult.Adoption adoption = null;
         Map<String, Long> measuredByClass = new TreeMap<>(report.failuresByClass());
         long measuredRequests = report.requests();
@@ -175,12 +188,9 @@ public final class ScenarioRun {
             measuredRequests -= atAdoptionEnd.requests();
         }
         long measuredFailed = measuredByClass.values().stream().mapToLong(Long::longValue).sum();
-        RunResult result = new RunResult(plan.scenario().id(), arm.hardened(), arm.app().annotationValue(),
+        return new RunResult(plan.scenario().id(), arm.hardened(), arm.app().annotationValue(),
                 arm.purpose() == Arm.Purpose.CONTROL, measuredRequests, measuredFailed, measuredByClass, rollouts, kills,
                 rolloutSeconds, RunResult.Latency.of(report.latency()), adoption);
-        LOG.info("{}: {}", arm.label(), result);
-        List<LabEvent> events = lab.timeline().events();
-        return new RunOutcome(result, report, measuredFrom, Instant.now(), marks, events, lab.endpointHistory(), nodes());
     }
 
     /**
