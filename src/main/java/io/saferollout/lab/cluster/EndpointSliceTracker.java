@@ -13,7 +13,7 @@ import java.util.Set;
  * has caught up with the controller's own writes. A sync that reads a cache which has not would
  * write against objects that are gone or outdated and fail, and it would already have advanced the
  * trigger-time tracker, so its retry would drop the trigger time of the change it was syncing.
- * Not thread-safe: one sync per Service at a time, like {@link EndpointTriggerTimes}.
+ * Not thread-safe: the controller's single queue worker is its only caller.
  */
 final class EndpointSliceTracker {
 
