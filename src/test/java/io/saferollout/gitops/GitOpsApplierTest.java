@@ -222,6 +222,8 @@ class GitOpsApplierTest {
         SafeRolloutSpec spec = new SafeRolloutSpec();
         spec.setTarget(TargetRef.byName("web"));
         spec.getReadinessProbe().setPath("/healthz");
+        // The Deployment is already running: harden it now rather than with Git's next change.
+        spec.setAdoption(io.saferollout.api.Adoption.Immediately);
         sr.setSpec(spec);
         client.resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
         // Reconciles take milliseconds; the margin covers a loaded 2-core machine.

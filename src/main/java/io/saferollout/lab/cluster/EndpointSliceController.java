@@ -28,6 +28,7 @@ final class EndpointSliceController implements AutoCloseable {
     private final LabEvents events;
     private final WorkQueue queue;
     private final EndpointTriggerTimes triggerTimes = new EndpointTriggerTimes();
+    private final EndpointSliceTracker ownWrites = new EndpointSliceTracker();
 
     EndpointSliceController(KubernetesClient client, SharedInformers informers, LabEvents events) {
         this.client = client;
@@ -68,6 +69,14 @@ final class EndpointSliceController implements AutoCloseable {
                         && serviceName.equals(s.getMetadata().getLabels().get(DesiredEndpointSlices.SERVICE_NAME_LABEL))
                         && DesiredEndpointSlices.MANAGED_BY.equals(s.getMetadata().getLabels().get(DesiredEndpointSlices.MANAGED_BY_LABEL)))
                 .toList();
+        // As syncService does, before the trigger-time tracker records this sync: a retry after a
+        // write that failed against a stale cache would otherwise find no trigger moved, and the
+        // write that lists a new pod would carry no trigger time. The slice event that brings the
+        // cache up to date enqueues the Service again; the error's retry is the fallback.
+        if (ownWrites.cacheIsBehind(key, existing)) {
+            throw new IllegalStateException("EndpointSlice informer cache is out of date for Service " + key
+                    + ": it does not yet show this controller's last write");
+        }
         List<EndpointSlice> desired = List.of();
         Optional<Instant> triggeredAt = Optional.empty();
         if (service != null && service.getSpec() != null && service.getSpec().getSelector() != null
@@ -84,11 +93,11 @@ final class EndpointSliceController implements AutoCloseable {
             Optional<EndpointSlice> have = existing.stream()
                     .filter(s -> s.getMetadata().getName().equals(want.getMetadata().getName())).findFirst();
             if (have.isEmpty()) {
-                client.discovery().v1().endpointSlices().resource(withTriggerTime(want, triggeredAt)).create();
+                ownWrites.recordWrite(key, client.discovery().v1().endpointSlices().resource(withTriggerTime(want, triggeredAt)).create());
                 changed(want);
             } else if (!sameContent(have.get(), want)) {
-                client.discovery().v1().endpointSlices().resource(withTriggerTime(new EndpointSliceBuilder(have.get())
-                        .withPorts(want.getPorts()).withEndpoints(want.getEndpoints()).build(), triggeredAt)).update();
+                ownWrites.recordWrite(key, client.discovery().v1().endpointSlices().resource(withTriggerTime(new EndpointSliceBuilder(have.get())
+                        .withPorts(want.getPorts()).withEndpoints(want.getEndpoints()).build(), triggeredAt)).update());
                 changed(want);
             }
         }
@@ -101,6 +110,7 @@ final class EndpointSliceController implements AutoCloseable {
                         throw e;
                     }
                 }
+                ownWrites.recordDeletion(key, stale);
                 changed(new EndpointSliceBuilder(stale).withEndpoints(List.of()).build());
             }
         }

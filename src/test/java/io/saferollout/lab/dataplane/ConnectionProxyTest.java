@@ -165,12 +165,15 @@ class ConnectionProxyTest {
     @Test
     void withoutEndpointsANewConnectionIsResetAtOnceAsKubeProxysRejectRuleDoes() throws IOException {
         proxy();
-        try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
-            // SocketException (reset) or the IOException for a closed peer, never SocketTimeoutException.
-            assertThatThrownBy(connection::get).isInstanceOf(IOException.class)
-                    .isNotInstanceOf(java.net.SocketTimeoutException.class);
-        }
-        assertThat(proxy.rejectedConnections()).isEqualTo(1);
+        // SocketException (reset) or the IOException for a closed peer, never SocketTimeoutException.
+        // The reset may already reach the client while connect() completes (seen on a loaded
+        // machine), just as a REJECT may: both count as the connection being refused at once.
+        assertThatThrownBy(() -> {
+            try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
+                connection.get();
+            }
+        }).isInstanceOf(IOException.class).isNotInstanceOf(java.net.SocketTimeoutException.class);
+        await().atMost(PATIENCE).until(() -> proxy.rejectedConnections() == 1);
     }
 
     @Test
@@ -179,10 +182,11 @@ class ConnectionProxyTest {
         InetSocketAddress gone = new InetSocketAddress("127.77.15.9", POD_PORT);
         proxy.update(Set.of(gone));
         await().atMost(PATIENCE).until(() -> proxy.knownEndpoints().equals(Set.of(gone)));
-        try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
-            assertThatThrownBy(connection::get).isInstanceOf(IOException.class)
-                    .isNotInstanceOf(java.net.SocketTimeoutException.class);
-        }
+        assertThatThrownBy(() -> {
+            try (RawHttpConnection connection = new RawHttpConnection(proxy.address())) {
+                connection.get();
+            }
+        }).isInstanceOf(IOException.class).isNotInstanceOf(java.net.SocketTimeoutException.class);
         assertThat(proxy.rejectedConnections()).as("not a REJECT: the node had an endpoint").isZero();
     }
 }
