@@ -121,17 +121,10 @@ class DemoCommandTest {
         }
         assertThat(runs.get(0).get("hardened").asBoolean()).isFalse();
         assertThat(runs.get(1).get("hardened").asBoolean()).isTrue();
-        // The exit code is the hardened run's verdict after adoption. A graceful app can still lose
-        // the RFC 9112 idle-close race (a request written on a keep-alive connection the app closes
-        // at SIGTERM; the generator never retries): rare, and the only loss allowed here.
-        long hardenedLost = runs.get(1).get("failed").asLong();
-        assertThat(r.code).isEqualTo(hardenedLost == 0 ? 0 : 1);
-        assertThat(r.out).contains(hardenedLost == 0 ? "After adoption, under SafeRollout no request was lost"
-                : "After adoption, under SafeRollout " + hardenedLost + " request(s) were lost");
-        List<String> hardenedClasses = new ArrayList<>();
-        runs.get(1).get("failuresByClass").fieldNames().forEachRemaining(hardenedClasses::add);
-        assertThat(hardenedClasses).isSubsetOf("reset-on-reused-connection");
-        assertThat(hardenedLost).isLessThanOrEqualTo(2);
+        // The exit code is the hardened run's verdict after adoption: with a graceful app, none lost.
+        assertThat(runs.get(1).get("failed").asLong()).as(runs.get(1).toString()).isZero();
+        assertThat(r.code).isZero();
+        assertThat(r.out).contains("After adoption, under SafeRollout no request was lost");
 
         String report = Files.readString(html);
         assertThat(report).startsWith("<!DOCTYPE html>").doesNotContain("<script");

@@ -71,6 +71,9 @@ final class ContainerServer {
     private final String probePath;
     private final Function<InboundRequest, CompletableFuture<Reply>> handler;
 
+    /** How long a draining process leaves an idle HTTP/1.1 keep-alive connection open for its next request. */
+    static final Duration IDLE_CLOSE_AFTER = Duration.ofSeconds(1);
+
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> exited = new CompletableFuture<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -187,19 +190,31 @@ final class ContainerServer {
         state = State.DRAINING;
         draining = true;
         listener.close();
-        // An idle HTTP/1.1 connection is closed; one with a request in flight closes after answering
-        // it (with Connection: close). An HTTP/2 connection's close() goes through Netty's codec,
-        // which sends GOAWAY, refuses new streams and closes once the open ones are answered.
+        // HTTP/2: close() goes through Netty's codec, which sends GOAWAY, refuses new streams and
+        // closes once the open ones are answered; GOAWAY names the last stream it will answer, so a
+        // client never loses a request to it (RFC 9113 section 6.8).
+        // HTTP/1.1 has no such signal: closing an idle keep-alive connection races a request the
+        // client may be writing at that moment, which it then sees reset (RFC 9112 section 9.6).
+        // So, as Envoy's drain does, the next request on each connection is answered with
+        // Connection: close (then the connection closes), and only a connection that stays idle
+        // for IDLE_CLOSE_AFTER is closed unasked, as any server's idle timeout would.
         for (Channel connection : connections) {
             connection.eventLoop().execute(() -> {
                 Connection c = connection.pipeline().get(Connection.class);
-                if (c == null || c.idle()) {
+                if (c == null) {
                     connection.close();
+                } else {
+                    c.closeOnceIdleFor(IDLE_CLOSE_AFTER);
                 }
             });
         }
         drainDeadline = loops.next().schedule(this::exit, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (inFlight.get() == 0) {
+        exitOnceConnectionsAreClosed();
+    }
+
+    /** A draining process exits when its last connection has closed (the drain deadline bounds it). */
+    private synchronized void exitOnceConnectionsAreClosed() {
+        if (draining && state == State.DRAINING && connections.isEmpty()) {
             exit();
         }
     }
@@ -260,7 +275,10 @@ final class ContainerServer {
             return false;
         }
         connections.add(connection);
-        connection.closeFuture().addListener(f -> connections.remove(connection));
+        connection.closeFuture().addListener(f -> {
+            connections.remove(connection);
+            exitOnceConnectionsAreClosed();
+        });
         return true;
     }
 
@@ -274,9 +292,7 @@ final class ContainerServer {
                 failed.increment();
             }
         }
-        if (inFlight.decrementAndGet() == 0 && draining) {
-            exit();
-        }
+        inFlight.decrementAndGet();
     }
 
     private static void cancel(io.netty.util.concurrent.Future<?> task) {
@@ -322,9 +338,32 @@ final class ContainerServer {
 
     private final class Connection extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final ArrayDeque<Exchange> open = new ArrayDeque<>();
+        private long lastActiveNanos = System.nanoTime();
 
-        boolean idle() {
-            return open.isEmpty();
+        /** Closes the connection once it has had no request in flight for {@code idleFor}; on its event loop. */
+        void closeOnceIdleFor(Duration idleFor) {
+            Channel channel = connectionChannel();
+            if (channel == null || !channel.isOpen()) {
+                return;
+            }
+            long idleNanos = System.nanoTime() - lastActiveNanos;
+            if (open.isEmpty() && idleNanos >= idleFor.toNanos()) {
+                channel.close();
+            } else {
+                long wait = open.isEmpty() ? idleFor.toNanos() - idleNanos : idleFor.toNanos();
+                channel.eventLoop().schedule(() -> closeOnceIdleFor(idleFor), wait, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private ChannelHandlerContext context;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            context = ctx;
+        }
+
+        private Channel connectionChannel() {
+            return context == null ? null : context.channel();
         }
 
         @Override
@@ -332,6 +371,7 @@ final class ContainerServer {
             InboundRequest inbound = new InboundRequest(
                     request.method().name(), request.uri(), ByteBufUtil.getBytes(request.content()));
             Exchange exchange = new Exchange(inbound.path().equals(probePath), HttpUtil.isKeepAlive(request));
+            lastActiveNanos = System.nanoTime();
             open.add(exchange);
             inFlight.incrementAndGet();
             CompletableFuture<Reply> reply;
@@ -358,6 +398,7 @@ final class ContainerServer {
             if (close) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
+            lastActiveNanos = System.nanoTime();
             ctx.writeAndFlush(response).addListener(written -> {
                 if (!exchange.done) {
                     exchange.done = true;

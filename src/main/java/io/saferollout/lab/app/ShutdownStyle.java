@@ -16,10 +16,11 @@ public enum ShutdownStyle {
      */
     IMMEDIATE,
     /**
-     * Shuts down as Go's {@code http.Server.Shutdown} or Netty/Spring graceful shutdown do: stops
-     * accepting connections, closes idle keep-alive connections, finishes the requests in flight and
-     * answers them (and any other request still arriving on an open connection) with
-     * {@code Connection: close} so that keep-alive clients move on, sends HTTP/2 clients GOAWAY
+     * Shuts down as an Envoy drain does: stops accepting connections, finishes the requests in
+     * flight and answers them (and the next request arriving on each open connection) with
+     * {@code Connection: close} so that keep-alive clients move on, closes a keep-alive connection
+     * unasked only once it has been idle for a second (closing it at once races a request the client
+     * may be writing, RFC 9112 section 9.6, as Go's {@code Shutdown} does), sends HTTP/2 clients GOAWAY
      * (RFC 9113 section 6.8) and finishes their open streams, then exits; bounded by a drain
      * timeout after which it exits anyway.
      */
