@@ -9,8 +9,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.preStopDelaySeconds + self.drainSeconds <= " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS,
-    message = "preStopDelaySeconds + drainSeconds must not exceed " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS
+@ValidationRule(value = "(has(self.preStop) && has(self.preStop.delaySeconds) ? self.preStop.delaySeconds : 15)"
+    + " + (has(self.drainSeconds) ? self.drainSeconds : 10) <= " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS,
+    message = "preStop.delaySeconds + drainSeconds must not exceed " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS
         + " seconds: pods would take longer than that to stop")
 public class SafeRolloutSpec {
   /** Longest shutdown (preStop + drain) a spec may ask for; kept well below node drain timeouts. */
@@ -32,10 +33,9 @@ public class SafeRolloutSpec {
   @Default("{}")
   private ReadinessProbeSpec readinessProbe = new ReadinessProbeSpec();
 
-  @JsonPropertyDescription("Seconds a terminating pod keeps serving before SIGTERM, so endpoint removal can reach every proxy. Default 15.")
-  @Min(0) @Max(300)
-  @Default("15")
-  private Integer preStopDelaySeconds = 15;
+  @JsonPropertyDescription("How long a terminating pod keeps serving before SIGTERM, so endpoint removal can reach every proxy: Fixed (default 15 s) or Auto (sized from measured removal).")
+  @Default("{}")
+  private PreStopSpec preStop = new PreStopSpec();
 
   @JsonPropertyDescription("Seconds the application needs after SIGTERM to finish in-flight requests. Default 10.")
   @Min(0) @Max(300)
@@ -58,8 +58,8 @@ public class SafeRolloutSpec {
   public void setOnDelete(OnDelete onDelete) { this.onDelete = onDelete; }
   public ReadinessProbeSpec getReadinessProbe() { return readinessProbe; }
   public void setReadinessProbe(ReadinessProbeSpec readinessProbe) { this.readinessProbe = readinessProbe; }
-  public Integer getPreStopDelaySeconds() { return preStopDelaySeconds; }
-  public void setPreStopDelaySeconds(Integer v) { this.preStopDelaySeconds = v; }
+  public PreStopSpec getPreStop() { return preStop; }
+  public void setPreStop(PreStopSpec preStop) { this.preStop = preStop; }
   public Integer getDrainSeconds() { return drainSeconds; }
   public void setDrainSeconds(Integer v) { this.drainSeconds = v; }
   public StrategySpec getStrategy() { return strategy; }

@@ -113,7 +113,7 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         spec.setTarget(TargetRef.byName(name));
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
-        spec.setPreStopDelaySeconds(preStopDelaySeconds);
+        spec.getPreStop().setDelaySeconds(preStopDelaySeconds);
         spec.setDrainSeconds(drainSeconds);
         spec.getStrategy().setMinReadySeconds(minReadySeconds);
         sr.setSpec(spec);

@@ -183,7 +183,7 @@ class SafeRolloutOperatorTest {
     lab.create(deployment("web", Map.of()));
     SafeRollout sr = safeRollout("both", TargetRef.byName("web"));
     sr.getSpec().getTarget().setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "b")).build());
-    sr.getSpec().setPreStopDelaySeconds(-3);
+    sr.getSpec().getPreStop().setDelaySeconds(-3);
     lab.create(sr);
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("both") == Phase.Degraded);
@@ -202,7 +202,7 @@ class SafeRolloutOperatorTest {
     Thread.sleep(1100);
     SafeRollout second = safeRollout("second", TargetRef.bySelector(
         new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
-    second.getSpec().setPreStopDelaySeconds(40);
+    second.getSpec().getPreStop().setDelaySeconds(40);
     lab.create(second);
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("second") == Phase.Degraded);

@@ -70,14 +70,14 @@ class PreStopRuleTest {
   @Test
   void followsThePolicysDelay() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(40);
+    spec.getPreStop().setDelaySeconds(40);
     assertThat(preStop(plan(naive(), HardeningPolicy.from(spec)).hardened())).isEqualTo(sleep(40));
   }
 
   @Test
   void aZeroDelayPolicyAddsNoHook() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(0);
+    spec.getPreStop().setDelaySeconds(0);
     HardeningPlan plan = plan(naive(), HardeningPolicy.from(spec));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle()).isNull();
     assertThat(changesFor(plan, Rule.SR005)).isEmpty();

@@ -3,6 +3,9 @@ package io.saferollout.operator.validation;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.saferollout.api.DataPlaneSource;
+import io.saferollout.api.PreStopMode;
+import io.saferollout.api.PreStopSpec;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
 import java.util.ArrayList;
@@ -33,14 +36,8 @@ public final class SpecValidator {
       return problems;
     }
     validateTarget(spec.getTarget(), problems);
-    nonNegative("spec.preStopDelaySeconds", spec.getPreStopDelaySeconds(), 300, problems);
     nonNegative("spec.drainSeconds", spec.getDrainSeconds(), 300, problems);
-    int preStop = spec.getPreStopDelaySeconds() == null ? 0 : spec.getPreStopDelaySeconds();
-    int drain = spec.getDrainSeconds() == null ? 0 : spec.getDrainSeconds();
-    if (preStop + drain > SafeRolloutSpec.MAX_SHUTDOWN_SECONDS) {
-      problems.add(new Problem("spec.preStopDelaySeconds",
-          "preStopDelaySeconds + drainSeconds = " + (preStop + drain) + " exceeds " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS));
-    }
+    validatePreStop(spec.getPreStop(), spec.getDrainSeconds() == null ? 0 : spec.getDrainSeconds(), problems);
     if (spec.getStrategy() != null) {
       validateMaxSurge(spec.getStrategy().getMaxSurge(), problems);
       nonNegative("spec.strategy.minReadySeconds", spec.getStrategy().getMinReadySeconds(), 3600, problems);
@@ -62,6 +59,50 @@ public final class SpecValidator {
       }
     }
     return problems;
+  }
+
+  /** spec.preStop: bounds, and the longest delay it may choose plus drain within the shutdown limit. */
+  private static void validatePreStop(PreStopSpec p, int drain, List<Problem> problems) {
+    if (p == null) {
+      return;
+    }
+    nonNegative("spec.preStop.delaySeconds", p.getDelaySeconds(), PreStopSpec.MAX_SECONDS, problems);
+    nonNegative("spec.preStop.marginSeconds", p.getMarginSeconds(), PreStopSpec.MAX_SECONDS, problems);
+    nonNegative("spec.preStop.minSeconds", p.getMinSeconds(), PreStopSpec.MAX_SECONDS, problems);
+    nonNegative("spec.preStop.maxSeconds", p.getMaxSeconds(), PreStopSpec.MAX_SECONDS, problems);
+    if (p.getFactor() != null && !(p.getFactor() >= 1 && p.getFactor() <= 10)) {
+      problems.add(new Problem("spec.preStop.factor", "must be between 1 and 10, got " + p.getFactor()));
+    }
+    if (p.getMinSeconds() != null && p.getMaxSeconds() != null && p.getMinSeconds() > p.getMaxSeconds()) {
+      problems.add(new Problem("spec.preStop.minSeconds",
+          "minSeconds " + p.getMinSeconds() + " exceeds maxSeconds " + p.getMaxSeconds()));
+    }
+    int longest = p.getMode() == PreStopMode.Auto
+        ? (p.getMaxSeconds() == null ? PreStopSpec.DEFAULT_MAX_SECONDS : p.getMaxSeconds())
+        : (p.getDelaySeconds() == null ? PreStopSpec.DEFAULT_DELAY_SECONDS : p.getDelaySeconds());
+    if (longest + drain > SafeRolloutSpec.MAX_SHUTDOWN_SECONDS) {
+      problems.add(new Problem(p.getMode() == PreStopMode.Auto ? "spec.preStop.maxSeconds" : "spec.preStop.delaySeconds",
+          "longest preStop " + longest + " s + drainSeconds " + drain + " s exceeds " + SafeRolloutSpec.MAX_SHUTDOWN_SECONDS));
+    }
+    for (int i = 0; i < p.getBudgets().size(); i++) {
+      var b = p.getBudgets().get(i);
+      if (b.getName() == null || b.getName().isBlank()) {
+        problems.add(new Problem("spec.preStop.budgets[" + i + "].name", "is required: name the hop this budget covers"));
+      }
+      if (b.getSeconds() == null || b.getSeconds() < 0 || b.getSeconds() > PreStopSpec.MAX_SECONDS) {
+        problems.add(new Problem("spec.preStop.budgets[" + i + "].seconds",
+            "must be between 0 and " + PreStopSpec.MAX_SECONDS + ", got " + b.getSeconds()));
+      }
+    }
+    var dp = p.getDataPlane();
+    if (dp != null && dp.getSource() == DataPlaneSource.Prometheus && (dp.getPrometheusUrl() == null || dp.getPrometheusUrl().isBlank())) {
+      problems.add(new Problem("spec.preStop.dataPlane.prometheusUrl", "is required when source is Prometheus"));
+    }
+    if (dp != null && dp.getSource() == DataPlaneSource.KubeProxyMetrics && dp.getMetricsUrlTemplate() != null
+        && !dp.getMetricsUrlTemplate().contains("{nodeIP}")) {
+      problems.add(new Problem("spec.preStop.dataPlane.metricsUrlTemplate",
+          "must contain {nodeIP}, got '" + dp.getMetricsUrlTemplate() + "'"));
+    }
   }
 
   private static void validateTarget(TargetRef target, List<Problem> problems) {
