@@ -4,10 +4,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 
 /** Whether a Deployment is mid-rollout, read the way `kubectl rollout status` reads it. */
-final class RolloutProgress {
+public final class RolloutProgress {
   private RolloutProgress() {}
 
-  static boolean inProgress(Deployment d) {
+  public static boolean inProgress(Deployment d) {
     DeploymentStatus s = d.getStatus();
     if (s == null) {
       return true;

@@ -23,6 +23,7 @@ import io.saferollout.api.OnDelete;
 import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutStatus;
+import io.saferollout.operator.rollout.RolloutObserver;
 import io.saferollout.operator.validation.SpecValidator;
 import io.saferollout.rules.HardeningPolicy;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
   private final TargetHardening hardening;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
+  private final RolloutObserver rollouts;
   private InformerEventSource<Deployment, SafeRollout> deployments;
   private InformerEventSource<PodDisruptionBudget, SafeRollout> disruptionBudgets;
 
@@ -57,6 +60,8 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
     this.metrics = new OperatorMetrics(meters);
     this.events = new EventRecorder(client);
     this.hardening = new TargetHardening(new DeploymentPatcher(client), events, metrics);
+    this.rollouts = new RolloutObserver(client, meters,
+        (sr, reason, message) -> events.record(sr, EventRecorder.Type.Warning, reason, message));
   }
 
   @Override
@@ -81,7 +86,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .build(), ctx);
-    return List.of(deployments, disruptionBudgets);
+    return Stream.concat(Stream.of(deployments, disruptionBudgets), rollouts.eventSources(ctx).stream()).toList();
   }
 
   @Override
@@ -105,6 +110,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
       if (!Objects.equals(previousDegradedMessage(previous), message)) {
         events.record(sr, EventRecorder.Type.Warning, "InvalidSpec", message);
       }
+      RolloutObserver.carryOver(previous, status);
       return withStatus(sr, previous, status);
     }
 
@@ -120,6 +126,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
           .set(StatusConditions.PROGRESSING, false, "TargetNotFound", message)
           .set(StatusConditions.DEGRADED, false, "TargetNotFound", "nothing to harden yet");
       status.setConditions(conditions.build());
+      RolloutObserver.carryOver(previous, status);
       return withStatus(sr, previous, status);
     }
     List<SafeRollout> namespaceClaims = ctx.getPrimaryCache().list(namespace).toList();
@@ -137,7 +144,8 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
         .toList();
 
     // plan + apply
-    HardeningPolicy policy = HardeningPolicy.from(sr.getSpec());
+    RolloutObserver.Observation observed = rollouts.observe(sr, ours, previous);
+    HardeningPolicy policy = HardeningPolicy.from(sr.getSpec()).withPreStopDelaySeconds(observed.preStopSeconds());
     TargetHardening.Outcome outcome = hardening.harden(sr, ours, policy, capabilities.current(),
         disruptionBudgets.list(namespace).toList(), previous, deployments);
 
@@ -145,6 +153,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout>, Cle
     status.setTargets(ours.stream().map(d -> d.getMetadata().getName()).toList());
     status.setAppliedChanges(outcome.changes());
     status.setFindings(outcome.findings());
+    observed.writeTo(status);
     boolean audit = sr.getSpec().getMode() == Mode.Audit;
     if (ours.isEmpty()) {
       status.setPhase(Phase.Degraded);
