@@ -189,7 +189,7 @@ class SafeRolloutOperatorTest {
     await().atMost(OperatorHarness.settle()).until(() -> phase("both") == Phase.Degraded);
     Condition degraded = condition(lab.safeRollout("both"), "Degraded").orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("InvalidSpec");
-    assertThat(degraded.getMessage()).contains("spec.target").contains("spec.preStopDelaySeconds");
+    assertThat(degraded.getMessage()).contains("spec.target").contains("spec.preStop.delaySeconds");
     assertThat(readiness("web")).as("nothing is hardened from an invalid spec").isNull();
   }
 

@@ -61,6 +61,7 @@ final class EndpointRemovalClock {
   /** A pod was added or changed; returns its Deployment when rollout observation should look again. */
   synchronized Optional<String> podChanged(Pod pod, Instant now) {
     Track t = track(pod.getMetadata().getUid());
+    boolean firstSight = t.name == null;
     boolean wasTerminating = t.deletionRequested != null;
     boolean wasReady = t.podReady != null;
     t.namespace = pod.getMetadata().getNamespace();
@@ -69,7 +70,8 @@ final class EndpointRemovalClock {
     t.deployment = deploymentOf(pod).orElse(null);
     t.preStopSeconds = preStopSeconds(pod);
     if (!wasTerminating && pod.getMetadata().getDeletionTimestamp() != null) {
-      t.deletionRequested = deletionRequested(pod, now);
+      // A pod first seen already terminating (a restart's initial list) was deleted while nobody watched.
+      t.deletionRequested = deletionRequested(pod, firstSight ? null : now);
     }
     if (!wasReady && isReady(pod)) {
       t.podReady = now;
@@ -211,14 +213,16 @@ final class EndpointRemovalClock {
 
   /**
    * When the DELETE was asked for. For a pod the API server sets deletionTimestamp to the request
-   * time plus the grace period, with whole-second precision (metav1.Time); the moment the watch
-   * delivered it is the better figure unless this operator was not watching then.
+   * time plus the grace period, truncated to whole seconds (metav1.Time); the moment the watch
+   * delivered the change (null when it was not watched) is the better figure when it falls within
+   * that second.
    */
   static Instant deletionRequested(Pod pod, Instant observed) {
     Instant server = OffsetDateTime.parse(pod.getMetadata().getDeletionTimestamp()).toInstant();
     Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
     Instant requested = server.minusSeconds(grace == null ? 0 : grace);
-    return observed.isBefore(requested.plusSeconds(2)) && !observed.isBefore(requested) ? observed : requested;
+    boolean withinTruncation = observed != null && !observed.isBefore(requested) && observed.isBefore(requested.plusSeconds(1));
+    return withinTruncation ? observed : requested;
   }
 
   private static Integer preStopSeconds(Pod pod) {
