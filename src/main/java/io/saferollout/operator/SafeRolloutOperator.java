@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.operator.health.OperatorHealth;
 import io.saferollout.operator.health.OperatorHealth.Leadership;
@@ -31,7 +32,10 @@ public final class SafeRolloutOperator implements AutoCloseable {
           // status-patched, and SSA is tried for Deployments by DeploymentPatcher itself.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
+          // Reconcile timings, queue and retry counts: JOSDK's own meters, without per-resource
+          // series (those grow with the number of SafeRollouts).
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
       if (settings.leaderElection()) {
         var le = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())

@@ -71,6 +71,7 @@ class RolloutObserverTest {
   KubernetesClient client;
   HttpClient http;
   final List<String> warnings = new ArrayList<>();
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final List<AutoCloseable> informers = new ArrayList<>();
   HttpServer nodeMetrics;
 
@@ -134,6 +135,9 @@ class RolloutObserverTest {
         recorded + CONTROL_PLANE_TOLERANCE_MS);
     assertThat(r.getPodsOutlastingPreStop()).isZero();
     assertThat(status.getPreStopTuning().getEvidence().getSamples()).isEqualTo(1);
+    assertThat(meters.get("saferollout.endpoint.removal").timer().count()).isEqualTo(1);
+    assertThat(meters.get("saferollout.rollouts").tag("outcome", "Complete").counter().count()).isEqualTo(1);
+    assertThat(meters.get("saferollout.prestop.seconds").tag("deployment", "web").gauge().value()).isEqualTo(15);
   }
 
   @Test
@@ -269,7 +273,7 @@ class RolloutObserverTest {
   }
 
   private RolloutObserver observer() {
-    return new RolloutObserver(client, new SimpleMeterRegistry(), (sr, reason, message) -> warnings.add(reason + ": " + message),
+    return new RolloutObserver(client, meters, (sr, reason, message) -> warnings.add(reason + ": " + message),
         Clock.systemUTC(), http);
   }
 
