@@ -241,9 +241,12 @@ public final class RolloutObserver {
     for (Deployment d : targets) {
       String name = d.getMetadata().getName();
       ActiveRollout a = was.get(name);
-      String revision = annotation(d.getMetadata().getAnnotations(), REVISION);
+      String revision = currentRevision(d).orElse(null);
       boolean moving = RolloutProgress.inProgress(d) || clock.terminating(namespace, name) > 0;
-      if (a != null && !Objects.equals(a.getRevision(), revision)) {
+      if (a != null && a.getRevision() == null) {
+        a.setRevision(revision);
+      }
+      if (a != null && revision != null && !revision.equals(a.getRevision())) {
         collect(a, namespace);
         append(records, close(sr, a, RolloutOutcome.Superseded, now, spec, settings));
         a = null;
@@ -472,6 +475,20 @@ public final class RolloutObserver {
       }
     }
     return RolloutKind.Revision;
+  }
+
+  /**
+   * The revision the Deployment is rolling to; unknown until the Deployment controller has seen
+   * the latest spec (status.observedGeneration), since it writes the new ReplicaSet's revision onto
+   * the Deployment only then (pkg/controller/deployment/sync.go).
+   */
+  private static Optional<String> currentRevision(Deployment d) {
+    long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+    Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+    if (observed == null || observed < generation) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(annotation(d.getMetadata().getAnnotations(), REVISION));
   }
 
   /** The Deployment controller's verdict after progressDeadlineSeconds without progress. */

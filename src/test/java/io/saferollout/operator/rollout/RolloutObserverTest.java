@@ -141,6 +141,23 @@ class RolloutObserverTest {
   }
 
   @Test
+  void aRolloutSeenBeforeTheControllerNamesItsRevisionIsOneRolloutNotASupersededOne() {
+    SafeRollout sr = safeRollout();
+    RolloutObserver observer = observer();
+    // Template changed (generation 3), the Deployment controller has not caught up: revision unknown.
+    SafeRolloutStatus status = step(observer, sr, deployment(2, 3, 2, "2"), new SafeRolloutStatus());
+    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isNull());
+    status = step(observer, sr, deployment(0, 3, 3, "3"), status);
+    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isEqualTo("3"));
+    status = step(observer, sr, deployment(0, 4, 4, "4"), status);
+    assertThat(status.getRollouts()).singleElement().satisfies(r -> {
+      assertThat(r.getRevision()).isEqualTo("3");
+      assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Superseded);
+    });
+    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isEqualTo("4"));
+  }
+
+  @Test
   void anOperatorRestartedMidRolloutKeepsTheMeasuredPodsAndWritesTheRecordOnce() throws Exception {
     client.pods().resource(pod("web-abc-1", "abc", 3)).create();
     client.pods().resource(pod("web-abc-2", "abc", 3)).create();
@@ -371,9 +388,13 @@ class RolloutObserverTest {
   }
 
   private static Deployment deployment(int updated) {
+    return deployment(updated, 2, 2, "2");
+  }
+
+  private static Deployment deployment(int updated, long generation, long observed, String revision) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("web").withNamespace(NS).withGeneration(2L)
-          .withAnnotations(Map.of(RolloutObserver.REVISION, "2")).endMetadata()
+        .withNewMetadata().withName("web").withNamespace(NS).withGeneration(generation)
+          .withAnnotations(Map.of(RolloutObserver.REVISION, revision)).endMetadata()
         .withNewSpec().withReplicas(2)
           .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build())
           .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
@@ -381,7 +402,7 @@ class RolloutObserverTest {
               .withPorts(new ContainerPortBuilder().withContainerPort(8080).build()).endContainer().endSpec()
           .endTemplate()
         .endSpec()
-        .withNewStatus().withObservedGeneration(2L).withReplicas(2).withUpdatedReplicas(updated)
+        .withNewStatus().withObservedGeneration(observed).withReplicas(2).withUpdatedReplicas(updated)
           .withAvailableReplicas(updated).withReadyReplicas(2).endStatus()
         .build();
   }
