@@ -3,6 +3,7 @@ Every Kubernetes API call the operator makes, and nothing more. Audit here: the 
 (all namespaces) and the per-namespace Roles (watchNamespaces) both render this list.
 Deployments are patched (server-side apply or a JSON patch), never replaced; events are only
 created. SafeRollouts keep `update` for the operator framework's finalizer and status writes.
+Pods and EndpointSlices are only watched, to follow rollouts and time endpoint removal.
 */}}
 {{- define "saferollout.rbacRules" -}}
 - apiGroups: ["saferollout.io"]
@@ -20,6 +21,12 @@ created. SafeRollouts keep `update` for the operator framework's finalizer and s
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
