@@ -100,6 +100,9 @@ public final class RolloutObserver {
   private final PrometheusQuery prometheus;
   /** Data-plane readings at each rollout's start; lost on restart, and the record then says so. */
   private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
+  private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
+  private List<io.fabric8.kubernetes.api.model.Node> nodeList;
+  private Instant nodeListAt;
 
   public RolloutObserver(KubernetesClient client, MeterRegistry meters, Warnings warnings) {
     this(client, meters, warnings, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
@@ -402,12 +405,26 @@ public final class RolloutObserver {
 
   private NodeMetricsReader.Reading readNodes(DataPlaneSpec dp) {
     try {
-      return nodeMetrics.read(client.nodes().list().getItems(), dp.getMetricsUrlTemplate() == null
+      return nodeMetrics.read(nodes(), dp.getMetricsUrlTemplate() == null
           ? DataPlaneSpec.DEFAULT_METRICS_URL_TEMPLATE : dp.getMetricsUrlTemplate());
     } catch (RuntimeException e) {
-      LOG.warn("cannot list nodes for kube-proxy metrics: {}", e.getMessage());
+      LOG.warn("cannot list nodes for kube-proxy metrics (the operator needs list on nodes): {}", e.getMessage());
       return new NodeMetricsReader.Reading(Map.of(), List.of(e.getMessage()));
     }
+  }
+
+  /**
+   * The cluster's nodes, listed at most once per {@link #NODE_LIST_TTL}: many rollouts starting
+   * together (an operator adopting hundreds of targets) cost one list, not one each; no informer
+   * is kept for them, since nodes matter only at a rollout's start and end.
+   */
+  private synchronized List<io.fabric8.kubernetes.api.model.Node> nodes() {
+    Instant now = time.instant();
+    if (nodeList == null || Duration.between(nodeListAt, now).compareTo(NODE_LIST_TTL) > 0) {
+      nodeList = client.nodes().list().getItems();
+      nodeListAt = now;
+    }
+    return nodeList;
   }
 
   private static RemovalEvidence evidence(List<RolloutRecord> records, PreStopSpec spec, PreStopTuning.Settings s) {

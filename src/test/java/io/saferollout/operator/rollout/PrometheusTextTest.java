@@ -97,6 +97,23 @@ class PrometheusTextTest {
     assertThat(CumulativeHistogram.EMPTY.quantile(0.5)).isEmpty();
   }
 
+  @Test
+  void aPrometheusQueryAnswerIsReadAsSeconds() {
+    assertThat(PrometheusQuery.firstValue("""
+        {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1764313200.1,"0.42"]}]}}
+        """)).contains(0.42);
+    assertThat(PrometheusQuery.firstValue("""
+        {"status":"success","data":{"resultType":"scalar","result":[1764313200.1,"1.5"]}}
+        """)).contains(1.5);
+    assertThat(PrometheusQuery.firstValue("""
+        {"status":"success","data":{"resultType":"vector","result":[]}}
+        """)).isEmpty();
+    assertThat(PrometheusQuery.firstValue("""
+        {"status":"success","data":{"resultType":"vector","result":[{"value":[1,"NaN"]}]}}
+        """)).as("no observations in the range").isEmpty();
+    assertThatThrownBy(() -> PrometheusQuery.firstValue("<html>")).hasMessageContaining("not JSON");
+  }
+
   private static CumulativeHistogram histogram(double b025, double b05, double b1, double b2, double b5, double inf,
       double sum) {
     String page = """
