@@ -2,7 +2,10 @@ package io.saferollout.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** One terminating pod's measured control-plane removal, kept while its rollout is followed. */
+/**
+ * One pod the rollout removed, kept while the rollout is followed: its control-plane removal, or
+ * none when no EndpointSlice listed it ready (nothing to time).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PodRemoval {
   private String pod;
@@ -11,7 +14,7 @@ public class PodRemoval {
 
   public PodRemoval() {}
 
-  public PodRemoval(String pod, long controlPlaneMs, Integer preStopSeconds) {
+  public PodRemoval(String pod, Long controlPlaneMs, Integer preStopSeconds) {
     this.pod = pod;
     this.controlPlaneMs = controlPlaneMs;
     this.preStopSeconds = preStopSeconds;

@@ -10,7 +10,7 @@ import java.util.List;
 public class RemovalEvidence {
   @JsonPropertyDescription("Rollouts in the window.")
   private Integer window;
-  @JsonPropertyDescription("Pods measured in the window.")
+  @JsonPropertyDescription("Pods replaced by the rollouts in the window.")
   private Integer samples;
   @JsonPropertyDescription("Where the figures come from: EndpointSlices, a data-plane source, stated budgets.")
   private List<String> sources = new ArrayList<>();

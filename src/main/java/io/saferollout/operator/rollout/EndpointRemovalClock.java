@@ -155,6 +155,23 @@ final class EndpointRemovalClock {
     return out;
   }
 
+  /**
+   * Pods of {@code deployment} deleted at or after {@code since} and gone with no removal timed:
+   * no EndpointSlice listed them ready when they were deleted (no Service selects them, or they
+   * were not ready), so they count as replaced but add no sample.
+   */
+  synchronized List<String> goneUntimed(String namespace, String deployment, Instant since) {
+    List<String> out = new ArrayList<>();
+    for (Track t : byUid.values()) {
+      if (Objects.equals(t.namespace, namespace) && Objects.equals(t.deployment, deployment)
+          && t.gone != null && t.deletionRequested != null && !t.deletionRequested.isBefore(since)
+          && t.endpointNotReady == null) {
+        out.add(t.name);
+      }
+    }
+    return out;
+  }
+
   /** Pods of {@code deployment} that are terminating and not yet removed from the store. */
   synchronized int terminating(String namespace, String deployment) {
     return (int) byUid.values().stream()

@@ -326,6 +326,9 @@ public final class RolloutObserver {
 
   private RolloutRecord close(SafeRollout sr, ActiveRollout a, RolloutOutcome outcome, Instant now, PreStopSpec spec,
       PreStopTuning.Settings settings) {
+    Set<String> known = a.getRemovals().stream().map(PodRemoval::getPod).collect(Collectors.toCollection(HashSet::new));
+    clock.goneUntimed(sr.getMetadata().getNamespace(), a.getDeployment(), Instant.parse(a.getStart()).minus(START_SLACK))
+        .stream().filter(known::add).forEach(pod -> a.getRemovals().add(new PodRemoval(pod, null, null)));
     RolloutRecord r = new RolloutRecord();
     r.setDeployment(a.getDeployment());
     r.setRevision(a.getRevision());
@@ -335,7 +338,8 @@ public final class RolloutObserver {
     r.setOutcome(outcome);
     r.setPodsReplaced(a.getRemovals().size());
     r.setPreStopSecondsInForce(a.getPreStopSecondsInForce());
-    r.setEndpointRemovalMs(RemovalFigures.of(a.getRemovals().stream().map(PodRemoval::getControlPlaneMs).toList()).orElse(null));
+    r.setEndpointRemovalMs(RemovalFigures.of(a.getRemovals().stream().map(PodRemoval::getControlPlaneMs)
+        .filter(Objects::nonNull).toList()).orElse(null));
     r.setDataPlaneMs(dataPlane(sr, a, spec).orElse(null));
     r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings).orElse(null));
     long dataP99 = r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null ? 0 : r.getDataPlaneMs().getP99();
@@ -343,7 +347,7 @@ public final class RolloutObserver {
     List<String> outlasting = a.getRemovals().stream()
         .filter(p -> {
           Integer preStop = p.getPreStopSeconds() != null ? p.getPreStopSeconds() : a.getPreStopSecondsInForce();
-          return preStop != null && p.getControlPlaneMs() + dataP99 + budgetMs > preStop * 1000L;
+          return preStop != null && p.getControlPlaneMs() != null && p.getControlPlaneMs() + dataP99 + budgetMs > preStop * 1000L;
         })
         .map(PodRemoval::getPod)
         .toList();
