@@ -40,7 +40,6 @@ final class EndpointRemovalClock {
     String namespace;
     String name;
     String deployment;
-    Map<String, String> labels = Map.of();
     Instant deletionRequested;
     Integer preStopSeconds;
     boolean readyInSomeSlice;
@@ -66,7 +65,6 @@ final class EndpointRemovalClock {
     boolean wasReady = t.podReady != null;
     t.namespace = pod.getMetadata().getNamespace();
     t.name = pod.getMetadata().getName();
-    t.labels = pod.getMetadata().getLabels() == null ? Map.of() : Map.copyOf(pod.getMetadata().getLabels());
     t.deployment = deploymentOf(pod).orElse(null);
     t.preStopSeconds = preStopSeconds(pod);
     if (!wasTerminating && pod.getMetadata().getDeletionTimestamp() != null) {
