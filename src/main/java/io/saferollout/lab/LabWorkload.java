@@ -116,7 +116,7 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         spec.setAdoption(Adoption.Immediately);
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
-        spec.setPreStopDelaySeconds(preStopDelaySeconds);
+        spec.getPreStop().setDelaySeconds(preStopDelaySeconds);
         spec.setDrainSeconds(drainSeconds);
         spec.getStrategy().setMinReadySeconds(minReadySeconds);
         sr.setSpec(spec);

@@ -12,6 +12,7 @@ import io.saferollout.operator.validation.SafeRolloutPolicy;
 import io.saferollout.rules.Change;
 import io.saferollout.rules.DeploymentHardener;
 import io.saferollout.rules.HardeningPlan;
+import io.saferollout.rules.HardeningPolicy;
 import io.saferollout.rules.LiveTarget;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -44,10 +45,14 @@ final class HardeningPlanner {
         .collect(Collectors.toMap(PendingChanges::getDeployment, PendingChanges::getHeldSinceRevision, (a, b) -> a));
     // Immediately rolls one Deployment at a time: while one of ours rolls out, the rest wait.
     boolean oneIsRolling = seen.ours().stream().anyMatch(RolloutProgress::inProgress);
+    // preStop Auto: the delay measured removal calls for replaces the stated one.
+    HardeningPolicy hardening = seen.rollouts()
+        .map(r -> policy.hardening().withPreStopDelaySeconds(r.preStopSeconds()))
+        .orElse(policy.hardening());
     List<TargetPlan> plans = new ArrayList<>();
     for (Deployment d : seen.ours()) {
       List<Change> recorded = AppliedChangesRecord.read(d);
-      HardeningPlan plan = DeploymentHardener.plan(d, policy.hardening(), seen.capabilities(),
+      HardeningPlan plan = DeploymentHardener.plan(d, hardening, seen.capabilities(),
           LiveTarget.of(OwnedFields.stillOurs(d, recorded), recorded), seen.disruptionBudgets());
       TargetPlan p = decide(policy, d, plan, recorded, Optional.ofNullable(heldSince.get(d.getMetadata().getName())),
           oneIsRolling, createdUnder(d, claimedSince));

@@ -32,6 +32,8 @@ class ChartRbacTest {
       Map.entry("saferollout.io/saferollouts/finalizers", Set.of("update")),
       Map.entry("apps/deployments", Set.of("get", "list", "watch", "patch")),
       Map.entry("policy/poddisruptionbudgets", Set.of("get", "list", "watch")),
+      Map.entry("/pods", Set.of("list", "watch")),
+      Map.entry("discovery.k8s.io/endpointslices", Set.of("list", "watch")),
       Map.entry("/events", Set.of("create")));
 
   /** Leader election: create any lease, read and renew only the operator's own. */
