@@ -217,13 +217,6 @@ public final class RolloutObserver {
     return clock;
   }
 
-  /** Keeps the rollout fields of a status that is rebuilt on a path that does not observe. */
-  public static void carryOver(SafeRolloutStatus previous, SafeRolloutStatus next) {
-    next.setActiveRollouts(previous.getActiveRollouts());
-    next.setRollouts(previous.getRollouts());
-    next.setPreStopTuning(previous.getPreStopTuning());
-  }
-
   /**
    * Follows the rollouts of {@code targets} one step: starts, collects, ends; then decides the
    * preStop. {@code previous} is the status as the API holds it, the only memory that counts.
@@ -279,11 +272,12 @@ public final class RolloutObserver {
     PreStopTuning.Decision decision = PreStopTuning.decide(settings, records, previousInForce);
     int carried = decision.inForceSeconds();
     String reason = decision.reason();
-    if (settings.mode() == PreStopMode.Auto && settings.application() == TuningApplication.WithNextRollout
-        && carried != inForce) {
-      // Changing the template starts a rollout; WithNextRollout waits for one the user starts.
-      carried = inForce;
-      reason = reason + "; waiting to apply " + decision.inForceSeconds() + " s with the next template change (applyTuning: WithNextRollout)";
+    if (settings.mode() == PreStopMode.Auto && targets.stream().anyMatch(d -> templatePreStop(d).map(t -> t != carried).orElse(true))) {
+      // The plan step decides when the template takes it (HardeningPlanner: a tuning-only change
+      // waits for the user's next rollout unless applyTuning is Immediately); status.pending shows it.
+      reason = reason + (settings.application() == TuningApplication.WithNextRollout
+          ? "; new pods get " + carried + " s with the next pod-template change the user makes (applyTuning: WithNextRollout)"
+          : "; rolled out now (applyTuning: Immediately)");
     }
     PreStopTuningStatus tuning = new PreStopTuningStatus();
     tuning.setMode(settings.mode());
@@ -514,7 +508,7 @@ public final class RolloutObserver {
   }
 
   /** The preStop new pods of this template carry: the longest plain delay among serving containers. */
-  static Optional<Integer> templatePreStop(Deployment d) {
+  public static Optional<Integer> templatePreStop(Deployment d) {
     OptionalInt longest = PodContainers.of(d.getSpec().getTemplate()).serving().stream()
         .filter(c -> c.getLifecycle() != null && c.getLifecycle().getPreStop() != null)
         .map(c -> PreStopDelay.seconds(c.getLifecycle().getPreStop()))

@@ -244,7 +244,7 @@ class RolloutObserverTest {
   }
 
   @Test
-  void autoAppliesImmediatelyOnlyWhenAskedAndOtherwiseWaitsForTheNextTemplateChange() throws Exception {
+  void autoCarriesItsTunedValueAndSaysWhenTheTemplateTakesIt() throws Exception {
     client.pods().resource(pod("web-abc-1", "abc", 15)).create();
     client.resource(slice("web-1", "web-abc-1", true)).create();
     SafeRollout sr = safeRollout();
@@ -258,14 +258,17 @@ class RolloutObserverTest {
     finalizePod("web-abc-1");
     await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
 
+    // The observer only decides the value; when the template takes it is the plan step's call
+    // (HardeningPlannerTuningTest), so both applyTuning settings carry the same value.
     var waiting = observer.observe(sr, policy(sr), List.of(complete()), status);
-    assertThat(waiting.preStopSeconds()).isEqualTo(15);
-    assertThat(waiting.tuning().getRecommendedSeconds()).isLessThan(15);
+    assertThat(waiting.preStopSeconds()).isEqualTo(waiting.tuning().getRecommendedSeconds()).isLessThan(15);
+    assertThat(waiting.tuning().getInForceSeconds()).isEqualTo(waiting.preStopSeconds());
     assertThat(waiting.tuning().getReason()).contains("WithNextRollout");
 
     sr.getSpec().getPreStop().setApplyTuning(TuningApplication.Immediately);
     var immediate = observer.observe(sr, policy(sr), List.of(complete()), status);
-    assertThat(immediate.preStopSeconds()).isEqualTo(immediate.tuning().getRecommendedSeconds()).isLessThan(15);
+    assertThat(immediate.preStopSeconds()).isEqualTo(waiting.preStopSeconds());
+    assertThat(immediate.tuning().getReason()).contains("Immediately");
   }
 
   @Test
