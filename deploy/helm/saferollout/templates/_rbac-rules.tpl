@@ -9,6 +9,8 @@ the data-plane leg of endpoint removal). They are cluster-scoped, so only the cl
 can grant it; with watchNamespaces the operator uses the API server's version instead and measures
 the control-plane leg only.
 Pods and EndpointSlices are only listed and watched, to follow rollouts and time endpoint removal.
+Namespaces are only read one by one (get), for the mesh injection labels of a target's namespace;
+a Role may grant it too, since the API server counts a namespace object as inside itself.
 */}}
 {{- define "saferollout.rbacRules" -}}
 - apiGroups: ["saferollout.io"]
@@ -32,6 +34,9 @@ Pods and EndpointSlices are only listed and watched, to follow rollouts and time
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -56,7 +56,8 @@ final class HardeningPlanner {
     List<TargetPlan> plans = new ArrayList<>();
     for (Deployment d : seen.ours()) {
       List<Change> recorded = AppliedChangesRecord.read(d);
-      LiveTarget live = LiveTarget.of(OwnedFields.stillOurs(d, recorded), recorded);
+      LiveTarget live = new LiveTarget(OwnedFields.stillOurs(d, recorded), recorded,
+          seen.namespace().labels(), seen.namespace().annotations());
       HardeningPlan plan = DeploymentHardener.plan(d, hardening, seen.capabilities(), live, seen.disruptionBudgets());
       boolean tuningOnly = onlyTheTunedPreStopRollsPods(policy, d, hardening, plan,
           h -> DeploymentHardener.plan(d, h, seen.capabilities(), live, seen.disruptionBudgets()));

@@ -13,12 +13,13 @@ import java.util.Optional;
  * @param matched every Deployment the target selects, by name
  * @param ours those this SafeRollout owns (the oldest claim wins), and so hardens
  * @param conflicts matched Deployments an older SafeRollout owns
+ * @param namespace the namespace's labels and annotations (mesh injection is often switched on there)
  * @param rollouts the owned Deployments' rollouts followed one step, and the preStop they call
  *     for; empty when nothing matched
  */
 record Observation(List<Deployment> matched, List<Deployment> ours, List<Conflict> conflicts,
     List<PodDisruptionBudget> disruptionBudgets, ClusterCapabilities capabilities,
-    Optional<RolloutObserver.Observation> rollouts) {
+    NamespaceMetadata.Meta namespace, Optional<RolloutObserver.Observation> rollouts) {
 
   record Conflict(String deployment, String owner) {
     String describe() {

@@ -86,7 +86,7 @@ public final class SafeRolloutOperator implements AutoCloseable {
         // The observer's reasons are EventReason names (one: RemovalOutlastedPreStop).
         (sr, reason, message) -> events.record(sr, EventRecorder.Type.Warning, EventReason.valueOf(reason), message));
     return new SafeRolloutReconciler(
-        new TargetObserver(capabilities, rollouts),
+        new TargetObserver(capabilities, rollouts, new NamespaceMetadata(client, Clock.systemUTC())),
         new HardeningPlanner(new NextRolloutGate()),
         applier,
         new ReconcileRecorder(events, Clock.systemUTC()),

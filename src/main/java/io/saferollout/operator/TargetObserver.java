@@ -18,15 +18,18 @@ import java.util.Optional;
  * The observe step: which Deployments a SafeRollout targets and owns, the disruption budgets
  * around them, what the cluster supports, and how the owned Deployments' rollouts went (followed
  * through the pod and EndpointSlice informers of {@link RolloutObserver}); all from caches, but
- * the cached server version and, at a rollout's start and end, the nodes' kube-proxy metrics.
+ * the cached server version and namespace labels ({@link NamespaceMetadata}) and, at a rollout's
+ * start and end, the nodes' kube-proxy metrics.
  */
 final class TargetObserver {
   private final ClusterCapabilitiesSource capabilities;
   private final RolloutObserver rollouts;
+  private final NamespaceMetadata namespaces;
 
-  TargetObserver(ClusterCapabilitiesSource capabilities, RolloutObserver rollouts) {
+  TargetObserver(ClusterCapabilitiesSource capabilities, RolloutObserver rollouts, NamespaceMetadata namespaces) {
     this.capabilities = capabilities;
     this.rollouts = rollouts;
+    this.namespaces = namespaces;
   }
 
   /** The informers rollout following needs, registered with the controller's own. */
@@ -61,6 +64,7 @@ final class TargetObserver {
         : Optional.of(rollouts.observe(sr, policy.preStop(), ours, sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus()));
     return new Observation(matched, ours, conflicts,
         matched.isEmpty() ? List.of() : disruptionBudgets.list(namespace).toList(),
-        matched.isEmpty() ? null : capabilities.current(), followed);
+        matched.isEmpty() ? null : capabilities.current(),
+        matched.isEmpty() ? NamespaceMetadata.Meta.UNKNOWN : namespaces.of(namespace), followed);
   }
 }

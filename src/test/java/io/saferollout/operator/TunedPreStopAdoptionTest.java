@@ -109,7 +109,7 @@ class TunedPreStopAdoptionTest {
     tuning.setInForceSeconds(tunedSeconds);
     var followed = new RolloutObserver.Observation(tunedSeconds,
         new PreStopTuning.Decision(tunedSeconds, tunedSeconds, false, "test"), List.of(), List.of(), tuning, List.of());
-    return new Observation(List.of(d), List.of(d), List.of(), List.of(), ClusterCapabilities.LATEST, Optional.of(followed));
+    return new Observation(List.of(d), List.of(d), List.of(), List.of(), ClusterCapabilities.LATEST, NamespaceMetadata.Meta.UNKNOWN, Optional.of(followed));
   }
 
   private static SafeRollout auto(TuningApplication application) {
