@@ -147,9 +147,13 @@ public final class TuningBench {
     return (cp == null || cp.getP99() == null ? 0 : cp.getP99()) + (dp == null || dp.getP99() == null ? 0 : dp.getP99());
   }
 
+  /**
+   * The template carries a preStop and no rollout is being followed. (Auto may hold a tuned value
+   * for the next rollout by then, in status.pending: that is what it should do.)
+   */
   private static boolean hardened(Lab lab, LabWorkload workload) {
     SafeRollout sr = lab.safeRollout(workload.name());
-    return sr != null && sr.getStatus() != null && sr.getStatus().getPending().isEmpty()
+    return sr != null && sr.getStatus() != null && sr.getStatus().getActiveRollouts().isEmpty()
         && templatePreStop(lab.client(), workload) != null;
   }
 
