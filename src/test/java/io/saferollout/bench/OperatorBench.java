@@ -33,7 +33,7 @@ import org.HdrHistogram.Histogram;
 /**
  * How fast the operator hardens a namespace full of Deployments, against the CRUD mock API:
  * 200 Deployments, then 200 SafeRollouts created back to back (adoption Immediately: the
- * Deployments exist already, and NextRollout would rightly wait for their next rollout); for each,
+ * Deployments exist, rolled out, and NextRollout would rightly wait for their next rollout); for each,
  * the time from its creation to its Deployment carrying our patch; the API requests this cost; the
  * heap after. Prints numbers; asserts nothing. Run: ./mvnw -B -q -Pbench test-compile exec:java
  * -Dbench=OperatorBench
@@ -65,7 +65,7 @@ public final class OperatorBench {
         client.apiextensions().v1().customResourceDefinitions().load(crd).create();
       }
       for (int i = 0; i < COUNT; i++) {
-        client.apps().deployments().inNamespace("bench").resource(deployment("app-" + i)).create();
+        client.apps().deployments().inNamespace("bench").resource(OperatorHeap.rolledOut(deployment("app-" + i), 3)).create();
       }
       Map<String, Long> createdAt = new ConcurrentHashMap<>();
       Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);

@@ -109,7 +109,8 @@ final class OperatorHeap {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static Deployment rolledOut(Deployment d, int replicas) {
+  /** As the Deployment controller leaves a finished rollout: Immediately waits while a target still rolls. */
+  static Deployment rolledOut(Deployment d, int replicas) {
     return new DeploymentBuilder(d)
         .editMetadata().withGeneration(1L).addToAnnotations("deployment.kubernetes.io/revision", "1").endMetadata()
         .editSpec().withReplicas(replicas).endSpec()
