@@ -141,6 +141,50 @@ class MeasurementInTheLabTest {
     }
   }
 
+  /**
+   * The network gets slower (a uniform ~1 s propagation, then ~5 s): Auto follows within a few
+   * rollouts and holds still while the network does. A lab's nodes keep their profile for life, so
+   * the slower network is a second lab that takes over the SafeRollout's status, the operator's only
+   * memory, as it would find it after the change on one cluster.
+   */
+  @Test
+  void autoFollowsAProfileChangeAndDoesNotFlap() throws Exception {
+    LabWorkload two = workload.withReplicas(2);
+    SafeRolloutStatus carried;
+    try (Lab lab = Lab.start(LabSettings.defaults().withSeed(17).withPropagation(Duration.ofMillis(800), Duration.ofMillis(1200)));
+         OperatorRun operator = OperatorRun.start(lab)) {
+      deployHardened(lab, two, sr -> sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto));
+      rollOutAndAwaitRecord(lab, two, "v2");
+      int settled = templatePreStop(lab, two);
+      // ~1.2 s p99 x 1.5 + 1 s; the histogram's 1 s buckets and the window's highest p99 err long.
+      assertThat(settled).as("~1 s removal x 1.5 + 1 s, bucketed").isBetween(2, 7);
+      rollOutAndAwaitRecord(lab, two, "v3");
+      assertThat(templatePreStop(lab, two)).as("the same network: no change").isEqualTo(settled);
+      assertThat(status(lab, two).getPreStopTuning().getInForceSeconds()).isEqualTo(settled);
+      carried = status(lab, two);
+    }
+    try (Lab lab = Lab.start(LabSettings.defaults().withSeed(19).withPropagation(Duration.ofMillis(4500), Duration.ofMillis(5500)))) {
+      lab.deploy(two);
+      SafeRollout sr = two.safeRollout(NS);
+      sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto);
+      lab.client().resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
+      SafeRollout created = lab.safeRollout(two.name());
+      created.setStatus(carried);
+      lab.client().resources(SafeRollout.class).inNamespace(NS).resource(created).updateStatus();
+      try (OperatorRun operator = OperatorRun.start(lab)) {
+        await().atMost(ROLLOUT).until(() -> hardened(lab, two) && complete(lab, two) && status(lab, two).getActiveRollouts().isEmpty());
+        List<Integer> inTemplate = new ArrayList<>();
+        for (String version : List.of("v4", "v5", "v6")) {
+          rollOutAndAwaitRecord(lab, two, version);
+          inTemplate.add(templatePreStop(lab, two));
+        }
+        // ~5.5 s p99 x 1.5 + 1 s = 9.25 s, bucketed long as above.
+        assertThat(inTemplate.get(1)).as("followed within two rollouts: %s", inTemplate).isBetween(9, 14);
+        assertThat(inTemplate.get(2)).as("and holds still: %s", inTemplate).isEqualTo(inTemplate.get(1));
+      }
+    }
+  }
+
   /** An operator against the lab's API with its own client, closed by the test (so it can restart). */
   record OperatorRun(KubernetesClient client, SafeRolloutOperator operator) implements AutoCloseable {
     static OperatorRun start(Lab lab) throws IOException {
@@ -163,35 +207,58 @@ class MeasurementInTheLabTest {
   }
 
   private void deployHardened(Lab lab, Consumer<SafeRollout> adjust) {
-    lab.deploy(workload);
-    SafeRollout sr = workload.safeRollout(NS);
+    deployHardened(lab, workload, adjust);
+  }
+
+  private static void deployHardened(Lab lab, LabWorkload w, Consumer<SafeRollout> adjust) {
+    lab.deploy(w);
+    SafeRollout sr = w.safeRollout(NS);
     adjust.accept(sr);
     lab.client().resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
-    await().atMost(ROLLOUT).until(() -> hardened(lab) && complete(lab) && lab.dataPlane().converged()
-        && status(lab).getActiveRollouts().isEmpty());
+    await().atMost(ROLLOUT).until(() -> hardened(lab, w) && complete(lab, w) && lab.dataPlane().converged()
+        && status(lab, w).getActiveRollouts().isEmpty());
   }
 
   /** Changes the image and waits for the operator's record of the rollout that follows. */
   private RolloutRecord rollOutAndAwaitRecord(Lab lab, String version) {
-    changeImage(lab, version);
-    await().atMost(ROLLOUT).until(() -> complete(lab));
-    String revision = revision(lab);
-    await().atMost(ROLLOUT).until(() -> record(lab, revision) != null);
-    return record(lab, revision);
+    return rollOutAndAwaitRecord(lab, workload, version);
+  }
+
+  private static RolloutRecord rollOutAndAwaitRecord(Lab lab, LabWorkload w, String version) {
+    changeImage(lab, w, version);
+    await().atMost(ROLLOUT).until(() -> complete(lab, w));
+    String revision = revision(lab, w);
+    await().atMost(ROLLOUT).until(() -> record(lab, w, revision) != null);
+    return record(lab, w, revision);
   }
 
   private RolloutRecord record(Lab lab, String revision) {
-    return status(lab).getRollouts().stream().filter(r -> revision.equals(r.getRevision())).findFirst().orElse(null);
+    return record(lab, workload, revision);
+  }
+
+  /** The newest record of {@code revision} (a second lab's revisions start again at 1). */
+  private static RolloutRecord record(Lab lab, LabWorkload w, String revision) {
+    List<RolloutRecord> records = status(lab, w).getRollouts();
+    return records.isEmpty() || !revision.equals(records.get(records.size() - 1).getRevision()) ? null
+        : records.get(records.size() - 1);
+  }
+
+  private String revision(Lab lab) {
+    return revision(lab, workload);
   }
 
   /** The Deployment controller's revision of the current template (deployment.kubernetes.io/revision). */
-  private String revision(Lab lab) {
-    return lab.client().apps().deployments().inNamespace(NS).withName(workload.name()).get()
+  private static String revision(Lab lab, LabWorkload w) {
+    return lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get()
         .getMetadata().getAnnotations().get(RolloutObserver.REVISION);
   }
 
   private void changeImage(Lab lab, String version) {
-    lab.client().apps().deployments().inNamespace(NS).withName(workload.name()).edit(d -> new DeploymentBuilder(d)
+    changeImage(lab, workload, version);
+  }
+
+  private static void changeImage(Lab lab, LabWorkload w, String version) {
+    lab.client().apps().deployments().inNamespace(NS).withName(w.name()).edit(d -> new DeploymentBuilder(d)
         .editSpec().editTemplate().editSpec().editContainer(0).withImage(LabWorkload.IMAGE_REPOSITORY + ":" + version)
         .endContainer().endSpec().endTemplate().endSpec().build());
   }
@@ -233,20 +300,31 @@ class MeasurementInTheLabTest {
     return RemovalFigures.of(millis).orElseThrow();
   }
 
-  private boolean hardened(Lab lab) {
-    Deployment d = lab.client().apps().deployments().inNamespace(NS).withName(workload.name()).get();
-    var lifecycle = d.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle();
-    return lifecycle != null && lifecycle.getPreStop() != null;
+  private static boolean hardened(Lab lab, LabWorkload w) {
+    Deployment d = lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get();
+    return RolloutObserver.templatePreStop(d).isPresent();
+  }
+
+  private static int templatePreStop(Lab lab, LabWorkload w) {
+    return RolloutObserver.templatePreStop(lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get()).orElseThrow();
   }
 
   private boolean complete(Lab lab) {
-    Deployment d = lab.client().apps().deployments().inNamespace(NS).withName(workload.name()).get();
-    List<Pod> pods = lab.client().pods().inNamespace(NS).withLabel("app", workload.name()).list().getItems();
+    return complete(lab, workload);
+  }
+
+  private static boolean complete(Lab lab, LabWorkload w) {
+    Deployment d = lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get();
+    List<Pod> pods = lab.client().pods().inNamespace(NS).withLabel("app", w.name()).list().getItems();
     return RolloutCompletion.isComplete(d, pods);
   }
 
   private SafeRolloutStatus status(Lab lab) {
-    SafeRollout sr = lab.safeRollout(workload.name());
+    return status(lab, workload);
+  }
+
+  private static SafeRolloutStatus status(Lab lab, LabWorkload w) {
+    SafeRollout sr = lab.safeRollout(w.name());
     return sr == null || sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
   }
 }
