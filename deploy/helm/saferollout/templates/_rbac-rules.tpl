@@ -3,9 +3,14 @@ Every Kubernetes API call the operator makes, and nothing more. Audit here: the 
 (all namespaces) and the per-namespace Roles (watchNamespaces) both render this list.
 Deployments are patched (server-side apply or a JSON patch), never replaced; events are only
 created. SafeRollouts keep `update` for the operator framework's finalizer and status writes.
-Nodes are only listed, for their kubelet versions (the oldest decides whether the preStop sleep
-action and native sidecars can run); they are cluster-scoped, so only the cluster-wide install
-can grant it, and with watchNamespaces the operator uses the API server's version instead.
+Nodes are only listed: for their kubelet versions (the oldest decides whether the preStop sleep
+action and native sidecars can run) and their InternalIPs (each node's kube-proxy metrics time
+the data-plane leg of endpoint removal). They are cluster-scoped, so only the cluster-wide install
+can grant it; with watchNamespaces the operator uses the API server's version instead and measures
+the control-plane leg only.
+Pods and EndpointSlices are only listed and watched, to follow rollouts and time endpoint removal.
+Namespaces are only read one by one (get), for the mesh injection labels of a target's namespace;
+a Role may grant it too, since the API server counts a namespace object as inside itself.
 */}}
 {{- define "saferollout.rbacRules" -}}
 - apiGroups: ["saferollout.io"]
@@ -23,6 +28,15 @@ can grant it, and with watchNamespaces the operator uses the API server's versio
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

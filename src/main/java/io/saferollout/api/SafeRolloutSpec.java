@@ -37,10 +37,9 @@ public class SafeRolloutSpec {
   @Default("{}")
   private ReadinessProbeSpec readinessProbe = new ReadinessProbeSpec();
 
-  @JsonPropertyDescription("Seconds a terminating pod keeps serving before SIGTERM, so endpoint removal can reach every proxy. Default " + SpecDefaults.PRE_STOP_DELAY_SECONDS + ".")
-  @Min(0) @Max(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS)
-  @Default("" + SpecDefaults.PRE_STOP_DELAY_SECONDS)
-  private Integer preStopDelaySeconds = SpecDefaults.PRE_STOP_DELAY_SECONDS;
+  @JsonPropertyDescription("How long a terminating pod keeps serving before SIGTERM, so endpoint removal can reach every proxy: Fixed (default 15 s) or Auto (sized from measured removal).")
+  @Default("{}")
+  private PreStopSpec preStop = new PreStopSpec();
 
   @JsonPropertyDescription("Seconds the application needs after SIGTERM to finish in-flight requests. Default " + SpecDefaults.DRAIN_SECONDS + ".")
   @Min(0) @Max(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS)
@@ -65,8 +64,8 @@ public class SafeRolloutSpec {
   public void setAdoption(Adoption adoption) { this.adoption = adoption; }
   public ReadinessProbeSpec getReadinessProbe() { return readinessProbe; }
   public void setReadinessProbe(ReadinessProbeSpec readinessProbe) { this.readinessProbe = readinessProbe; }
-  public Integer getPreStopDelaySeconds() { return preStopDelaySeconds; }
-  public void setPreStopDelaySeconds(Integer v) { this.preStopDelaySeconds = v; }
+  public PreStopSpec getPreStop() { return preStop; }
+  public void setPreStop(PreStopSpec preStop) { this.preStop = preStop; }
   public Integer getDrainSeconds() { return drainSeconds; }
   public void setDrainSeconds(Integer v) { this.drainSeconds = v; }
   public StrategySpec getStrategy() { return strategy; }

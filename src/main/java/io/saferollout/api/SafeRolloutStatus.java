@@ -32,6 +32,21 @@ public class SafeRolloutStatus {
   @JsonPropertyDescription("Gaps the operator did not fix, and what the user must do.")
   private List<ReportedFinding> findings = new ArrayList<>();
 
+  @JsonPropertyDescription("Rollouts being followed now; kept here so a restarted operator picks them up.")
+  private List<ActiveRollout> activeRollouts = new ArrayList<>();
+
+  @JsonPropertyDescription("The last rollouts of the targets, newest last, with their measured endpoint removal.")
+  private List<RolloutRecord> rollouts = new ArrayList<>();
+
+  @JsonPropertyDescription("The preStop in force, the measured recommendation and its evidence.")
+  private PreStopTuningStatus preStopTuning;
+
+  public List<ActiveRollout> getActiveRollouts() { return activeRollouts; }
+  public void setActiveRollouts(List<ActiveRollout> activeRollouts) { this.activeRollouts = activeRollouts; }
+  public List<RolloutRecord> getRollouts() { return rollouts; }
+  public void setRollouts(List<RolloutRecord> rollouts) { this.rollouts = rollouts; }
+  public PreStopTuningStatus getPreStopTuning() { return preStopTuning; }
+  public void setPreStopTuning(PreStopTuningStatus preStopTuning) { this.preStopTuning = preStopTuning; }
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public Phase getPhase() { return phase; }

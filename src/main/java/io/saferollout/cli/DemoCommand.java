@@ -276,8 +276,9 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     err.printf("saferollout demo: lab of %d node(s): %s%n", settings.proxies(), settings.network().describe());
     err.printf("saferollout demo: app: %d replica(s), listens after %d ms, answers 500 for %d ms, on SIGTERM: %s%n",
         workload.replicas(), workload.listenDelay().toMillis(), workload.warmup().toMillis(), workload.shutdown().annotationValue());
-    err.printf("saferollout demo: hardened run: SafeRollout defaults%s; preStop delay %d s%n",
-        workload.preStopSeconds().isPresent() ? " except --prestop-seconds" : "", workload.effectivePreStopSeconds());
+    err.printf("saferollout demo: hardened run: SafeRollout defaults%s%n", workload.preStopSeconds().isPresent()
+        ? " except --prestop-seconds: preStop Fixed " + workload.effectivePreStopSeconds() + " s"
+        : "; preStop Auto (measured by the operator; " + workload.effectivePreStopSeconds() + " s until it has measured)");
     err.flush();
   }
 

@@ -40,7 +40,7 @@ final class PolicyOptions {
    * parser, and names its own option in the problems that parser reports.
    */
   private static final Map<String, String> OPTION_FOR_FIELD = Map.of(
-      "spec.preStopDelaySeconds", "--prestop-seconds",
+      "spec.preStop.delaySeconds", "--prestop-seconds",
       "spec.drainSeconds", "--drain-seconds",
       "spec.strategy.minReadySeconds", "--min-ready-seconds",
       "spec.readinessProbe.path", "--readiness-path");
@@ -59,7 +59,7 @@ final class PolicyOptions {
   HardeningPolicy policy(Mode mode) {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.setMode(mode);
-    spec.setPreStopDelaySeconds(preStopSeconds);
+    spec.getPreStop().setDelaySeconds(preStopSeconds);
     spec.setDrainSeconds(drainSeconds);
     spec.getStrategy().setMinReadySeconds(minReadySeconds);
     spec.getReadinessProbe().setPath(readinessPath);

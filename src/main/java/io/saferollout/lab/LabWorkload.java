@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.saferollout.api.Adoption;
+import io.saferollout.api.PreStopMode;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.api.SpecDefaults;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.TargetRef;
 import io.saferollout.lab.app.ShutdownStyle;
@@ -165,13 +167,22 @@ public record LabWorkload(String name, int replicas, Duration listenDelay, Durat
         spec.setAdoption(Adoption.Immediately);
         spec.getReadinessProbe().setPath(HEALTH_PATH);
         spec.getReadinessProbe().setPeriodSeconds(1);
-        preStopSeconds.ifPresent(spec::setPreStopDelaySeconds);
+        // Nothing here comes from the lab's configuration: without --prestop-seconds the operator
+        // measures endpoint removal itself and sizes preStop from it (Auto; before any measurement,
+        // the default delay). A stated value is Fixed.
+        preStopSeconds.ifPresentOrElse(seconds -> {
+            spec.getPreStop().setMode(PreStopMode.Fixed);
+            spec.getPreStop().setDelaySeconds(seconds);
+        }, () -> spec.getPreStop().setMode(PreStopMode.Auto));
         sr.setSpec(spec);
         return sr;
     }
 
-    /** The preStop delay the SafeRollout asks for: the override, or the SafeRollout's default. */
+    /**
+     * The preStop delay the SafeRollout starts with: the override (Fixed), or the default delay
+     * Auto uses until it has measured endpoint removal.
+     */
     public int effectivePreStopSeconds() {
-        return preStopSeconds.orElseGet(() -> new SafeRolloutSpec().getPreStopDelaySeconds());
+        return preStopSeconds.orElse(SpecDefaults.PRE_STOP_DELAY_SECONDS);
     }
 }

@@ -13,5 +13,7 @@ enum EventReason {
   /** Gaps the operator did not fix and the user must (new since the last reconcile). */
   Findings,
   /** The operator's own changes were removed as the SafeRollout was deleted. */
-  Reverted
+  Reverted,
+  /** A rollout's measured endpoint removal took longer than the preStop delay in force (SR023). */
+  RemovalOutlastedPreStop
 }

@@ -5,9 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.operator.adoption.NextRolloutGate;
 import io.saferollout.operator.health.OperatorHealth;
+import io.saferollout.operator.rollout.RolloutObserver;
 import io.saferollout.operator.health.OperatorHealth.Leadership;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +45,10 @@ public final class SafeRolloutOperator implements AutoCloseable {
           // status-patched, and SSA is tried for Deployments by DeploymentPatcher itself.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(SHUTDOWN_TIMEOUT);
+          .withReconciliationTerminationTimeout(SHUTDOWN_TIMEOUT)
+          // Reconcile timings, queue and retry counts: JOSDK's own meters, without per-resource
+          // series (those grow with the number of SafeRollouts).
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
       if (settings.leaderElection()) {
         var le = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
@@ -77,8 +82,11 @@ public final class SafeRolloutOperator implements AutoCloseable {
     OperatorMetrics metrics = new OperatorMetrics(meters);
     EventRecorder events = new EventRecorder(client);
     HardeningApplier applier = new HardeningApplier(new DeploymentPatcher(client), metrics);
+    RolloutObserver rollouts = new RolloutObserver(client, meters,
+        // The observer's reasons are EventReason names (one: RemovalOutlastedPreStop).
+        (sr, reason, message) -> events.record(sr, EventRecorder.Type.Warning, EventReason.valueOf(reason), message));
     return new SafeRolloutReconciler(
-        new TargetObserver(capabilities),
+        new TargetObserver(capabilities, rollouts, new NamespaceMetadata(client, Clock.systemUTC())),
         new HardeningPlanner(new NextRolloutGate()),
         applier,
         new ReconcileRecorder(events, Clock.systemUTC()),

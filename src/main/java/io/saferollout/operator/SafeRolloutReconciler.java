@@ -24,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,9 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
       recorder.record(current, ReconcileFacts.invalid(parsed), ctx);
       return UpdateControl.noUpdate();
     }
-    Observation seen = observer.observe(current, ctx, deployments, disruptionBudgets);
-    List<TargetPlan> plans = planner.plan(parsed.value().orElseThrow(), seen, statusOf(current), createdAt(current));
+    SafeRolloutPolicy policy = parsed.value().orElseThrow();
+    Observation seen = observer.observe(current, policy, ctx, deployments, disruptionBudgets);
+    List<TargetPlan> plans = planner.plan(policy, seen, statusOf(current), createdAt(current));
     List<TargetResult> results = applier.apply(current, plans, deployments);
     recorder.record(current, ReconcileFacts.of(parsed, seen, results), ctx);
     return seen.conflicts().isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<SafeRollout>noUpdate().rescheduleAfter(CONFLICT_RECHECK);
@@ -107,7 +109,7 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet()))
             .build(), ctx);
-    return List.of(deployments, disruptionBudgets);
+    return Stream.concat(Stream.of(deployments, disruptionBudgets), observer.eventSources(ctx).stream()).toList();
   }
 
   @Override

@@ -43,6 +43,8 @@ final class StatusDecision {
     SafeRolloutPolicy policy = facts.parsed().value().orElseThrow();
     Observation seen = facts.seen().get();
     status.setTargetSummary(TargetSelection.summary(sr, seen.matched()));
+    // Active rollouts, records, preStop tuning and SR023 (removal outlasted preStop) findings.
+    seen.rollouts().ifPresent(r -> r.writeTo(status));
     if (seen.matched().isEmpty()) {
       String message = policy.target().getName() != null
           ? "no Deployment named " + policy.target().getName() + " in namespace " + sr.getMetadata().getNamespace()

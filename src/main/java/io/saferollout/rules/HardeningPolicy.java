@@ -57,7 +57,8 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
     return new HardeningPolicy(
         spec.getMode() == null ? Mode.FillMissing : spec.getMode(),
         spec.getReadinessProbe(),
-        orDefault(spec.getPreStopDelaySeconds(), DEFAULT_PRE_STOP_DELAY_SECONDS),
+        spec.getPreStop() == null ? DEFAULT_PRE_STOP_DELAY_SECONDS
+            : orDefault(spec.getPreStop().getDelaySeconds(), DEFAULT_PRE_STOP_DELAY_SECONDS),
         orDefault(spec.getDrainSeconds(), DEFAULT_DRAIN_SECONDS),
         strategy == null ? null : strategy.getMaxSurge(),
         strategy == null ? DEFAULT_MIN_READY_SECONDS : orDefault(strategy.getMinReadySeconds(), DEFAULT_MIN_READY_SECONDS),
@@ -76,6 +77,11 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
 
   public HardeningPolicy withMode(Mode newMode) {
     return new HardeningPolicy(newMode, readiness, preStopDelaySeconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
+  }
+
+  /** The same policy with a preStop delay chosen elsewhere (measured, in preStop.mode Auto). */
+  public HardeningPolicy withPreStopDelaySeconds(int seconds) {
+    return new HardeningPolicy(mode, readiness, seconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
   }
 
   public HardeningPolicy withSidecars(SidecarMode newSidecars) {

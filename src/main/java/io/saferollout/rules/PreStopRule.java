@@ -28,7 +28,7 @@ final class PreStopRule {
       if (delay == 0) {
         // A zero sleep is only valid behind a 1.32+ feature gate (KEP-4818); no delay means no hook.
         if (ours) {
-          draft.change(Rule.SR005, path, null, "preStopDelaySeconds is 0: the delay SafeRollout added is removed");
+          draft.change(Rule.SR005, path, null, "preStop.delaySeconds is 0: the delay SafeRollout added is removed");
         }
         continue;
       }

@@ -44,12 +44,12 @@ public enum Rule {
   SR007("preStop delay is shorter than the policy", Severity.WARNING,
       "If endpoint removal takes longer to propagate than the delay, the pod gets SIGTERM while "
           + "proxies still route to it and those requests fail.",
-      "Lengthen the preStop delay to at least the SafeRollout's preStopDelaySeconds, or lower that "
+      "Lengthen the preStop delay to at least the SafeRollout's preStop.delaySeconds, or lower that "
           + "setting if measured endpoint-removal latency allows it."),
   SR008("preStop hook kept unchecked", Severity.INFO,
       "The preStop hook is not a plain sleep, so SafeRollout cannot tell how long it delays SIGTERM; "
           + "if it returns before endpoint removal has propagated, requests fail.",
-      "Make sure the hook waits at least preStopDelaySeconds before returning, or replace it with a sleep."),
+      "Make sure the hook waits at least preStop.delaySeconds before returning, or replace it with a sleep."),
   SR009("terminationGracePeriodSeconds is shorter than preStop plus drain", Severity.ERROR,
       "The grace period covers the preStop hook and the application's shutdown; when it runs out the "
           + "kubelet sends SIGKILL and in-flight requests are cut.",
@@ -108,7 +108,13 @@ public enum Rule {
   SR022("Service targetPort matches no declared container port", Severity.WARNING,
       "Traffic goes to a port the containers do not declare; if the application does not listen there, "
           + "every request is refused. Readiness checks on the declared ports do not cover it.",
-      "Make targetPort one of the containers' declared ports (containerPort).");
+      "Make targetPort one of the containers' declared ports (containerPort)."),
+  SR023("Endpoint removal outlasted the preStop delay", Severity.WARNING,
+      "The pod got SIGTERM while its endpoint was still being removed: measured removal (EndpointSlices, "
+          + "then the nodes programming the change, then the stated budgets) took longer than its preStop, so "
+          + "proxies kept routing to a pod that was shutting down and those requests failed with 502/503.",
+      "Set spec.preStop.mode: Auto so the delay follows measured removal, or raise spec.preStop.delaySeconds "
+          + "above the removal p99 in status.preStopTuning; state a budget for hops no metric covers.");
 
   private final String title;
   private final Severity severity;

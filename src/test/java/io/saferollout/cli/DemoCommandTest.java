@@ -93,7 +93,7 @@ class DemoCommandTest {
 
         assertThat(r.code).as(r.err).isIn(0, 1);
         assertThat(r.err).contains("lab of 3 node(s): 3 x kube-proxy/kube-proxy(minSync=1s")
-                .contains("on SIGTERM: graceful").contains("SafeRollout defaults; preStop delay 15 s")
+                .contains("on SIGTERM: graceful").contains("SafeRollout defaults; preStop Auto")
                 .contains("clients 50% keep-alive");
         assertThat(r.out).contains("pod-kills").contains("Adoption: the operator's own rollout of the live Deployment lost");
         JsonNode runs = new ObjectMapper().readTree(json.toFile()).get("runs");

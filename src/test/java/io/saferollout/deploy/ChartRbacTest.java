@@ -32,6 +32,10 @@ class ChartRbacTest {
       Map.entry("saferollout.io/saferollouts/finalizers", Set.of("update")),
       Map.entry("apps/deployments", Set.of("get", "list", "watch", "patch")),
       Map.entry("policy/poddisruptionbudgets", Set.of("get", "list", "watch")),
+      Map.entry("/pods", Set.of("list", "watch")),
+      Map.entry("discovery.k8s.io/endpointslices", Set.of("list", "watch")),
+      // The namespace's own labels (mesh injection); a Role grants it for the namespace it is in.
+      Map.entry("/namespaces", Set.of("get")),
       Map.entry("/events", Set.of("create")));
 
   /** Leader election: create any lease, read and renew only the operator's own. */

@@ -98,7 +98,7 @@ class K3sEndToEndTest {
     spec.setTarget(TargetRef.byName("hardened"));
     spec.getReadinessProbe().setPath("/healthz");
     spec.getReadinessProbe().setPeriodSeconds(1);
-    spec.setPreStopDelaySeconds(5);
+    spec.getPreStop().setDelaySeconds(5);
     spec.setDrainSeconds(2);
     sr.setSpec(spec);
     client.resources(SafeRollout.class).inNamespace(NS).resource(sr).create();

@@ -169,7 +169,7 @@ class ReconcileDecisionsTest {
   }
 
   private static Observation seen(Deployment... ours) {
-    return new Observation(List.of(ours), List.of(ours), List.of(), List.of(), ClusterCapabilities.LATEST);
+    return new Observation(List.of(ours), List.of(ours), List.of(), List.of(), ClusterCapabilities.LATEST, NamespaceMetadata.Meta.UNKNOWN, Optional.empty());
   }
 
   private static Parsed<SafeRolloutPolicy> parsed(SafeRollout sr) {

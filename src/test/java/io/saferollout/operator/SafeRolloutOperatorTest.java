@@ -182,13 +182,13 @@ class SafeRolloutOperatorTest {
     lab.create(deployment("web", Map.of()));
     SafeRollout sr = safeRollout("both", TargetRef.byName("web"));
     sr.getSpec().getTarget().setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "b")).build());
-    sr.getSpec().setPreStopDelaySeconds(-3);
+    sr.getSpec().getPreStop().setDelaySeconds(-3);
     lab.create(sr);
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("both") == Phase.Degraded);
     Condition degraded = condition(lab.safeRollout("both"), "Degraded").orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("InvalidSpec");
-    assertThat(degraded.getMessage()).contains("spec.target").contains("spec.preStopDelaySeconds");
+    assertThat(degraded.getMessage()).contains("spec.target").contains("spec.preStop.delaySeconds");
     assertThat(readiness("web")).as("nothing is hardened from an invalid spec").isNull();
   }
 
@@ -201,7 +201,7 @@ class SafeRolloutOperatorTest {
     Thread.sleep(1100);
     SafeRollout second = safeRollout("second", TargetRef.bySelector(
         new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
-    second.getSpec().setPreStopDelaySeconds(40);
+    second.getSpec().getPreStop().setDelaySeconds(40);
     lab.create(second);
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("second") == Phase.Degraded);

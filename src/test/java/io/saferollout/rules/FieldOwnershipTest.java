@@ -99,7 +99,7 @@ class FieldOwnershipTest {
   @Test
   void aDefaultedGraceTooShortForThePolicyIsRaised() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(30);
+    spec.getPreStop().setDelaySeconds(30);
     HardeningPlan plan = plan(live(), HardeningPolicy.from(spec));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(45L);
     assertThat(findingsFor(plan, Rule.SR009)).isEmpty();

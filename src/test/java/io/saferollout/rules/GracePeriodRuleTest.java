@@ -36,7 +36,7 @@ class GracePeriodRuleTest {
 
   private static HardeningPolicy preStop(int seconds, Mode mode) {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(seconds);
+    spec.getPreStop().setDelaySeconds(seconds);
     spec.setMode(mode);
     return HardeningPolicy.from(spec);
   }

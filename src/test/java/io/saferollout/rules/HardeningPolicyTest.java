@@ -29,7 +29,7 @@ class HardeningPolicyTest {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.setMode(null);
     spec.setReadinessProbe(null);
-    spec.setPreStopDelaySeconds(null);
+    spec.getPreStop().setDelaySeconds(null);
     spec.setDrainSeconds(null);
     spec.setStrategy(null);
     spec.setSidecars(null);
@@ -46,7 +46,7 @@ class HardeningPolicyTest {
   void readsEveryKnobOfTheSpec() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.setMode(Mode.Enforce);
-    spec.setPreStopDelaySeconds(20);
+    spec.getPreStop().setDelaySeconds(20);
     spec.setDrainSeconds(40);
     spec.getReadinessProbe().setPath("/ready");
     spec.getReadinessProbe().setPeriodSeconds(null);
@@ -83,7 +83,7 @@ class HardeningPolicyTest {
   @Test
   void rejectsNegativeDurationsAndBadProbeSettings() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(-1);
+    spec.getPreStop().setDelaySeconds(-1);
     assertThatThrownBy(() -> HardeningPolicy.from(spec)).hasMessageContaining("preStopDelaySeconds must not be negative");
 
     SafeRolloutSpec path = new SafeRolloutSpec();

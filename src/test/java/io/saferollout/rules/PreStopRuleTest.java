@@ -70,14 +70,14 @@ class PreStopRuleTest {
   @Test
   void followsThePolicysDelay() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(40);
+    spec.getPreStop().setDelaySeconds(40);
     assertThat(preStop(plan(naive(), HardeningPolicy.from(spec)).hardened())).isEqualTo(sleep(40));
   }
 
   @Test
   void aZeroDelayPolicyAddsNoHook() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(0);
+    spec.getPreStop().setDelaySeconds(0);
     HardeningPlan plan = plan(naive(), HardeningPolicy.from(spec));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle()).isNull();
     assertThat(changesFor(plan, Rule.SR005)).isEmpty();
@@ -140,7 +140,7 @@ class PreStopRuleTest {
     HardeningPlan old = plan(naive(), policy(Mode.FillMissing), K8S_1_28);
     Set<String> owned = Set.copyOf(old.changes().stream().map(Change::path).toList());
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(20);
+    spec.getPreStop().setDelaySeconds(20);
     HardeningPlan longer = DeploymentHardener.plan(old.hardened(), HardeningPolicy.from(spec), K8S_1_30, owned, null);
     assertThat(changesFor(longer, Rule.SR005)).singleElement()
         .satisfies(c -> assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":20}}"));

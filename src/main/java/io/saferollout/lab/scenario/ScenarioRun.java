@@ -267,7 +267,9 @@ public final class ScenarioRun {
             return false;
         }
         SafeRollout sr = lab.safeRollout(workload.name());
-        boolean phaseHardened = sr != null && sr.getStatus() != null && sr.getStatus().getPhase() == Phase.Hardened;
+        // AwaitingRollout: hardened, with a tuned preStop held for the next rollout (Auto).
+        boolean phaseHardened = sr != null && sr.getStatus() != null
+                && (sr.getStatus().getPhase() == Phase.Hardened || sr.getStatus().getPhase() == Phase.AwaitingRollout);
         Container app = disruptions.current().getSpec().getTemplate().getSpec().getContainers().get(0);
         boolean preStop = workload.effectivePreStopSeconds() == 0
                 || app.getLifecycle() != null && app.getLifecycle().getPreStop() != null;

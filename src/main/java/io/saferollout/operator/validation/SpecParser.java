@@ -3,6 +3,10 @@ package io.saferollout.operator.validation;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.saferollout.api.DataPlaneSource;
+import io.saferollout.api.DataPlaneSpec;
+import io.saferollout.api.PathBudget;
+import io.saferollout.api.PreStopSpec;
 import io.saferollout.api.ReadinessProbeSpec;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.SpecDefaults;
@@ -42,11 +46,12 @@ public final class SpecParser {
     List<SpecProblem> problems = new ArrayList<>();
     TargetRef target = target(spec.getTarget(), problems);
     HardeningPolicy hardening = hardening(spec, problems);
+    PreStopPolicy preStop = preStop(spec.getPreStop(), problems);
     if (!problems.isEmpty()) {
       return Parsed.rejected(problems);
     }
     return Parsed.of(new SafeRolloutPolicy(target, hardening,
-        orDefault(spec.getAdoption(), SpecDefaults.ADOPTION), orDefault(spec.getOnDelete(), SpecDefaults.ON_DELETE)));
+        orDefault(spec.getAdoption(), SpecDefaults.ADOPTION), orDefault(spec.getOnDelete(), SpecDefaults.ON_DELETE), preStop));
   }
 
   /**
@@ -61,7 +66,7 @@ public final class SpecParser {
 
   private static HardeningPolicy hardening(SafeRolloutSpec spec, List<SpecProblem> problems) {
     ReadinessProbeSpec readiness = readiness(spec.getReadinessProbe(), problems);
-    int preStop = preStopDelaySeconds(spec, problems);
+    int preStop = preStopDelaySeconds(spec.getPreStop(), problems);
     int drain = bounded("spec.drainSeconds", spec.getDrainSeconds(), SpecDefaults.DRAIN_SECONDS, 0,
         SpecDefaults.MAX_SHUTDOWN_PART_SECONDS, problems);
     StrategySpec strategy = spec.getStrategy() == null ? new StrategySpec() : spec.getStrategy();
@@ -75,9 +80,67 @@ public final class SpecParser {
         minReady, orDefault(spec.getSidecars(), SpecDefaults.SIDECARS));
   }
 
-  private static int preStopDelaySeconds(SafeRolloutSpec spec, List<SpecProblem> problems) {
-    return bounded("spec.preStopDelaySeconds", spec.getPreStopDelaySeconds(), SpecDefaults.PRE_STOP_DELAY_SECONDS, 0,
-        SpecDefaults.MAX_SHUTDOWN_PART_SECONDS, problems);
+  /** The delay the rules put in the template; in Auto mode the measured one replaces it. */
+  private static int preStopDelaySeconds(PreStopSpec p, List<SpecProblem> problems) {
+    return bounded("spec.preStop.delaySeconds", p == null ? null : p.getDelaySeconds(), SpecDefaults.PRE_STOP_DELAY_SECONDS,
+        0, SpecDefaults.MAX_SHUTDOWN_PART_SECONDS, problems);
+  }
+
+  /**
+   * spec.preStop beyond its delay (read by {@link #preStopDelaySeconds}): Auto's bounds, the
+   * stated budgets and where the data-plane leg is read. Public for the tests of the tuning, which
+   * start from a spec as a user writes it.
+   */
+  public static Parsed<PreStopPolicy> preStop(PreStopSpec spec) {
+    List<SpecProblem> problems = new ArrayList<>();
+    PreStopPolicy policy = preStop(spec, problems);
+    preStopDelaySeconds(spec, problems);
+    return problems.isEmpty() ? Parsed.of(policy) : Parsed.rejected(problems);
+  }
+
+  private static PreStopPolicy preStop(PreStopSpec given, List<SpecProblem> problems) {
+    PreStopSpec p = given == null ? new PreStopSpec() : given;
+    int max = SpecDefaults.MAX_SHUTDOWN_PART_SECONDS;
+    int margin = bounded("spec.preStop.marginSeconds", p.getMarginSeconds(), SpecDefaults.PRE_STOP_MARGIN_SECONDS, 0, max, problems);
+    int min = bounded("spec.preStop.minSeconds", p.getMinSeconds(), SpecDefaults.PRE_STOP_MIN_SECONDS, 0, max, problems);
+    int longest = bounded("spec.preStop.maxSeconds", p.getMaxSeconds(), SpecDefaults.PRE_STOP_MAX_SECONDS, 0, max, problems);
+    double factor = p.getFactor() == null ? SpecDefaults.PRE_STOP_FACTOR : p.getFactor();
+    if (!(factor >= 1 && factor <= SpecDefaults.PRE_STOP_MAX_FACTOR)) {
+      problems.add(new SpecProblem("spec.preStop.factor",
+          "must be between 1 and " + (int) SpecDefaults.PRE_STOP_MAX_FACTOR + ", got " + factor));
+    }
+    if (min > longest) {
+      problems.add(new SpecProblem("spec.preStop.minSeconds", "minSeconds " + min + " exceeds maxSeconds " + longest));
+    }
+    List<PathBudget> budgets = p.getBudgets() == null ? List.of() : p.getBudgets();
+    for (int i = 0; i < budgets.size(); i++) {
+      PathBudget b = budgets.get(i);
+      if (b.getName() == null || b.getName().isBlank()) {
+        problems.add(new SpecProblem("spec.preStop.budgets[" + i + "].name", "is required: name the hop this budget covers"));
+      }
+      if (b.getSeconds() == null || !(b.getSeconds() >= 0 && b.getSeconds() <= max)) {
+        problems.add(new SpecProblem("spec.preStop.budgets[" + i + "].seconds",
+            "must be between 0 and " + max + ", got " + b.getSeconds()));
+      }
+    }
+    DataPlaneSpec dp = p.getDataPlane() == null ? new DataPlaneSpec() : p.getDataPlane();
+    DataPlaneSource source = orDefault(dp.getSource(), SpecDefaults.DATA_PLANE_SOURCE);
+    String template = orDefault(dp.getMetricsUrlTemplate(), SpecDefaults.DATA_PLANE_METRICS_URL_TEMPLATE);
+    String query = dp.getQuery() == null || dp.getQuery().isBlank() ? SpecDefaults.DATA_PLANE_QUERY : dp.getQuery();
+    if (source == DataPlaneSource.Prometheus && (dp.getPrometheusUrl() == null || dp.getPrometheusUrl().isBlank())) {
+      problems.add(new SpecProblem("spec.preStop.dataPlane.prometheusUrl", "is required when source is Prometheus"));
+    }
+    if (source == DataPlaneSource.KubeProxyMetrics && !template.contains("{nodeIP}")) {
+      problems.add(new SpecProblem("spec.preStop.dataPlane.metricsUrlTemplate",
+          "must contain {nodeIP}, got '" + template + "'"));
+    }
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    return new PreStopPolicy(orDefault(p.getMode(), SpecDefaults.PRE_STOP_MODE),
+        orDefault(p.getDelaySeconds(), SpecDefaults.PRE_STOP_DELAY_SECONDS), factor, margin, min, longest,
+        orDefault(p.getApplyTuning(), SpecDefaults.PRE_STOP_APPLY_TUNING), budgets, source, template,
+        dp.getPrometheusUrl(), query);
   }
 
   private static TargetRef target(TargetRef target, List<SpecProblem> problems) {

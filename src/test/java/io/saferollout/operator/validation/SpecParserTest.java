@@ -27,7 +27,7 @@ class SpecParserTest {
     spec.setMode(null);
     spec.setAdoption(null);
     spec.setOnDelete(null);
-    spec.setPreStopDelaySeconds(null);
+    spec.getPreStop().setDelaySeconds(null);
     spec.setDrainSeconds(null);
     spec.setStrategy(null);
     spec.setReadinessProbe(null);
@@ -52,7 +52,7 @@ class SpecParserTest {
     fresh.setTarget(TargetRef.byName("web"));
     SafeRolloutSpec nulls = new SafeRolloutSpec();
     nulls.setTarget(TargetRef.byName("web"));
-    nulls.setPreStopDelaySeconds(null);
+    nulls.getPreStop().setDelaySeconds(null);
     nulls.setDrainSeconds(null);
     nulls.setStrategy(null);
     nulls.setReadinessProbe(null);
@@ -66,7 +66,7 @@ class SpecParserTest {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.setTarget(new TargetRef());
     spec.setDrainSeconds(301);
-    spec.setPreStopDelaySeconds(-3);
+    spec.getPreStop().setDelaySeconds(-3);
     spec.getStrategy().setMaxSurge(new IntOrString("0%"));
     spec.getStrategy().setMinReadySeconds(3601);
     spec.getReadinessProbe().setPath("healthz");
@@ -77,7 +77,7 @@ class SpecParserTest {
     Parsed<SafeRolloutPolicy> parsed = SpecParser.parse(spec);
     assertThat(parsed.isValid()).isFalse();
     assertThat(parsed.problems()).extracting(SpecProblem::field).containsExactlyInAnyOrder(
-        "spec.target", "spec.drainSeconds", "spec.preStopDelaySeconds", "spec.strategy.maxSurge",
+        "spec.target", "spec.drainSeconds", "spec.preStop.delaySeconds", "spec.strategy.maxSurge",
         "spec.strategy.minReadySeconds", "spec.readinessProbe.path", "spec.readinessProbe.port",
         "spec.readinessProbe.scheme", "spec.readinessProbe.periodSeconds");
     assertThat(parsed.describeProblems()).contains("spec.drainSeconds: must be between 0 and 300, got 301");
@@ -112,7 +112,7 @@ class SpecParserTest {
   @Test
   void theHardeningAloneNeedsNoTarget() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
-    spec.setPreStopDelaySeconds(3);
+    spec.getPreStop().setDelaySeconds(3);
     assertThat(SpecParser.hardening(spec).value().orElseThrow().preStopDelaySeconds()).isEqualTo(3);
     spec.getReadinessProbe().setPort(new IntOrString("http-metrics"));
     assertThat(SpecParser.hardening(spec).isValid()).isTrue();

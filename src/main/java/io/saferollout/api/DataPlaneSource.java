@@ -1,0 +1,11 @@
+package io.saferollout.api;
+
+/** Where the data-plane leg of endpoint removal (nodes programming the change) is read. */
+public enum DataPlaneSource {
+  /** Each node's kube-proxy /metrics: kubeproxy_network_programming_duration_seconds. */
+  KubeProxyMetrics,
+  /** A Prometheus instant query returning the data-plane p99 in seconds. */
+  Prometheus,
+  /** Not observed: only the control plane and the stated budgets count. */
+  None
+}

@@ -1,0 +1,125 @@
+package io.saferollout.operator.rollout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A Prometheus histogram as its counters: cumulative bucket counts by upper bound ({@code le}),
+ * {@code _sum} and {@code _count}. Counters only grow until the process restarts, so the
+ * observations between two readings are their difference, unless a counter went down, in which
+ * case the process restarted and the later reading is itself the increase (as Prometheus'
+ * {@code increase()} treats a reset).
+ */
+record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, double count) {
+
+  static final CumulativeHistogram EMPTY = new CumulativeHistogram(new TreeMap<>(), 0, 0);
+
+  CumulativeHistogram {
+    buckets = new TreeMap<>(buckets);
+  }
+
+  /**
+   * The histogram {@code name} on a metrics page, every series of it added together (kube-proxy
+   * exports one series; other exporters may split by label). Empty when the page has none.
+   */
+  static Optional<CumulativeHistogram> of(List<PrometheusText.Sample> samples, String name) {
+    TreeMap<Double, Double> buckets = new TreeMap<>();
+    double sum = 0;
+    double count = 0;
+    boolean found = false;
+    for (PrometheusText.Sample s : samples) {
+      if (s.name().equals(name + "_bucket")) {
+        String le = s.labels().get("le");
+        if (le == null) {
+          throw new IllegalArgumentException(name + "_bucket sample without an le label");
+        }
+        buckets.merge(PrometheusText.parseValue(le), s.value(), Double::sum);
+        found = true;
+      } else if (s.name().equals(name + "_sum")) {
+        sum += s.value();
+        found = true;
+      } else if (s.name().equals(name + "_count")) {
+        count += s.value();
+        found = true;
+      }
+    }
+    return found ? Optional.of(new CumulativeHistogram(buckets, sum, count)) : Optional.empty();
+  }
+
+  /** The observations made since {@code earlier}, a reading of the same process's counters. */
+  CumulativeHistogram since(CumulativeHistogram earlier) {
+    boolean reset = count < earlier.count
+        || buckets.entrySet().stream().anyMatch(e -> e.getValue() < earlier.buckets.getOrDefault(e.getKey(), 0.0));
+    if (reset) {
+      return this;
+    }
+    TreeMap<Double, Double> delta = new TreeMap<>();
+    buckets.forEach((le, c) -> delta.put(le, c - earlier.buckets.getOrDefault(le, 0.0)));
+    return new CumulativeHistogram(delta, sum - earlier.sum, count - earlier.count);
+  }
+
+  /** Two histograms with the same bucket bounds (the nodes of one cluster) as one. */
+  CumulativeHistogram plus(CumulativeHistogram other) {
+    TreeMap<Double, Double> merged = new TreeMap<>(buckets);
+    other.buckets.forEach((le, c) -> merged.merge(le, c, Double::sum));
+    return new CumulativeHistogram(merged, sum + other.sum, count + other.count);
+  }
+
+  /**
+   * The q-quantile, interpolated linearly inside its bucket as PromQL's histogram_quantile does;
+   * empty without observations. In the +Inf bucket the answer is the highest finite bound, a lower
+   * bound of the truth.
+   */
+  Optional<Double> quantile(double q) {
+    double total = total();
+    if (total <= 0) {
+      return Optional.empty();
+    }
+    double rank = q * total;
+    double lowerBound = 0;
+    double lowerCount = 0;
+    for (Map.Entry<Double, Double> e : buckets.entrySet()) {
+      if (e.getValue() >= rank) {
+        if (e.getKey().isInfinite()) {
+          return Optional.of(lowerBound);
+        }
+        double inBucket = e.getValue() - lowerCount;
+        double fraction = inBucket <= 0 ? 1 : (rank - lowerCount) / inBucket;
+        return Optional.of(lowerBound + (e.getKey() - lowerBound) * fraction);
+      }
+      lowerBound = e.getKey();
+      lowerCount = e.getValue();
+    }
+    return Optional.of(lowerBound);
+  }
+
+  /** The upper bound of the bucket holding the largest observation (the highest finite bound if +Inf). */
+  Optional<Double> maxUpperBound() {
+    double total = total();
+    if (total <= 0) {
+      return Optional.empty();
+    }
+    double highestFinite = 0;
+    for (Map.Entry<Double, Double> e : buckets.entrySet()) {
+      if (e.getKey().isInfinite()) {
+        return Optional.of(highestFinite);
+      }
+      highestFinite = e.getKey();
+      if (e.getValue() >= total) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.of(highestFinite);
+  }
+
+  /** Observations counted: _count, or the +Inf bucket where _count is missing. */
+  double total() {
+    if (count > 0) {
+      return count;
+    }
+    return buckets.isEmpty() ? 0 : buckets.lastEntry().getValue();
+  }
+}

@@ -1,0 +1,106 @@
+package io.saferollout.operator.rollout;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads kube-proxy's network-programming histogram from every node: kube-proxy serves its metrics
+ * on the node (--metrics-bind-address, port 10249 by default). The address comes from a template
+ * over the Node's InternalIP, so the same code reads a cluster and the lab.
+ */
+final class NodeMetricsReader {
+  static final String HISTOGRAM = "kubeproxy_network_programming_duration_seconds";
+  private static final Logger LOG = LoggerFactory.getLogger(NodeMetricsReader.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  /** The nodes' histograms, by node name, and what could not be read. */
+  record Reading(Map<String, CumulativeHistogram> byNode, List<String> problems) {}
+
+  private final HttpClient http;
+
+  NodeMetricsReader(HttpClient http) {
+    this.http = http;
+  }
+
+  Reading read(List<Node> nodes, String urlTemplate) {
+    Map<String, CompletableFuture<String>> pages = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Node n : nodes) {
+      Optional<String> ip = internalIp(n);
+      if (ip.isEmpty()) {
+        problems.add("node " + n.getMetadata().getName() + " has no InternalIP");
+        continue;
+      }
+      URI uri;
+      try {
+        uri = URI.create(urlTemplate.replace("{nodeIP}", ip.get()));
+      } catch (IllegalArgumentException e) {
+        problems.add("metricsUrlTemplate gives no valid URL for node " + n.getMetadata().getName() + ": " + e.getMessage());
+        continue;
+      }
+      HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
+      pages.put(n.getMetadata().getName(), http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+          .thenApply(r -> {
+            if (r.statusCode() != 200) {
+              throw new IllegalStateException(uri + " answered " + r.statusCode());
+            }
+            return r.body();
+          }));
+    }
+    Map<String, CumulativeHistogram> byNode = new HashMap<>();
+    pages.forEach((node, page) -> {
+      try {
+        String text = page.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        CumulativeHistogram.of(PrometheusText.parse(text), HISTOGRAM).ifPresentOrElse(
+            h -> byNode.put(node, h), () -> problems.add("node " + node + " exports no " + HISTOGRAM));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        problems.add("interrupted reading node " + node);
+      } catch (Exception e) {
+        page.cancel(true);
+        String why = e.getCause() != null ? e.getCause().toString() : e.toString();
+        problems.add("node " + node + ": " + why);
+      }
+    });
+    if (!problems.isEmpty()) {
+      LOG.debug("kube-proxy metrics: {}", problems);
+    }
+    return new Reading(byNode, problems);
+  }
+
+  /** The observations between two readings, over the nodes both saw, added up. */
+  static CumulativeHistogram between(Reading start, Reading end) {
+    CumulativeHistogram total = CumulativeHistogram.EMPTY;
+    for (Map.Entry<String, CumulativeHistogram> e : end.byNode().entrySet()) {
+      CumulativeHistogram before = start.byNode().get(e.getKey());
+      if (before != null) {
+        total = total.plus(e.getValue().since(before));
+      }
+    }
+    return total;
+  }
+
+  private static Optional<String> internalIp(Node n) {
+    if (n.getStatus() == null) {
+      return Optional.empty();
+    }
+    return n.getStatus().getAddresses().stream()
+        .filter(a -> "InternalIP".equals(a.getType()))
+        .map(NodeAddress::getAddress)
+        .findFirst();
+  }
+}
