@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 final class DemoTable {
 
     private static final String[] HEADER = {"scenario", "run", "app on SIGTERM", "adoption: failed / requests",
-        "failed / requests", "failures by class", "latency p50/p99/max", "rollout time"};
+        "failed / requests", "failures by class", "latency p50/p99/max", "removal p99 cp/dp", "preStop now/recommended",
+        "rollout time"};
 
     private DemoTable() {
     }
@@ -33,6 +34,8 @@ final class DemoTable {
                 r.failed() + " / " + r.requests(),
                 byClass(r.failuresByClass()),
                 latency(r.latencyMs()),
+                removalP99(r.removal()),
+                preStop(r.removal()),
                 rolloutTime(r)
             });
         }
@@ -67,6 +70,33 @@ final class DemoTable {
 
     static String latency(RunResult.Latency l) {
         return String.format(Locale.ROOT, "%.0f/%.0f/%.0f ms", l.p50(), l.p99(), l.max());
+    }
+
+    /**
+     * Endpoint removal p99 on the control plane (EndpointSlices) and on the data plane (nodes), as
+     * the operator measured it: "840/1900 ms"; "-" for a figure not measured, or a naive run.
+     */
+    static String removalP99(RunResult.Removal r) {
+        if (r == null) {
+            return "-";
+        }
+        return p99(r.endpointRemovalMs()) + "/" + p99(r.dataPlaneMs()) + " ms";
+    }
+
+    /** The preStop delay new pods carry and the one the measurements recommend: "15/4 s". */
+    static String preStop(RunResult.Removal r) {
+        if (r == null) {
+            return "-";
+        }
+        return orDash(r.preStopSeconds()) + "/" + orDash(r.recommendedPreStopSeconds()) + " s";
+    }
+
+    private static String p99(RunResult.Latency l) {
+        return l == null ? "-" : String.format(Locale.ROOT, "%.0f", l.p99());
+    }
+
+    private static String orDash(Integer seconds) {
+        return seconds == null ? "-" : seconds.toString();
     }
 
     static String byClass(Map<String, Long> failures) {

@@ -62,6 +62,7 @@ public final class TimelineReport {
                     .append("</td><td>").append(esc(r.rolloutSeconds().toString())).append("</td></tr>\n");
         }
         b.append("</table>\n");
+        removal(b, outcomes);
         b.append("<h2>Each node's measured propagation delays</h2>\n<p>From the node hearing of an endpoint change to ")
                 .append("applying it, over the whole run (adoption included), next to the profile the node was given.</p>\n")
                 .append("<table><tr><th>scenario</th><th>run</th><th>node</th><th>data plane</th><th>configured profile</th>")
@@ -86,6 +87,36 @@ public final class TimelineReport {
                     .append("</h2>\n").append(svg(o)).append('\n');
         }
         return b.append("</body></html>\n").toString();
+    }
+
+    /** One line per hardened run: what the operator measured of endpoint removal, and the preStop it led to. */
+    private static void removal(StringBuilder b, List<RunOutcome> outcomes) {
+        List<RunResult> hardened = outcomes.stream().map(RunOutcome::result).filter(r -> r.removal() != null).toList();
+        if (hardened.isEmpty()) {
+            return;
+        }
+        b.append("<h2>Endpoint removal and preStop, as the operator measured them</h2>\n<p>From the SafeRollout's status ")
+                .append("when the run ended: a pod's deletion to its removal from the EndpointSlices (control plane) and to ")
+                .append("the nodes applying it (data plane, from kube-proxy's metric), over the tuning window, else the last ")
+                .append("rollout; the preStop delay new pods carry, and the one the measurements recommend.</p>\n")
+                .append("<table><tr><th>scenario</th><th>run</th><th>control plane p50 / p99 / max (ms)</th>")
+                .append("<th>data plane p50 / p99 / max (ms)</th><th>preStop now (s)</th><th>recommended (s)</th></tr>\n");
+        for (RunResult r : hardened) {
+            RunResult.Removal m = r.removal();
+            b.append("<tr class=\"removal\"><td>").append(esc(r.scenario())).append("</td><td>").append(runLabel(r))
+                    .append("</td><td>").append(figures(m.endpointRemovalMs())).append("</td><td>")
+                    .append(figures(m.dataPlaneMs())).append("</td><td>").append(orDash(m.preStopSeconds()))
+                    .append("</td><td>").append(orDash(m.recommendedPreStopSeconds())).append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+    }
+
+    private static String figures(RunResult.Latency l) {
+        return l == null ? "not measured" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", l.p50(), l.p99(), l.max());
+    }
+
+    private static String orDash(Integer seconds) {
+        return seconds == null ? "-" : seconds.toString();
     }
 
     private static String runLabel(RunResult r) {

@@ -2,6 +2,11 @@ package io.saferollout.lab.scenario;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.saferollout.api.LatencyFigures;
+import io.saferollout.api.PreStopTuningStatus;
+import io.saferollout.api.RemovalEvidence;
+import io.saferollout.api.RolloutRecord;
+import io.saferollout.api.SafeRolloutStatus;
 import io.saferollout.load.LatencySummary;
 import java.util.Collections;
 import java.util.List;
@@ -20,12 +25,15 @@ import java.util.TreeMap;
  * @param rolloutSeconds how long each rollout took to complete, in order
  * @param latencyMs latency of every request of the run, from its intended send time
  * @param adoption the operator's first change to the live Deployment; {@code null} for a naive run
+ * @param removal what the operator measured of endpoint removal and the preStop it carries when the
+ *     run ends; {@code null} for a naive run
  */
 @JsonPropertyOrder({"scenario", "hardened", "app", "control", "requests", "failed", "failuresByClass", "rollouts", "kills",
-    "rolloutSeconds", "latencyMs", "adoption"})
+    "rolloutSeconds", "latencyMs", "adoption", "removal"})
 public record RunResult(String scenario, boolean hardened, String app, boolean control, long requests, long failed,
         Map<String, Long> failuresByClass, int rollouts, int kills, List<Double> rolloutSeconds, Latency latencyMs,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Adoption adoption) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Adoption adoption,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Removal removal) {
 
     public RunResult {
         failuresByClass = Collections.unmodifiableMap(new TreeMap<>(failuresByClass));
@@ -49,6 +57,52 @@ public record RunResult(String scenario, boolean hardened, String app, boolean c
     public record Adoption(long requests, long failed, Map<String, Long> failuresByClass, double rolloutSeconds) {
         public Adoption {
             failuresByClass = Collections.unmodifiableMap(new TreeMap<>(failuresByClass));
+        }
+    }
+
+    /**
+     * Endpoint removal as the operator measured it (milliseconds from a pod's deletion to its
+     * removal from the EndpointSlices, then to the nodes' data plane applying it), the preStop delay
+     * the Deployment's pod template carries when the run ends (what new pods get) and the delay
+     * the measurements recommend. A figure the operator has not measured (no rollout recorded yet,
+     * no data-plane source) is left out rather than shown as zero.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"endpointRemovalMs", "dataPlaneMs", "preStopSeconds", "recommendedPreStopSeconds"})
+    public record Removal(Latency endpointRemovalMs, Latency dataPlaneMs, Integer preStopSeconds,
+            Integer recommendedPreStopSeconds) {
+
+        /**
+         * Reads the figures from a SafeRollout's status: the tuning window's evidence, which spans
+         * the run's last rollouts, where it has a figure, else the last rollout record's.
+         *
+         * @param status the SafeRollout's status when the run ends; {@code null} if it has none yet
+         * @param templatePreStopSeconds the preStop delay in the Deployment's pod template, {@code null} if none
+         */
+        public static Removal of(SafeRolloutStatus status, Integer templatePreStopSeconds) {
+            PreStopTuningStatus tuning = status == null ? null : status.getPreStopTuning();
+            RemovalEvidence window = tuning == null ? null : tuning.getEvidence();
+            List<RolloutRecord> records = status == null || status.getRollouts() == null ? List.of() : status.getRollouts();
+            RolloutRecord last = records.isEmpty() ? null : records.get(records.size() - 1);
+            Latency controlPlane = firstOf(window == null ? null : window.getEndpointRemovalMs(),
+                    last == null ? null : last.getEndpointRemovalMs());
+            Latency dataPlane = firstOf(window == null ? null : window.getDataPlaneMs(),
+                    last == null ? null : last.getDataPlaneMs());
+            return new Removal(controlPlane, dataPlane, templatePreStopSeconds,
+                    tuning == null ? null : tuning.getRecommendedSeconds());
+        }
+
+        private static Latency firstOf(LatencyFigures preferred, LatencyFigures fallback) {
+            Latency l = complete(preferred);
+            return l != null ? l : complete(fallback);
+        }
+
+        /** Figures with a part missing are not figures: shown whole or not at all. */
+        private static Latency complete(LatencyFigures f) {
+            if (f == null || f.getP50() == null || f.getP99() == null || f.getMax() == null) {
+                return null;
+            }
+            return new Latency(f.getP50(), f.getP99(), f.getMax());
         }
     }
 }

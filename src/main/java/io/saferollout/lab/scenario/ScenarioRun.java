@@ -16,6 +16,7 @@ import io.saferollout.load.LoadPlan;
 import io.saferollout.load.LoadProgress;
 import io.saferollout.load.LoadReport;
 import io.saferollout.load.TargetScope;
+import io.saferollout.operator.rollout.RolloutObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,7 +164,9 @@ public final class ScenarioRun {
             lastFailed = report.failed();
         }
         phase = "done";
-        RunResult result = result(report, measuredFrom, atAdoptionEnd, adoptionSeconds, rollouts, kills, rolloutSeconds);
+        RunResult.Removal removal = arm.hardened() ? removal(disruptions) : null;
+        RunResult result = result(report, measuredFrom, atAdoptionEnd, adoptionSeconds, rollouts, kills, rolloutSeconds,
+                removal);
         LOG.info("{}: {}", arm.label(), result);
         List<LabEvent> events = lab.timeline().events();
         return new RunOutcome(result, report, measuredFrom, Instant.now(), marks, events, lab.endpointHistory(), nodes());
@@ -175,7 +178,7 @@ public final class ScenarioRun {
      * counts with the rest (it loses nothing: the pods are warm and nothing changes).
      */
     private RunResult result(LoadReport report, Instant measuredFrom, LoadProgress atAdoptionEnd, double adoptionSeconds,
-            int rollouts, int kills, List<Double> rolloutSeconds) {
+            int rollouts, int kills, List<Double> rolloutSeconds, RunResult.Removal removal) {
         RunResult.Adoption adoption = null;
         Map<String, Long> measuredByClass = new TreeMap<>(report.failuresByClass());
         long measuredRequests = report.requests();
@@ -190,7 +193,18 @@ public final class ScenarioRun {
         long measuredFailed = measuredByClass.values().stream().mapToLong(Long::longValue).sum();
         return new RunResult(plan.scenario().id(), arm.hardened(), arm.app().annotationValue(),
                 arm.purpose() == Arm.Purpose.CONTROL, measuredRequests, measuredFailed, measuredByClass, rollouts, kills,
-                rolloutSeconds, RunResult.Latency.of(report.latency()), adoption);
+                rolloutSeconds, RunResult.Latency.of(report.latency()), adoption, removal);
+    }
+
+    /**
+     * What the operator measured and what new pods carry, read once traffic has stopped: the tail
+     * gives the operator time to record the last rollout before its status is read.
+     */
+    private RunResult.Removal removal(Disruptions disruptions) {
+        SafeRollout sr = lab.safeRollout(workload.name());
+        Deployment d = disruptions.current();
+        Integer preStop = d == null ? null : RolloutObserver.templatePreStop(d).orElse(null);
+        return RunResult.Removal.of(sr == null ? null : sr.getStatus(), preStop);
     }
 
     /**

@@ -46,7 +46,7 @@ class TimelineReportInBrowserTest {
     LoadReport load = new LoadReport(T0, Duration.ofSeconds(10), 100, 100, 1000, 999, 1, Map.of("502", 1L),
         LatencySummary.EMPTY, List.of(new FailureEvent(T0.plusSeconds(7), "502", URI.create("http://127.0.0.1:1/"))), 0);
     RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", false, "immediate", false, 1000, 1,
-        Map.of("502", 1L), 0, 1, List.of(), new RunResult.Latency(5, 20, 30), null),
+        Map.of("502", 1L), 0, 1, List.of(), new RunResult.Latency(5, 20, 30), null, null),
         load, T0, T0.plusSeconds(10), List.of(new StepMark("kill 1/1 (web-a)", T0.plusSeconds(6), T0.plusSeconds(9))),
         events, List.of(), List.of());
     Path html = dir.resolve("report.html");

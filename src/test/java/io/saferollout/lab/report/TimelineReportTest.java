@@ -39,7 +39,7 @@ class TimelineReportTest {
                 LatencySummary.EMPTY,
                 List.of(new FailureEvent(T0.plusMillis(5_500), "502", URI.create("http://127.0.0.1:1/"))), 0);
         RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", false, "graceful", false, 1000, 10, Map.of("502", 10L),
-                0, 1, List.of(), new RunResult.Latency(6.5, 40.25, 120), null),
+                0, 1, List.of(), new RunResult.Latency(6.5, 40.25, 120), null, null),
                 load, T0, T0.plusSeconds(10), List.of(new StepMark("kill 1/1 (web-a)", T0.plusSeconds(5), T0.plusSeconds(8))),
                 events, endpoints, List.of(new RunOutcome.NodeDelays("node-1", "kube-proxy", "kube-proxy(minSync=1s)",
                         List.of(Duration.ofMillis(1_200), Duration.ofMillis(300)))));
@@ -53,6 +53,7 @@ class TimelineReportTest {
         assertThat(svg).contains("kill 1/1 (web-a)");
         String html = TimelineReport.html(List.of(outcome));
         assertThat(html).contains("<td>pod-kills</td>").doesNotContain("<script");
+        assertThat(html).as("a naive run has no operator figures").doesNotContain("class=\"removal\"");
         assertThat(html).as("latency p50 / p99 / max").contains("<td>6.5 / 40.3 / 120.0</td>");
         assertThat(html).as("each node's measured delays next to its profile")
                 .contains("<tr class=\"node-delays\"><td>pod-kills</td><td>naive</td><td>node-1</td><td>kube-proxy</td>"
@@ -64,11 +65,15 @@ class TimelineReportTest {
         LoadReport load = new LoadReport(T0, Duration.ofSeconds(10), 100, 100, 1000, 997, 3, Map.of("reset", 3L),
                 LatencySummary.EMPTY, List.of(new FailureEvent(T0.minusSeconds(20), "reset", URI.create("http://127.0.0.1:1/"))), 0);
         RunOutcome outcome = new RunOutcome(new RunResult("pod-kills", true, "graceful", false, 600, 0, Map.of(), 0, 1,
-                List.of(), new RunResult.Latency(5, 9, 12), new RunResult.Adoption(400, 3, Map.of("reset", 3L), 41.5)),
+                List.of(), new RunResult.Latency(5, 9, 12), new RunResult.Adoption(400, 3, Map.of("reset", 3L), 41.5),
+                new RunResult.Removal(new RunResult.Latency(40, 820, 950), null, 15, 4)),
                 load, T0, T0.plusSeconds(10), List.of(), List.of(), List.of(), List.of());
 
         assertThat(TimelineReport.svg(outcome)).doesNotContain("class=\"failure\"");
         assertThat(TimelineReport.html(List.of(outcome))).contains("<td>3 / 400 {reset=3}</td><td>41.5</td>");
+        assertThat(TimelineReport.html(List.of(outcome))).as("a line per hardened run: removal and preStop")
+                .contains("<tr class=\"removal\"><td>pod-kills</td><td>under SafeRollout</td><td>40 / 820 / 950</td>"
+                        + "<td>not measured</td><td>15</td><td>4</td></tr>");
     }
 
     @Test
