@@ -14,25 +14,69 @@ public class ActiveRollout {
   private String deployment;
   private String revision;
   private RolloutKind kind;
+
   @JsonPropertyDescription("When the rollout was first seen (RFC 3339).")
   private String start;
+
   private Integer replicas;
   private Integer preStopSecondsInForce;
+
   @JsonPropertyDescription("Terminated pods measured so far.")
   private List<PodRemoval> removals = new ArrayList<>();
 
-  public String getDeployment() { return deployment; }
-  public void setDeployment(String deployment) { this.deployment = deployment; }
-  public String getRevision() { return revision; }
-  public void setRevision(String revision) { this.revision = revision; }
-  public RolloutKind getKind() { return kind; }
-  public void setKind(RolloutKind kind) { this.kind = kind; }
-  public String getStart() { return start; }
-  public void setStart(String start) { this.start = start; }
-  public Integer getReplicas() { return replicas; }
-  public void setReplicas(Integer replicas) { this.replicas = replicas; }
-  public Integer getPreStopSecondsInForce() { return preStopSecondsInForce; }
-  public void setPreStopSecondsInForce(Integer v) { this.preStopSecondsInForce = v; }
-  public List<PodRemoval> getRemovals() { return removals; }
-  public void setRemovals(List<PodRemoval> removals) { this.removals = removals; }
+  public String getDeployment() {
+    return deployment;
+  }
+
+  public void setDeployment(String deployment) {
+    this.deployment = deployment;
+  }
+
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public RolloutKind getKind() {
+    return kind;
+  }
+
+  public void setKind(RolloutKind kind) {
+    this.kind = kind;
+  }
+
+  public String getStart() {
+    return start;
+  }
+
+  public void setStart(String start) {
+    this.start = start;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getPreStopSecondsInForce() {
+    return preStopSecondsInForce;
+  }
+
+  public void setPreStopSecondsInForce(Integer v) {
+    this.preStopSecondsInForce = v;
+  }
+
+  public List<PodRemoval> getRemovals() {
+    return removals;
+  }
+
+  public void setRemovals(List<PodRemoval> removals) {
+    this.removals = removals;
+  }
 }

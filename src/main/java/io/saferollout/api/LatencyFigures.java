@@ -17,10 +17,27 @@ public class LatencyFigures {
     this.max = max;
   }
 
-  public Long getP50() { return p50; }
-  public void setP50(Long p50) { this.p50 = p50; }
-  public Long getP99() { return p99; }
-  public void setP99(Long p99) { this.p99 = p99; }
-  public Long getMax() { return max; }
-  public void setMax(Long max) { this.max = max; }
+  public Long getP50() {
+    return p50;
+  }
+
+  public void setP50(Long p50) {
+    this.p50 = p50;
+  }
+
+  public Long getP99() {
+    return p99;
+  }
+
+  public void setP99(Long p99) {
+    this.p99 = p99;
+  }
+
+  public Long getMax() {
+    return max;
+  }
+
+  public void setMax(Long max) {
+    this.max = max;
+  }
 }

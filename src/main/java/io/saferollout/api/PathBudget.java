@@ -18,7 +18,8 @@ public class PathBudget {
 
   @JsonPropertyDescription("Seconds this hop needs to stop routing to a removed endpoint.")
   @Required
-  @Min(0) @Max(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS)
+  @Min(0)
+  @Max(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS)
   private Double seconds;
 
   public PathBudget() {}
@@ -28,8 +29,19 @@ public class PathBudget {
     this.seconds = seconds;
   }
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public Double getSeconds() { return seconds; }
-  public void setSeconds(Double seconds) { this.seconds = seconds; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Double getSeconds() {
+    return seconds;
+  }
+
+  public void setSeconds(Double seconds) {
+    this.seconds = seconds;
+  }
 }

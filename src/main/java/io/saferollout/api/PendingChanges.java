@@ -6,16 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hardening planned for one Deployment and held back until its next rollout (adoption
- * NextRollout), with the Deployment revision it waits to move past. The revision lives here, in
- * the API, so an operator restarted while a change is pending keeps waiting for the same rollout.
+ * Hardening planned for one Deployment and held back until its next rollout (adoption NextRollout),
+ * with the Deployment revision it waits to move past. The revision lives here, in the API, so an
+ * operator restarted while a change is pending keeps waiting for the same rollout.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PendingChanges {
   @JsonPropertyDescription("The Deployment the changes are for.")
   private String deployment;
 
-  @JsonPropertyDescription("The Deployment's revision (deployment.kubernetes.io/revision) when the changes were planned; they are applied when a newer revision rolls out.")
+  @JsonPropertyDescription(
+      "The Deployment's revision (deployment.kubernetes.io/revision) when the changes were planned; they are applied when a newer revision rolls out.")
   private Long heldSinceRevision;
 
   @JsonPropertyDescription("The fields the operator will set.")
@@ -29,10 +30,27 @@ public class PendingChanges {
     this.changes = new ArrayList<>(changes);
   }
 
-  public String getDeployment() { return deployment; }
-  public void setDeployment(String deployment) { this.deployment = deployment; }
-  public Long getHeldSinceRevision() { return heldSinceRevision; }
-  public void setHeldSinceRevision(Long heldSinceRevision) { this.heldSinceRevision = heldSinceRevision; }
-  public List<AppliedChange> getChanges() { return changes; }
-  public void setChanges(List<AppliedChange> changes) { this.changes = changes; }
+  public String getDeployment() {
+    return deployment;
+  }
+
+  public void setDeployment(String deployment) {
+    this.deployment = deployment;
+  }
+
+  public Long getHeldSinceRevision() {
+    return heldSinceRevision;
+  }
+
+  public void setHeldSinceRevision(Long heldSinceRevision) {
+    this.heldSinceRevision = heldSinceRevision;
+  }
+
+  public List<AppliedChange> getChanges() {
+    return changes;
+  }
+
+  public void setChanges(List<AppliedChange> changes) {
+    this.changes = changes;
+  }
 }

@@ -20,10 +20,27 @@ public class PodRemoval {
     this.preStopSeconds = preStopSeconds;
   }
 
-  public String getPod() { return pod; }
-  public void setPod(String pod) { this.pod = pod; }
-  public Long getControlPlaneMs() { return controlPlaneMs; }
-  public void setControlPlaneMs(Long controlPlaneMs) { this.controlPlaneMs = controlPlaneMs; }
-  public Integer getPreStopSeconds() { return preStopSeconds; }
-  public void setPreStopSeconds(Integer preStopSeconds) { this.preStopSeconds = preStopSeconds; }
+  public String getPod() {
+    return pod;
+  }
+
+  public void setPod(String pod) {
+    this.pod = pod;
+  }
+
+  public Long getControlPlaneMs() {
+    return controlPlaneMs;
+  }
+
+  public void setControlPlaneMs(Long controlPlaneMs) {
+    this.controlPlaneMs = controlPlaneMs;
+  }
+
+  public Integer getPreStopSeconds() {
+    return preStopSeconds;
+  }
+
+  public void setPreStopSeconds(Integer preStopSeconds) {
+    this.preStopSeconds = preStopSeconds;
+  }
 }

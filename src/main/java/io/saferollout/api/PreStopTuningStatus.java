@@ -7,22 +7,56 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PreStopTuningStatus {
   private PreStopMode mode;
+
   @JsonPropertyDescription("The delay the policy applies now.")
   private Integer inForceSeconds;
-  @JsonPropertyDescription("The delay the measurements recommend (p99 x factor + margin + budgets, bounded, with hysteresis).")
+
+  @JsonPropertyDescription(
+      "The delay the measurements recommend (p99 x factor + margin + budgets, bounded, with hysteresis).")
   private Integer recommendedSeconds;
+
   @JsonPropertyDescription("Why the recommendation is what it is, and whether it is applied.")
   private String reason;
+
   private RemovalEvidence evidence;
 
-  public PreStopMode getMode() { return mode; }
-  public void setMode(PreStopMode mode) { this.mode = mode; }
-  public Integer getInForceSeconds() { return inForceSeconds; }
-  public void setInForceSeconds(Integer inForceSeconds) { this.inForceSeconds = inForceSeconds; }
-  public Integer getRecommendedSeconds() { return recommendedSeconds; }
-  public void setRecommendedSeconds(Integer recommendedSeconds) { this.recommendedSeconds = recommendedSeconds; }
-  public String getReason() { return reason; }
-  public void setReason(String reason) { this.reason = reason; }
-  public RemovalEvidence getEvidence() { return evidence; }
-  public void setEvidence(RemovalEvidence evidence) { this.evidence = evidence; }
+  public PreStopMode getMode() {
+    return mode;
+  }
+
+  public void setMode(PreStopMode mode) {
+    this.mode = mode;
+  }
+
+  public Integer getInForceSeconds() {
+    return inForceSeconds;
+  }
+
+  public void setInForceSeconds(Integer inForceSeconds) {
+    this.inForceSeconds = inForceSeconds;
+  }
+
+  public Integer getRecommendedSeconds() {
+    return recommendedSeconds;
+  }
+
+  public void setRecommendedSeconds(Integer recommendedSeconds) {
+    this.recommendedSeconds = recommendedSeconds;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public RemovalEvidence getEvidence() {
+    return evidence;
+  }
+
+  public void setEvidence(RemovalEvidence evidence) {
+    this.evidence = evidence;
+  }
 }

@@ -14,7 +14,8 @@ public class ReportedFinding {
 
   public ReportedFinding() {}
 
-  public ReportedFinding(String deployment, String rule, String severity, String path, String message, String remedy) {
+  public ReportedFinding(
+      String deployment, String rule, String severity, String path, String message, String remedy) {
     this.deployment = deployment;
     this.rule = rule;
     this.severity = severity;
@@ -23,16 +24,51 @@ public class ReportedFinding {
     this.remedy = remedy;
   }
 
-  public String getDeployment() { return deployment; }
-  public void setDeployment(String deployment) { this.deployment = deployment; }
-  public String getRule() { return rule; }
-  public void setRule(String rule) { this.rule = rule; }
-  public String getSeverity() { return severity; }
-  public void setSeverity(String severity) { this.severity = severity; }
-  public String getPath() { return path; }
-  public void setPath(String path) { this.path = path; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
-  public String getRemedy() { return remedy; }
-  public void setRemedy(String remedy) { this.remedy = remedy; }
+  public String getDeployment() {
+    return deployment;
+  }
+
+  public void setDeployment(String deployment) {
+    this.deployment = deployment;
+  }
+
+  public String getRule() {
+    return rule;
+  }
+
+  public void setRule(String rule) {
+    this.rule = rule;
+  }
+
+  public String getSeverity() {
+    return severity;
+  }
+
+  public void setSeverity(String severity) {
+    this.severity = severity;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public String getRemedy() {
+    return remedy;
+  }
+
+  public void setRemedy(String remedy) {
+    this.remedy = remedy;
+  }
 }

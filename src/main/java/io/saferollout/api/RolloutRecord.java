@@ -13,38 +13,116 @@ public class RolloutRecord {
   private String end;
   private Integer podsReplaced;
   private RolloutOutcome outcome;
-  @JsonPropertyDescription("Control plane: deletion until the endpoint is not ready in every EndpointSlice listing the pod.")
+
+  @JsonPropertyDescription(
+      "Control plane: deletion until the endpoint is not ready in every EndpointSlice listing the pod.")
   private LatencyFigures endpointRemovalMs;
+
   @JsonPropertyDescription("Data plane: nodes programming the change, from the configured source.")
   private LatencyFigures dataPlaneMs;
+
   private Integer preStopSecondsInForce;
-  @JsonPropertyDescription("Pods whose removal (control plane + data plane + budgets) outlasted their preStop.")
+
+  @JsonPropertyDescription(
+      "Pods whose removal (control plane + data plane + budgets) outlasted their preStop.")
   private Integer podsOutlastingPreStop;
+
   @JsonPropertyDescription("The preStop this rollout's measurements alone would recommend.")
   private Integer recommendedPreStopSeconds;
 
-  public String getDeployment() { return deployment; }
-  public void setDeployment(String deployment) { this.deployment = deployment; }
-  public String getRevision() { return revision; }
-  public void setRevision(String revision) { this.revision = revision; }
-  public RolloutKind getKind() { return kind; }
-  public void setKind(RolloutKind kind) { this.kind = kind; }
-  public String getStart() { return start; }
-  public void setStart(String start) { this.start = start; }
-  public String getEnd() { return end; }
-  public void setEnd(String end) { this.end = end; }
-  public Integer getPodsReplaced() { return podsReplaced; }
-  public void setPodsReplaced(Integer podsReplaced) { this.podsReplaced = podsReplaced; }
-  public RolloutOutcome getOutcome() { return outcome; }
-  public void setOutcome(RolloutOutcome outcome) { this.outcome = outcome; }
-  public LatencyFigures getEndpointRemovalMs() { return endpointRemovalMs; }
-  public void setEndpointRemovalMs(LatencyFigures v) { this.endpointRemovalMs = v; }
-  public LatencyFigures getDataPlaneMs() { return dataPlaneMs; }
-  public void setDataPlaneMs(LatencyFigures dataPlaneMs) { this.dataPlaneMs = dataPlaneMs; }
-  public Integer getPreStopSecondsInForce() { return preStopSecondsInForce; }
-  public void setPreStopSecondsInForce(Integer v) { this.preStopSecondsInForce = v; }
-  public Integer getPodsOutlastingPreStop() { return podsOutlastingPreStop; }
-  public void setPodsOutlastingPreStop(Integer v) { this.podsOutlastingPreStop = v; }
-  public Integer getRecommendedPreStopSeconds() { return recommendedPreStopSeconds; }
-  public void setRecommendedPreStopSeconds(Integer v) { this.recommendedPreStopSeconds = v; }
+  public String getDeployment() {
+    return deployment;
+  }
+
+  public void setDeployment(String deployment) {
+    this.deployment = deployment;
+  }
+
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public RolloutKind getKind() {
+    return kind;
+  }
+
+  public void setKind(RolloutKind kind) {
+    this.kind = kind;
+  }
+
+  public String getStart() {
+    return start;
+  }
+
+  public void setStart(String start) {
+    this.start = start;
+  }
+
+  public String getEnd() {
+    return end;
+  }
+
+  public void setEnd(String end) {
+    this.end = end;
+  }
+
+  public Integer getPodsReplaced() {
+    return podsReplaced;
+  }
+
+  public void setPodsReplaced(Integer podsReplaced) {
+    this.podsReplaced = podsReplaced;
+  }
+
+  public RolloutOutcome getOutcome() {
+    return outcome;
+  }
+
+  public void setOutcome(RolloutOutcome outcome) {
+    this.outcome = outcome;
+  }
+
+  public LatencyFigures getEndpointRemovalMs() {
+    return endpointRemovalMs;
+  }
+
+  public void setEndpointRemovalMs(LatencyFigures v) {
+    this.endpointRemovalMs = v;
+  }
+
+  public LatencyFigures getDataPlaneMs() {
+    return dataPlaneMs;
+  }
+
+  public void setDataPlaneMs(LatencyFigures dataPlaneMs) {
+    this.dataPlaneMs = dataPlaneMs;
+  }
+
+  public Integer getPreStopSecondsInForce() {
+    return preStopSecondsInForce;
+  }
+
+  public void setPreStopSecondsInForce(Integer v) {
+    this.preStopSecondsInForce = v;
+  }
+
+  public Integer getPodsOutlastingPreStop() {
+    return podsOutlastingPreStop;
+  }
+
+  public void setPodsOutlastingPreStop(Integer v) {
+    this.podsOutlastingPreStop = v;
+  }
+
+  public Integer getRecommendedPreStopSeconds() {
+    return recommendedPreStopSeconds;
+  }
+
+  public void setRecommendedPreStopSeconds(Integer v) {
+    this.recommendedPreStopSeconds = v;
+  }
 }

@@ -13,8 +13,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * A SafeRollout makes every rollout of its target Deployment(s) lose zero requests: it hardens the
  * pod template (readiness, preStop, grace period, strategy, sidecar ordering) and reports what it
- * did and what it could not fix. This class, with {@link SafeRolloutSpec} and
- * {@link SafeRolloutStatus}, is the single source of truth for the CRD in {@code crd/}.
+ * did and what it could not fix. This class, with {@link SafeRolloutSpec} and {@link
+ * SafeRolloutStatus}, is the single source of truth for the CRD in {@code crd/}.
  */
 @Group(SafeRollout.GROUP)
 @Version(SafeRollout.VERSION)
@@ -22,12 +22,28 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("saferollouts")
 @Singular("saferollout")
 @ShortNames("sr")
-@AdditionalPrinterColumn(name = "Target", jsonPath = ".status.targetSummary", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class SafeRollout extends CustomResource<SafeRolloutSpec, SafeRolloutStatus> implements Namespaced {
+@AdditionalPrinterColumn(
+    name = "Target",
+    jsonPath = ".status.targetSummary",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Mode",
+    jsonPath = ".spec.mode",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class SafeRollout extends CustomResource<SafeRolloutSpec, SafeRolloutStatus>
+    implements Namespaced {
   public static final String GROUP = "saferollout.io";
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;

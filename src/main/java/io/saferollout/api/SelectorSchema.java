@@ -11,9 +11,9 @@ import java.util.Map;
  * The CRD schema of {@code spec.target.selector}: a metav1.LabelSelector with its operators as an
  * enum and its lists bounded. The bounds keep the CEL rules below within the API server's cost
  * budget (an unbounded list makes the estimated cost exceed it and the CRD is refused, KEP-2876
- * "Resource constraints"), and no real selector needs more (a label key is at most 317
- * characters: a 253-character prefix, '/', a 63-character name). Only the schema comes from here; the
- * Java field stays a fabric8 LabelSelector.
+ * "Resource constraints"), and no real selector needs more (a label key is at most 317 characters:
+ * a 253-character prefix, '/', a 63-character name). Only the schema comes from here; the Java
+ * field stays a fabric8 LabelSelector.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 final class SelectorSchema {
@@ -25,8 +25,11 @@ final class SelectorSchema {
   @Size(max = MAX_TERMS)
   private List<Requirement> matchExpressions;
 
-  /** One matchExpressions term, validated as apimachinery's ValidateLabelSelectorRequirement does. */
-  @ValidationRule(value = "(self.operator in ['In', 'NotIn']) == (has(self.values) && size(self.values) > 0)",
+  /**
+   * One matchExpressions term, validated as apimachinery's ValidateLabelSelectorRequirement does.
+   */
+  @ValidationRule(
+      value = "(self.operator in ['In', 'NotIn']) == (has(self.values) && size(self.values) > 0)",
       message = "matchExpressions with In or NotIn need values; Exists and DoesNotExist take none")
   @JsonInclude(JsonInclude.Include.NON_NULL)
   static final class Requirement {
@@ -34,19 +37,36 @@ final class SelectorSchema {
     @Size(max = 317)
     private String key;
 
-    @Required
-    private Operator operator;
+    @Required private Operator operator;
 
     @Size(max = MAX_TERMS)
     private List<String> values;
 
-    public String getKey() { return key; }
-    public Operator getOperator() { return operator; }
-    public List<String> getValues() { return values; }
+    public String getKey() {
+      return key;
+    }
+
+    public Operator getOperator() {
+      return operator;
+    }
+
+    public List<String> getValues() {
+      return values;
+    }
   }
 
-  enum Operator { In, NotIn, Exists, DoesNotExist }
+  enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist
+  }
 
-  public Map<String, String> getMatchLabels() { return matchLabels; }
-  public List<Requirement> getMatchExpressions() { return matchExpressions; }
+  public Map<String, String> getMatchLabels() {
+    return matchLabels;
+  }
+
+  public List<Requirement> getMatchExpressions() {
+    return matchExpressions;
+  }
 }

@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.File;
 import java.nio.file.Files;
 
-/** A client for the cluster of a kubeconfig; an unreadable kubeconfig or unreachable API is bad input. */
+/**
+ * A client for the cluster of a kubeconfig; an unreadable kubeconfig or unreachable API is bad
+ * input.
+ */
 final class ClusterConnection {
   private ClusterConnection() {}
 
@@ -19,13 +22,17 @@ final class ClusterConnection {
       throw new BadInputException("--kubeconfig " + kubeconfig + ": no such file");
     }
     try {
-      return Config.fromKubeconfig(null, Files.readString(kubeconfig.toPath()), kubeconfig.getPath());
+      return Config.fromKubeconfig(
+          null, Files.readString(kubeconfig.toPath()), kubeconfig.getPath());
     } catch (Exception e) {
-      throw new BadInputException("--kubeconfig " + kubeconfig + " is not a valid kubeconfig: " + e.getMessage(), e);
+      throw new BadInputException(
+          "--kubeconfig " + kubeconfig + " is not a valid kubeconfig: " + e.getMessage(), e);
     }
   }
 
-  /** Connects and asks for the server version, so an unreachable API fails here with one clear line. */
+  /**
+   * Connects and asks for the server version, so an unreachable API fails here with one clear line.
+   */
   static KubernetesClient connect(Config config) {
     // Fail fast on a wrong address: the client's default retries with backoff take minutes. Only
     // this first check gives up early; the returned client keeps the configured retries.
@@ -34,8 +41,13 @@ final class ClusterConnection {
     try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(config).build()) {
       probe.getKubernetesVersion();
     } catch (KubernetesClientException e) {
-      throw new BadInputException("cannot reach the Kubernetes API at " + config.getMasterUrl()
-          + ": " + rootMessage(e) + " (check your kubeconfig or pass --kubeconfig)", e);
+      throw new BadInputException(
+          "cannot reach the Kubernetes API at "
+              + config.getMasterUrl()
+              + ": "
+              + rootMessage(e)
+              + " (check your kubeconfig or pass --kubeconfig)",
+          e);
     } finally {
       config.setRequestRetryBackoffLimit(retries);
     }

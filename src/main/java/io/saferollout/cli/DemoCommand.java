@@ -38,89 +38,148 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = {
-        "Run the seed article's test in a local lab. A web Deployment with no",
-        "readiness probe and no preStop hook, whose app answers 500 while it warms",
-        "up, sits behind a Service carried by three simulated nodes; each node's",
-        "kube-proxy forwards connections (an established one stays on its pod) and",
-        "learns endpoint changes as kube-proxy does: no sooner than 1 s after its",
-        "previous sync, plus a long-tailed apply time.",
-        "",
-        "Each scenario's runs go side by side: the naive Deployment, and the same",
-        "Deployment under a SafeRollout with its defaults (the operator runs in",
-        "process). Traffic (half keep-alive clients) starts before the SafeRollout",
-        "exists: the operator's own adoption rollout is measured on its own line.",
-        "Every failed request is counted. The app's shutdown style is the app's own",
-        "(--app); no operator can make an app that exits at once graceful.",
-        "Everything listens on loopback addresses only; no real cluster is touched.", ""},
-    footer = {"", "Scenarios: rolling-update, restart, scale-down, pod-kills, kills-during-rollout,",
-        "  node-drain, one-replica, keepalive, mix",
-        "", "Exit status: 0 when every hardened run lost zero requests after its",
-        "adoption rollout (adoption losses are shown, not judged: pods created",
-        "without a preStop hook cannot be given one; keepalive's immediate-exit",
-        "control run is shown, not judged); 1 when one lost any, or the lab",
-        "failed; 2 for bad input.",
-        "", "Examples:",
-        "  saferollout demo --quick",
-        "  saferollout demo --scenario pod-kills --kills 10 --rps 300",
-        "  saferollout demo --scenario keepalive",
-        "  saferollout demo --scenario rolling-update --prestop-seconds 0",
-        "  saferollout demo --scenario rolling-update,restart \\",
-        "      --json results.json --report timeline.html",
-        "", "Set SAFEROLLOUT_LOG_LEVEL=INFO to see the lab's and the operator's logs."})
+      "Run the seed article's test in a local lab. A web Deployment with no",
+      "readiness probe and no preStop hook, whose app answers 500 while it warms",
+      "up, sits behind a Service carried by three simulated nodes; each node's",
+      "kube-proxy forwards connections (an established one stays on its pod) and",
+      "learns endpoint changes as kube-proxy does: no sooner than 1 s after its",
+      "previous sync, plus a long-tailed apply time.",
+      "",
+      "Each scenario's runs go side by side: the naive Deployment, and the same",
+      "Deployment under a SafeRollout with its defaults (the operator runs in",
+      "process). Traffic (half keep-alive clients) starts before the SafeRollout",
+      "exists: the operator's own adoption rollout is measured on its own line.",
+      "Every failed request is counted. The app's shutdown style is the app's own",
+      "(--app); no operator can make an app that exits at once graceful.",
+      "Everything listens on loopback addresses only; no real cluster is touched.",
+      ""
+    },
+    footer = {
+      "",
+      "Scenarios: rolling-update, restart, scale-down, pod-kills, kills-during-rollout,",
+      "  node-drain, one-replica, keepalive, mix",
+      "",
+      "Exit status: 0 when every hardened run lost zero requests after its",
+      "adoption rollout (adoption losses are shown, not judged: pods created",
+      "without a preStop hook cannot be given one; keepalive's immediate-exit",
+      "control run is shown, not judged); 1 when one lost any, or the lab",
+      "failed; 2 for bad input.",
+      "",
+      "Examples:",
+      "  saferollout demo --quick",
+      "  saferollout demo --scenario pod-kills --kills 10 --rps 300",
+      "  saferollout demo --scenario keepalive",
+      "  saferollout demo --scenario rolling-update --prestop-seconds 0",
+      "  saferollout demo --scenario rolling-update,restart \\",
+      "      --json results.json --report timeline.html",
+      "",
+      "Set SAFEROLLOUT_LOG_LEVEL=INFO to see the lab's and the operator's logs."
+    })
 public final class DemoCommand implements Callable<Integer>, LabCommand {
 
   /** What shells report for a process ended by Ctrl-C (128 + SIGINT). */
   private static final int EXIT_INTERRUPTED = 130;
-  private static final List<Scenario> DEFAULT_SCENARIOS = List.of(Scenario.ROLLING_UPDATE, Scenario.POD_KILLS);
 
-  @Spec
-  CommandSpec spec;
+  private static final List<Scenario> DEFAULT_SCENARIOS =
+      List.of(Scenario.ROLLING_UPDATE, Scenario.POD_KILLS);
 
-  @Option(names = "--scenario", split = ",", paramLabel = "NAME",
-      description = "scenario(s) to run, comma-separated or repeated (default: rolling-update,pod-kills; with --quick: mix)")
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--scenario",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "scenario(s) to run, comma-separated or repeated (default: rolling-update,pod-kills; with --quick: mix)")
   List<String> scenarios = new ArrayList<>();
 
-  @Option(names = "--rps", paramLabel = "N", description = "requests per second, spread over the nodes (default: 200; with --quick: 100)")
+  @Option(
+      names = "--rps",
+      paramLabel = "N",
+      description = "requests per second, spread over the nodes (default: 200; with --quick: 100)")
   Double rps;
 
-  @Option(names = "--rollouts", paramLabel = "N", description = "rollouts per run (default: the scenario's own; with --quick: 1)")
+  @Option(
+      names = "--rollouts",
+      paramLabel = "N",
+      description = "rollouts per run (default: the scenario's own; with --quick: 1)")
   Integer rollouts;
 
-  @Option(names = "--kills", paramLabel = "N", description = "random pod kills per run, 0 for none (default: the scenario's own; with --quick: 2)")
+  @Option(
+      names = "--kills",
+      paramLabel = "N",
+      description =
+          "random pod kills per run, 0 for none (default: the scenario's own; with --quick: 2)")
   Integer kills;
 
-  @Option(names = "--replicas", paramLabel = "N", defaultValue = "3", description = "pods of the Deployment (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--replicas",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "pods of the Deployment (default: ${DEFAULT-VALUE})")
   int replicas;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed for pod kills, delays and service times (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "seed for pod kills, delays and service times (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--quick", description = "one short mixed run (1 rolling update, 2 pod kills, 100 requests/s): about two minutes")
+  @Option(
+      names = "--quick",
+      description =
+          "one short mixed run (1 rolling update, 2 pod kills, 100 requests/s): about two minutes")
   boolean quick;
 
-  @Option(names = "--server-version", paramLabel = "1.x", defaultValue = "1.33", description = "Kubernetes version the lab pretends to be (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--server-version",
+      paramLabel = "1.x",
+      defaultValue = "1.33",
+      description = "Kubernetes version the lab pretends to be (default: ${DEFAULT-VALUE})")
   String serverVersion;
 
-  @Option(names = "--address", paramLabel = "IP", defaultValue = "127.0.0.1", description = "loopback address for the Service's node proxies (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--address",
+      paramLabel = "IP",
+      defaultValue = "127.0.0.1",
+      description = "loopback address for the Service's node proxies (default: ${DEFAULT-VALUE})")
   String address;
 
-  @Option(names = "--port", paramLabel = "N", defaultValue = "0", description = "first port of the node proxies; the demo uses 6 from there (default: free ports)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "first port of the node proxies; the demo uses 6 from there (default: free ports)")
   int port;
 
-  @Option(names = "--prestop-seconds", paramLabel = "N",
-      description = "the hardened run's preStop delay instead of the SafeRollout's default, for experiments (0 allowed)")
+  @Option(
+      names = "--prestop-seconds",
+      paramLabel = "N",
+      description =
+          "the hardened run's preStop delay instead of the SafeRollout's default, for experiments (0 allowed)")
   Integer preStopSeconds;
 
-  @Option(names = "--app", paramLabel = "STYLE", defaultValue = "graceful",
-      description = "what the app does on SIGTERM in both runs: graceful, immediate or ignore (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--app",
+      paramLabel = "STYLE",
+      defaultValue = "graceful",
+      description =
+          "what the app does on SIGTERM in both runs: graceful, immediate or ignore (default: ${DEFAULT-VALUE})")
   String app;
 
   @Option(names = "--json", paramLabel = "FILE", description = "write each run's figures as JSON")
   File json;
 
-  @Option(names = "--report", paramLabel = "FILE.html", description = "write a self-contained HTML report with a timeline of every run")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.html",
+      description = "write a self-contained HTML report with a timeline of every run")
   File report;
 
   @Override
@@ -133,7 +192,10 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     List<ScenarioPlan> plans = plans(chosen);
     for (ScenarioPlan plan : plans) {
       if (workload.replicas() < 2 && plan.scenario().scalesDown(plan.rollouts())) {
-        throw new BadInputException("scenario " + plan.scenario() + " scales down by one pod: --replicas must be at least 2");
+        throw new BadInputException(
+            "scenario "
+                + plan.scenario()
+                + " scales down by one pod: --replicas must be at least 2");
       }
     }
     checkWritable(json, "--json");
@@ -143,27 +205,38 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
 
     AtomicReference<Comparison> current = new AtomicReference<>();
     AtomicBoolean stopping = new AtomicBoolean();
-    // Ctrl-C or SIGTERM: stop every pod, proxy, load generator and the operator before the JVM goes.
-    Thread hook = new Thread(() -> {
-      stopping.set(true);
-      Comparison c = current.getAndSet(null);
-      if (c != null) {
-        err.println();
-        err.println("saferollout demo: interrupted; stopping the labs");
-        err.flush();
-        c.close();
-      }
-    }, "saferollout-demo-shutdown");
+    // Ctrl-C or SIGTERM: stop every pod, proxy, load generator and the operator before the JVM
+    // goes.
+    Thread hook =
+        new Thread(
+            () -> {
+              stopping.set(true);
+              Comparison c = current.getAndSet(null);
+              if (c != null) {
+                err.println();
+                err.println("saferollout demo: interrupted; stopping the labs");
+                err.flush();
+                c.close();
+              }
+            },
+            "saferollout-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     ProgressLine progress = new ProgressLine(err);
     header(err, settings, workload);
     List<RunOutcome> outcomes = new ArrayList<>();
     try {
       for (ScenarioPlan plan : plans) {
-        err.printf("saferollout demo: %s (%s) - %d rollout(s), %d kill(s), %.0f requests/s, clients %s; runs side by side: %s%n",
-            plan.scenario(), plan.scenario().description(), plan.rollouts(), plan.kills(), plan.ratePerSecond(),
-            plan.clientMix(), plan.scenario().arms(workload.shutdown()).stream()
-                .map(a -> a.label() + " (app " + a.app().annotationValue() + ")").collect(Collectors.joining(", ")));
+        err.printf(
+            "saferollout demo: %s (%s) - %d rollout(s), %d kill(s), %.0f requests/s, clients %s; runs side by side: %s%n",
+            plan.scenario(),
+            plan.scenario().description(),
+            plan.rollouts(),
+            plan.kills(),
+            plan.ratePerSecond(),
+            plan.clientMix(),
+            plan.scenario().arms(workload.shutdown()).stream()
+                .map(a -> a.label() + " (app " + a.app().annotationValue() + ")")
+                .collect(Collectors.joining(", ")));
         err.flush();
         Comparison comparison;
         try {
@@ -204,18 +277,33 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       Files.writeString(report.toPath(), TimelineReport.html(outcomes), StandardCharsets.UTF_8);
       err.println("saferollout demo: report written to " + report);
     }
-    long hardenedLost = results.stream().filter(r -> r.hardened() && !r.control()).mapToLong(RunResult::failed).sum();
+    long hardenedLost =
+        results.stream()
+            .filter(r -> r.hardened() && !r.control())
+            .mapToLong(RunResult::failed)
+            .sum();
     long naiveLost = results.stream().filter(r -> !r.hardened()).mapToLong(RunResult::failed).sum();
-    long adoptionLost = results.stream().filter(r -> r.adoption() != null && !r.control())
-        .mapToLong(r -> r.adoption().failed()).sum();
+    long adoptionLost =
+        results.stream()
+            .filter(r -> r.adoption() != null && !r.control())
+            .mapToLong(r -> r.adoption().failed())
+            .sum();
     out.println();
-    out.printf("Adoption: the operator's own rollout of the live Deployment lost %d request(s)%s.%n", adoptionLost,
-        adoptionLost == 0 ? "" : " (its old pods had no preStop hook, and a running pod cannot be given one)");
+    out.printf(
+        "Adoption: the operator's own rollout of the live Deployment lost %d request(s)%s.%n",
+        adoptionLost,
+        adoptionLost == 0
+            ? ""
+            : " (its old pods had no preStop hook, and a running pod cannot be given one)");
     if (hardenedLost == 0) {
-      out.printf("After adoption, under SafeRollout no request was lost (the naive Deployment lost %d).%n", naiveLost);
+      out.printf(
+          "After adoption, under SafeRollout no request was lost (the naive Deployment lost %d).%n",
+          naiveLost);
       return 0;
     }
-    out.printf("After adoption, under SafeRollout %d request(s) were lost: see the failure classes above.%n", hardenedLost);
+    out.printf(
+        "After adoption, under SafeRollout %d request(s) were lost: see the failure classes above.%n",
+        hardenedLost);
     return 1;
   }
 
@@ -225,8 +313,12 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     }
     Set<Scenario> chosen = new LinkedHashSet<>();
     for (String name : scenarios) {
-      chosen.add(Scenario.byId(name).orElseThrow(() -> new BadInputException(
-          "unknown scenario '" + name + "'; valid scenarios: " + Scenario.ids())));
+      chosen.add(
+          Scenario.byId(name)
+              .orElseThrow(
+                  () ->
+                      new BadInputException(
+                          "unknown scenario '" + name + "'; valid scenarios: " + Scenario.ids())));
     }
     return List.copyOf(chosen);
   }
@@ -247,7 +339,8 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       int r = rollouts != null ? rollouts : quick ? 1 : s.defaultRollouts();
       int k = kills != null ? kills : quick ? 2 : s.defaultKills();
       if (r + k == 0) {
-        throw new BadInputException("scenario " + s + " would do nothing: pass --rollouts or --kills");
+        throw new BadInputException(
+            "scenario " + s + " would do nothing: pass --rollouts or --kills");
       }
       plans.add(ScenarioPlan.of(s, rate, seed).withCounts(r, k));
     }
@@ -259,10 +352,12 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     try {
       style = ShutdownStyle.valueOf(app.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new BadInputException("--app must be graceful, immediate or ignore, got '" + app + "'", e);
+      throw new BadInputException(
+          "--app must be graceful, immediate or ignore, got '" + app + "'", e);
     }
     if (preStopSeconds != null && (preStopSeconds < 0 || preStopSeconds > 300)) {
-      throw new BadInputException("--prestop-seconds must be between 0 and 300, got " + preStopSeconds);
+      throw new BadInputException(
+          "--prestop-seconds must be between 0 and 300, got " + preStopSeconds);
     }
     if (replicas < 1 || replicas > 50) {
       throw new BadInputException("--replicas must be between 1 and 50, got " + replicas);
@@ -273,12 +368,24 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
 
   /** The lab's shape, before anything runs: what the comparison is made against. */
   private static void header(PrintWriter err, LabSettings settings, LabWorkload workload) {
-    err.printf("saferollout demo: lab of %d node(s): %s%n", settings.proxies(), settings.network().describe());
-    err.printf("saferollout demo: app: %d replica(s), listens after %d ms, answers 500 for %d ms, on SIGTERM: %s%n",
-        workload.replicas(), workload.listenDelay().toMillis(), workload.warmup().toMillis(), workload.shutdown().annotationValue());
-    err.printf("saferollout demo: hardened run: SafeRollout defaults%s%n", workload.preStopSeconds().isPresent()
-        ? " except --prestop-seconds: preStop Fixed " + workload.effectivePreStopSeconds() + " s"
-        : "; preStop Auto (measured by the operator; " + workload.effectivePreStopSeconds() + " s until it has measured)");
+    err.printf(
+        "saferollout demo: lab of %d node(s): %s%n",
+        settings.proxies(), settings.network().describe());
+    err.printf(
+        "saferollout demo: app: %d replica(s), listens after %d ms, answers 500 for %d ms, on SIGTERM: %s%n",
+        workload.replicas(),
+        workload.listenDelay().toMillis(),
+        workload.warmup().toMillis(),
+        workload.shutdown().annotationValue());
+    err.printf(
+        "saferollout demo: hardened run: SafeRollout defaults%s%n",
+        workload.preStopSeconds().isPresent()
+            ? " except --prestop-seconds: preStop Fixed "
+                + workload.effectivePreStopSeconds()
+                + " s"
+            : "; preStop Auto (measured by the operator; "
+                + workload.effectivePreStopSeconds()
+                + " s until it has measured)");
     err.flush();
   }
 
@@ -287,10 +394,17 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       throw new BadInputException("--port must be 0 (free ports) or 1-65530, got " + port);
     }
     try {
-      return LabSettings.defaults().withServerVersion(serverVersion).withSeed(seed).withProxyAddress(address, port);
+      return LabSettings.defaults()
+          .withServerVersion(serverVersion)
+          .withSeed(seed)
+          .withProxyAddress(address, port);
     } catch (IllegalArgumentException e) {
-      throw new BadInputException(e.getMessage().replace("proxy address", "--address")
-          .replace("invalid Kubernetes version", "--server-version: invalid Kubernetes version"), e);
+      throw new BadInputException(
+          e.getMessage()
+              .replace("proxy address", "--address")
+              .replace(
+                  "invalid Kubernetes version", "--server-version: invalid Kubernetes version"),
+          e);
     }
   }
 
@@ -302,9 +416,17 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
       try (ServerSocket socket = new ServerSocket()) {
         socket.bind(new InetSocketAddress(InetAddress.getByName(settings.proxyHost()), p));
       } catch (IOException e) {
-        throw new BadInputException("cannot listen on " + settings.proxyHost() + ":" + p + " ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-            + "); the demo needs " + count + " free port(s) from there: choose another --port or --address", e);
+        throw new BadInputException(
+            "cannot listen on "
+                + settings.proxyHost()
+                + ":"
+                + p
+                + " ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + "); the demo needs "
+                + count
+                + " free port(s) from there: choose another --port or --address",
+            e);
       }
     }
   }
@@ -315,7 +437,8 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     }
     File dir = file.getAbsoluteFile().getParentFile();
     if (file.isDirectory() || dir == null || !dir.isDirectory() || !dir.canWrite()) {
-      throw new BadInputException(option + " " + file + ": cannot write there (no such directory, or not writable)");
+      throw new BadInputException(
+          option + " " + file + ": cannot write there (no such directory, or not writable)");
     }
   }
 
@@ -341,12 +464,22 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
   }
 
   static String describe(RunProgress p) {
-    return String.format(Locale.ROOT, "%s (app %s): %s, %d requests, %d failed",
-        p.arm().label(), p.arm().app().annotationValue(), p.phase(), p.requests(), p.failed());
+    return String.format(
+        Locale.ROOT,
+        "%s (app %s): %s, %d requests, %d failed",
+        p.arm().label(),
+        p.arm().app().annotationValue(),
+        p.phase(),
+        p.requests(),
+        p.failed());
   }
 
   static String describe(List<RunProgress> runs) {
-    return runs.isEmpty() ? "" : "[" + runs.get(0).scenario() + "] "
-        + runs.stream().map(DemoCommand::describe).collect(Collectors.joining(" | "));
+    return runs.isEmpty()
+        ? ""
+        : "["
+            + runs.get(0).scenario()
+            + "] "
+            + runs.stream().map(DemoCommand::describe).collect(Collectors.joining(" | "));
   }
 }

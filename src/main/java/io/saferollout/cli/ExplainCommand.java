@@ -10,15 +10,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-    description = "Explain a rule: what fails at rollout time and how to fix it. Without RULE, list all rules.",
-    footer = {"", "Examples:",
-        "  saferollout explain             # every rule, one line each",
-        "  saferollout explain SR005       # the preStop rule in full",
-        "  saferollout lint --explain SR005"})
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description =
+        "Explain a rule: what fails at rollout time and how to fix it. Without RULE, list all rules.",
+    footer = {
+      "",
+      "Examples:",
+      "  saferollout explain             # every rule, one line each",
+      "  saferollout explain SR005       # the preStop rule in full",
+      "  saferollout lint --explain SR005"
+    })
 final class ExplainCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "RULE", arity = "0..*", description = "rule ids, e.g. SR005")
   List<String> ids = List.of();
@@ -48,8 +54,14 @@ final class ExplainCommand implements Callable<Integer> {
   }
 
   static Rule rule(String id) {
-    return Rule.byId(id).orElseThrow(() -> new BadInputException("unknown rule '" + id
-        + "'; known rules are SR001 to " + Rule.values()[Rule.values().length - 1].id()
-        + " (saferollout explain lists them)"));
+    return Rule.byId(id)
+        .orElseThrow(
+            () ->
+                new BadInputException(
+                    "unknown rule '"
+                        + id
+                        + "'; known rules are SR001 to "
+                        + Rule.values()[Rule.values().length - 1].id()
+                        + " (saferollout explain lists them)"));
   }
 }

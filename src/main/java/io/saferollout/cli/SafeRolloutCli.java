@@ -22,7 +22,10 @@ public final class SafeRolloutCli {
     return commandLine().execute(args);
   }
 
-  /** As {@link #execute(String...)}, writing to {@code out} and {@code err}: how tests capture output. */
+  /**
+   * As {@link #execute(String...)}, writing to {@code out} and {@code err}: how tests capture
+   * output.
+   */
   public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = commandLine();
     cli.setOut(out);
@@ -34,7 +37,8 @@ public final class SafeRolloutCli {
     CommandLine cli = new CommandLine(new SafeRolloutCli());
     cli.addSubcommand(new RunCommand());
     // Present in the full CLI (target/saferollout.jar), absent from the operator's artifact.
-    for (LabCommand command : ServiceLoader.load(LabCommand.class, SafeRolloutCli.class.getClassLoader())) {
+    for (LabCommand command :
+        ServiceLoader.load(LabCommand.class, SafeRolloutCli.class.getClassLoader())) {
       cli.addSubcommand(command);
     }
     cli.addSubcommand(new LintCommand());

@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * One input file after hardening.
  *
- * @param text        the whole file with the fixes applied; equal to the input when nothing changed
+ * @param text the whole file with the fixes applied; equal to the input when nothing changed
  * @param deployments what happened to each Deployment of the file, in order
  */
-public record HardenedFile(ManifestFile original, String text, List<HardenedDeployment> deployments) {
+public record HardenedFile(
+    ManifestFile original, String text, List<HardenedDeployment> deployments) {
   public HardenedFile {
     deployments = List.copyOf(deployments);
   }

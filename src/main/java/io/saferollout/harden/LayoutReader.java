@@ -5,10 +5,10 @@ import io.saferollout.harden.SourceNode.Mapping;
 import io.saferollout.harden.SourceNode.Sequence;
 
 /**
- * Reads how a document is laid out, so that what {@code harden} adds looks like what is there:
- * the indentation of one level (the first nested mapping shows it), how far lists sit right of
- * their keys (kubectl and kustomize write {@code -} under the key, Helm charts mostly two spaces
- * in), and the separator between a key and its value in flow style and JSON.
+ * Reads how a document is laid out, so that what {@code harden} adds looks like what is there: the
+ * indentation of one level (the first nested mapping shows it), how far lists sit right of their
+ * keys (kubectl and kustomize write {@code -} under the key, Helm charts mostly two spaces in), and
+ * the separator between a key and its value in flow style and JSON.
  */
 final class LayoutReader {
   private static final String DEFAULT_UNIT = "  ";
@@ -29,7 +29,10 @@ final class LayoutReader {
   ValueWriter writer(SourceNode root) {
     visit(root);
     String u = unit == null ? DEFAULT_UNIT : unit;
-    int seq = sequenceIndent == null ? (u.isBlank() && !u.contains("\t") ? u.length() : 2) : sequenceIndent;
+    int seq =
+        sequenceIndent == null
+            ? (u.isBlank() && !u.contains("\t") ? u.length() : 2)
+            : sequenceIndent;
     return new ValueWriter(json, u, seq, colon == null ? ": " : colon);
   }
 
@@ -49,16 +52,24 @@ final class LayoutReader {
           colon = between;
         }
       }
-      if (unit == null && value instanceof Mapping child && !child.entries().isEmpty() && lines.startsLine(entry.keyStart())) {
+      if (unit == null
+          && value instanceof Mapping child
+          && !child.entries().isEmpty()
+          && lines.startsLine(entry.keyStart())) {
         int childKey = child.entries().get(0).keyStart();
         String parentIndent = lines.lineIndent(entry.keyStart());
         String childIndent = lines.lineIndent(childKey);
-        if (lines.startsLine(childKey) && lines.lineStart(childKey) > lines.lineStart(entry.keyStart())
-            && childIndent.startsWith(parentIndent) && childIndent.length() > parentIndent.length()) {
+        if (lines.startsLine(childKey)
+            && lines.lineStart(childKey) > lines.lineStart(entry.keyStart())
+            && childIndent.startsWith(parentIndent)
+            && childIndent.length() > parentIndent.length()) {
           unit = childIndent.substring(parentIndent.length());
         }
       }
-      if (sequenceIndent == null && value instanceof Sequence list && !list.flow() && lines.startsLine(entry.keyStart())) {
+      if (sequenceIndent == null
+          && value instanceof Sequence list
+          && !list.flow()
+          && lines.startsLine(entry.keyStart())) {
         sequenceIndent = Math.max(0, lines.column(list.start()) - lines.column(entry.keyStart()));
       }
       visit(value);

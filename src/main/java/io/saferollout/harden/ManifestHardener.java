@@ -32,8 +32,11 @@ public final class ManifestHardener {
 
   private ManifestHardener() {}
 
-  /** @throws MalformedManifestException when a Deployment cannot be read, planned or edited in place */
-  public static HardenedFile harden(ManifestFile file, HardeningPolicy policy, ClusterCapabilities caps) {
+  /**
+   * @throws MalformedManifestException when a Deployment cannot be read, planned or edited in place
+   */
+  public static HardenedFile harden(
+      ManifestFile file, HardeningPolicy policy, ClusterCapabilities caps) {
     StringBuilder text = new StringBuilder();
     List<HardenedDeployment> deployments = new ArrayList<>();
     for (ManifestDocument doc : file.documents()) {
@@ -46,7 +49,9 @@ public final class ManifestHardener {
       if (ManifestFile.isList(tree)) {
         for (int i = 0; i < tree.get("items").size(); i++) {
           if (tree.get("items").get(i) instanceof ObjectNode item && isDeployment(item)) {
-            ManifestObject object = new ManifestObject(doc, item, doc.lines().elementLine(tree.get("items"), i, doc.startLine()));
+            ManifestObject object =
+                new ManifestObject(
+                    doc, item, doc.lines().elementLine(tree.get("items"), i, doc.startLine()));
             harden(object, (ObjectNode) hardened.get("items").get(i), policy, caps, deployments);
           }
         }
@@ -56,26 +61,36 @@ public final class ManifestHardener {
       try {
         text.append(DocumentEditor.edit(doc.body(), file.source().isJson(), tree, hardened));
       } catch (IllegalArgumentException e) {
-        throw new MalformedManifestException(doc.source().name(), doc.startLine(), "cannot harden in place: " + e.getMessage(), e);
+        throw new MalformedManifestException(
+            doc.source().name(), doc.startLine(), "cannot harden in place: " + e.getMessage(), e);
       }
     }
     return new HardenedFile(file, text.toString(), deployments);
   }
 
-  private static void harden(ManifestObject object, ObjectNode target, HardeningPolicy policy,
-      ClusterCapabilities caps, List<HardenedDeployment> out) {
+  private static void harden(
+      ManifestObject object,
+      ObjectNode target,
+      HardeningPolicy policy,
+      ClusterCapabilities caps,
+      List<HardenedDeployment> out) {
     HardeningPlan plan;
     try {
       Deployment deployment = FABRIC8.treeToValue(object.tree(), Deployment.class);
       plan = DeploymentHardener.plan(deployment, policy, caps, Set.of(), null);
     } catch (JsonProcessingException e) {
-      throw new MalformedManifestException(object.file(), object.line(),
-          object.displayName() + " is not a valid Deployment: " + e.getOriginalMessage(), e);
+      throw new MalformedManifestException(
+          object.file(),
+          object.line(),
+          object.displayName() + " is not a valid Deployment: " + e.getOriginalMessage(),
+          e);
     } catch (IllegalArgumentException e) {
       throw new MalformedManifestException(object.file(), object.line(), e.getMessage(), e);
     }
     plan.changes().stream().map(PlannedChange::of).forEach(change -> change.applyTo(target));
-    out.add(new HardenedDeployment(object.displayName(), object.line(), plan.changes(), plan.findings()));
+    out.add(
+        new HardenedDeployment(
+            object.displayName(), object.line(), plan.changes(), plan.findings()));
   }
 
   private static boolean isDeployment(JsonNode tree) {

@@ -12,11 +12,14 @@ sealed interface SourceNode {
 
   int end();
 
-  /** Also reached through a YAML alias: an edit inside would change every place that refers to it. */
+  /**
+   * Also reached through a YAML alias: an edit inside would change every place that refers to it.
+   */
   boolean shared();
 
   /** A mapping; {@code flow} for {@code {...}} and for every JSON object. */
-  record Mapping(int start, int end, boolean flow, boolean shared, List<Entry> entries) implements SourceNode {
+  record Mapping(int start, int end, boolean flow, boolean shared, List<Entry> entries)
+      implements SourceNode {
     public Mapping {
       entries = List.copyOf(entries);
     }
@@ -29,8 +32,11 @@ sealed interface SourceNode {
   /** One key and its value; {@code keyEnd} is right after the key's text (before the colon). */
   record Entry(String key, int keyStart, int keyEnd, SourceNode value) {}
 
-  /** A sequence; {@code start} is its first {@code -} in block style, its {@code [} in flow style. */
-  record Sequence(int start, int end, boolean flow, boolean shared, List<SourceNode> items) implements SourceNode {
+  /**
+   * A sequence; {@code start} is its first {@code -} in block style, its {@code [} in flow style.
+   */
+  record Sequence(int start, int end, boolean flow, boolean shared, List<SourceNode> items)
+      implements SourceNode {
     public Sequence {
       items = List.copyOf(items);
     }
@@ -40,6 +46,10 @@ sealed interface SourceNode {
   record Scalar(int start, int end, boolean shared, ScalarStyle style) implements SourceNode {}
 
   enum ScalarStyle {
-    PLAIN, SINGLE_QUOTED, DOUBLE_QUOTED, LITERAL, FOLDED
+    PLAIN,
+    SINGLE_QUOTED,
+    DOUBLE_QUOTED,
+    LITERAL,
+    FOLDED
   }
 }

@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  */
 final class SourcePositions {
   private static final JsonFactory JSON = new JsonFactory();
+
   /** Read-only once built; building one per document would cost more than the parse. */
   private static final Resolver RESOLVER = new Resolver();
 
@@ -43,8 +44,12 @@ final class SourcePositions {
   /** Null for a document without content. The text has already been parsed once, so it is valid. */
   static SourceNode yaml(String text) {
     LoaderOptions options = new LoaderOptions();
-    Node root = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), RESOLVER, options)
-        .getSingleNode();
+    Node root =
+        new Composer(
+                new ParserImpl(new StreamReader(new StringReader(text)), options),
+                RESOLVER,
+                options)
+            .getSingleNode();
     if (root == null) {
       return null;
     }
@@ -82,26 +87,39 @@ final class SourcePositions {
         for (NodeTuple tuple : map.getValue()) {
           Node key = tuple.getKeyNode();
           String name = key instanceof ScalarNode scalar ? scalar.getValue() : null;
-          entries.add(new Entry(name, offset(key.getStartMark()), offset(key.getEndMark()),
-              build(tuple.getValueNode(), shared)));
+          entries.add(
+              new Entry(
+                  name,
+                  offset(key.getStartMark()),
+                  offset(key.getEndMark()),
+                  build(tuple.getValueNode(), shared)));
         }
-        return new Mapping(start, end, map.getFlowStyle() == DumperOptions.FlowStyle.FLOW, shared, entries);
+        return new Mapping(
+            start, end, map.getFlowStyle() == DumperOptions.FlowStyle.FLOW, shared, entries);
       }
       if (node instanceof SequenceNode seq) {
         List<SourceNode> items = seq.getValue().stream().map(item -> build(item, shared)).toList();
-        return new Sequence(start, end, seq.getFlowStyle() == DumperOptions.FlowStyle.FLOW, shared, items);
+        return new Sequence(
+            start, end, seq.getFlowStyle() == DumperOptions.FlowStyle.FLOW, shared, items);
       }
       ScalarNode scalar = (ScalarNode) node;
-      return new Scalar(start, end, shared, switch (scalar.getScalarStyle()) {
-        case SINGLE_QUOTED -> ScalarStyle.SINGLE_QUOTED;
-        case DOUBLE_QUOTED -> ScalarStyle.DOUBLE_QUOTED;
-        case LITERAL -> ScalarStyle.LITERAL;
-        case FOLDED -> ScalarStyle.FOLDED;
-        default -> ScalarStyle.PLAIN;
-      });
+      return new Scalar(
+          start,
+          end,
+          shared,
+          switch (scalar.getScalarStyle()) {
+            case SINGLE_QUOTED -> ScalarStyle.SINGLE_QUOTED;
+            case DOUBLE_QUOTED -> ScalarStyle.DOUBLE_QUOTED;
+            case LITERAL -> ScalarStyle.LITERAL;
+            case FOLDED -> ScalarStyle.FOLDED;
+            default -> ScalarStyle.PLAIN;
+          });
     }
 
-    /** SnakeYAML counts code points; Java strings index UTF-16 chars (they differ past U+FFFF, e.g. emoji). */
+    /**
+     * SnakeYAML counts code points; Java strings index UTF-16 chars (they differ past U+FFFF, e.g.
+     * emoji).
+     */
     int offset(Mark mark) {
       int index = mark.getIndex();
       return charIndex == null ? index : charIndex[Math.min(index, charIndex.length - 1)];
@@ -141,14 +159,16 @@ final class SourcePositions {
         p.nextToken();
         entries.add(new Entry(name, keyStart, endOfJsonString(text, keyStart), jsonValue(p, text)));
       }
-      return new Mapping(start, (int) p.currentTokenLocation().getCharOffset() + 1, true, false, entries);
+      return new Mapping(
+          start, (int) p.currentTokenLocation().getCharOffset() + 1, true, false, entries);
     }
     if (token == JsonToken.START_ARRAY) {
       List<SourceNode> items = new ArrayList<>();
       while (p.nextToken() != JsonToken.END_ARRAY) {
         items.add(jsonValue(p, text));
       }
-      return new Sequence(start, (int) p.currentTokenLocation().getCharOffset() + 1, true, false, items);
+      return new Sequence(
+          start, (int) p.currentTokenLocation().getCharOffset() + 1, true, false, items);
     }
     if (token == JsonToken.VALUE_STRING) {
       return new Scalar(start, endOfJsonString(text, start), false, ScalarStyle.DOUBLE_QUOTED);

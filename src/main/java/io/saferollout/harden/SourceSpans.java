@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  */
 final class SourceSpans {
   /** A block scalar header with keep chomping: {@code |+}, {@code >+}, {@code |2+}, {@code |+2}. */
-  private static final Pattern KEEP = Pattern.compile("[|>](?:[1-9]?\\+|\\+[1-9]?).*", Pattern.DOTALL);
+  private static final Pattern KEEP =
+      Pattern.compile("[|>](?:[1-9]?\\+|\\+[1-9]?).*", Pattern.DOTALL);
 
   private final String text;
   private final LinePositions lines;
@@ -23,7 +24,9 @@ final class SourceSpans {
     this.lines = lines;
   }
 
-  /** Where the last value under {@code node} ends: block collections end where their last leaf does. */
+  /**
+   * Where the last value under {@code node} ends: block collections end where their last leaf does.
+   */
   int lastLeafEnd(SourceNode node) {
     if (node instanceof Mapping m && !m.flow() && !m.entries().isEmpty()) {
       return lastLeafEnd(m.entries().get(m.entries().size() - 1).value());
@@ -34,20 +37,23 @@ final class SourceSpans {
     return node instanceof Scalar scalar ? contentEnd(scalar) : node.end();
   }
 
-  /** The start of the line after the last value under {@code node}: where a sibling may be added. */
+  /**
+   * The start of the line after the last value under {@code node}: where a sibling may be added.
+   */
   int linesEnd(SourceNode node) {
     return lines.lineEndAfter(lastLeafEnd(node));
   }
 
   /**
-   * A block scalar's end mark lies past the blank lines after it; those belong to it only with
-   * keep chomping (YAML 1.2, 8.1.1.2).
+   * A block scalar's end mark lies past the blank lines after it; those belong to it only with keep
+   * chomping (YAML 1.2, 8.1.1.2).
    */
   int contentEnd(Scalar scalar) {
     if (scalar.style() != ScalarStyle.LITERAL && scalar.style() != ScalarStyle.FOLDED) {
       return scalar.end();
     }
-    if (KEEP.matcher(text.substring(scalar.start(), lines.lineEndAfter(scalar.start()))).matches()) {
+    if (KEEP.matcher(text.substring(scalar.start(), lines.lineEndAfter(scalar.start())))
+        .matches()) {
       return Math.max(lines.lineStart(scalar.end()) - 1, scalar.start());
     }
     int end = scalar.end();

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Replacements of ranges of one text, applied together. A replacement is written when applied,
- * so that what it writes may depend on edits recorded after it (a moved list item is written
- * where it is added, from the lines where it was removed, in whichever order the two were found).
+ * Replacements of ranges of one text, applied together. A replacement is written when applied, so
+ * that what it writes may depend on edits recorded after it (a moved list item is written where it
+ * is added, from the lines where it was removed, in whichever order the two were found).
  */
 final class TextEdits {
   private final String text;
@@ -29,13 +29,19 @@ final class TextEdits {
     edits.add(new TextEdit(start, end, replacement, edits.size()));
   }
 
-  /** Whole lines at {@code at}, the start of a line (or the end of a text without a final line break). */
+  /**
+   * Whole lines at {@code at}, the start of a line (or the end of a text without a final line
+   * break).
+   */
   void insertLines(int at, Supplier<String> lines) {
     if (at == text.length() && !text.isEmpty() && !text.endsWith("\n")) {
-      replace(at, at, () -> {
-        String written = lines.get();
-        return "\n" + written.substring(0, written.length() - 1);
-      });
+      replace(
+          at,
+          at,
+          () -> {
+            String written = lines.get();
+            return "\n" + written.substring(0, written.length() - 1);
+          });
     } else {
       replace(at, at, lines);
     }
@@ -49,9 +55,10 @@ final class TextEdits {
    */
   String apply() {
     List<TextEdit> sorted = new ArrayList<>(edits);
-    sorted.sort(Comparator.comparingInt(TextEdit::start)
-        .thenComparing(e -> e.end() > e.start())
-        .thenComparingInt(TextEdit::order));
+    sorted.sort(
+        Comparator.comparingInt(TextEdit::start)
+            .thenComparing(e -> e.end() > e.start())
+            .thenComparingInt(TextEdit::order));
     StringBuilder out = new StringBuilder(text.length() + 256);
     boolean crlf = text.contains("\r\n");
     int cursor = 0;
@@ -60,7 +67,8 @@ final class TextEdits {
         throw new IllegalStateException("overlapping edits at offset " + edit.start());
       }
       String replacement = edit.replacement().get();
-      out.append(text, cursor, edit.start()).append(crlf ? replacement.replace("\n", "\r\n") : replacement);
+      out.append(text, cursor, edit.start())
+          .append(crlf ? replacement.replace("\n", "\r\n") : replacement);
       cursor = edit.end();
     }
     return out.append(text, cursor, text.length()).toString();

@@ -13,32 +13,41 @@ import org.yaml.snakeyaml.resolver.Resolver;
 /**
  * Writes the values {@code harden} adds, in the layout the document already uses.
  *
- * <p>A string is written plain only when every YAML reader reads it back as that same string:
- * YAML 1.1 readers (SnakeYAML; go-yaml v2 under {@code sigs.k8s.io/yaml}, which kubectl and Helm
- * use) take {@code yes}, {@code on}, {@code y}, {@code 0x1F}, {@code 1e3}, {@code 1:20} and
- * timestamps as other types, YAML 1.2 readers take {@code 0o17}. Everything else is double-quoted
- * with JSON escapes, which YAML's double-quoted style reads the same way (YAML 1.2, 7.3.1). The
- * API server rejects an annotation, label, env value or arg that arrives as a number or boolean.
+ * <p>A string is written plain only when every YAML reader reads it back as that same string: YAML
+ * 1.1 readers (SnakeYAML; go-yaml v2 under {@code sigs.k8s.io/yaml}, which kubectl and Helm use)
+ * take {@code yes}, {@code on}, {@code y}, {@code 0x1F}, {@code 1e3}, {@code 1:20} and timestamps
+ * as other types, YAML 1.2 readers take {@code 0o17}. Everything else is double-quoted with JSON
+ * escapes, which YAML's double-quoted style reads the same way (YAML 1.2, 7.3.1). The API server
+ * rejects an annotation, label, env value or arg that arrives as a number or boolean.
  *
- * @param json           the document is JSON: keys and strings are always quoted
- * @param indentUnit     one level of indentation as the document writes it (spaces, or a tab in JSON)
- * @param sequenceIndent block style: how far a list's {@code -} sits right of its key (0 for
- *                       {@code kubectl get -o yaml} and kustomize, 2 for most Helm charts)
- * @param colon          flow style: what stands between a key and its value, e.g. {@code ": "}
- * @param reused         writes list items that exist elsewhere in the document; null for none
+ * @param json the document is JSON: keys and strings are always quoted
+ * @param indentUnit one level of indentation as the document writes it (spaces, or a tab in JSON)
+ * @param sequenceIndent block style: how far a list's {@code -} sits right of its key (0 for {@code
+ *     kubectl get -o yaml} and kustomize, 2 for most Helm charts)
+ * @param colon flow style: what stands between a key and its value, e.g. {@code ": "}
+ * @param reused writes list items that exist elsewhere in the document; null for none
  */
-record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String colon, ItemText reused) {
+record ValueWriter(
+    boolean json, String indentUnit, int sequenceIndent, String colon, ItemText reused) {
   private static final Resolver YAML_11 = new Resolver();
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=-]*");
+
   /**
    * In block style a colon inside a word is plain text (an image reference); in flow style YAML 1.1
    * readers split on it, so there it is quoted.
    */
-  private static final Pattern PLAIN_IN_BLOCK = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=:-]*(?<!:)");
-  /** Read as non-strings by some YAML reader, though SnakeYAML's YAML 1.1 resolver takes them as strings. */
+  private static final Pattern PLAIN_IN_BLOCK =
+      Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./@%+=:-]*(?<!:)");
+
+  /**
+   * Read as non-strings by some YAML reader, though SnakeYAML's YAML 1.1 resolver takes them as
+   * strings.
+   */
   private static final Pattern OTHER_READERS = Pattern.compile("[yYnN]|0o[0-7]+");
 
-  /** The lines of a list item that exists already (moved from elsewhere in the document), or null. */
+  /**
+   * The lines of a list item that exists already (moved from elsewhere in the document), or null.
+   */
   interface ItemText {
     String of(JsonNode item, String indent);
   }
@@ -53,10 +62,13 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
 
   // --- scalars ---------------------------------------------------------------------------------
 
-  /** A scalar on one line; {@code like} is the style of the value it replaces, kept when it fits. */
+  /**
+   * A scalar on one line; {@code like} is the style of the value it replaces, kept when it fits.
+   */
   String scalar(JsonNode value, ScalarStyle like, boolean inFlow) {
     if (value.isFloatingPointNumber()) {
-      // YAML 1.1 reads 1.0E10 (no sign in the exponent) as a string; plain digits read as a float everywhere.
+      // YAML 1.1 reads 1.0E10 (no sign in the exponent) as a string; plain digits read as a float
+      // everywhere.
       String digits = value.decimalValue().toPlainString();
       return digits.contains(".") ? digits : digits + ".0";
     }
@@ -74,7 +86,8 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
   }
 
   static boolean isPlainSafe(String text, boolean inFlow) {
-    return (inFlow ? PLAIN : PLAIN_IN_BLOCK).matcher(text).matches() && !OTHER_READERS.matcher(text).matches()
+    return (inFlow ? PLAIN : PLAIN_IN_BLOCK).matcher(text).matches()
+        && !OTHER_READERS.matcher(text).matches()
         && YAML_11.resolve(NodeId.scalar, text, true).equals(Tag.STR);
   }
 
@@ -96,13 +109,16 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
       return null;
     }
     String text = value.asText();
-    if (!text.contains("\n") || text.startsWith(" ") || text.startsWith("\n")
+    if (!text.contains("\n")
+        || text.startsWith(" ")
+        || text.startsWith("\n")
         || text.chars().anyMatch(c -> (c < 0x20 && c != '\n') || c == 0x7f)) {
       return null;
     }
     String body = text.replaceAll("\n+$", "");
     int trailing = text.length() - body.length();
-    StringBuilder out = new StringBuilder(trailing == 0 ? "|-" : trailing == 1 ? "|" : "|+").append('\n');
+    StringBuilder out =
+        new StringBuilder(trailing == 0 ? "|-" : trailing == 1 ? "|" : "|+").append('\n');
     for (String line : (body + "\n".repeat(Math.max(0, trailing - 1))).split("\n", -1)) {
       out.append(line.isEmpty() ? "" : indent + line).append('\n');
     }
@@ -171,8 +187,8 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
   }
 
   /**
-   * A value in flow style. Multi-line puts each child on its own line one level right of
-   * {@code indent} and the closing bracket at {@code indent}, as pretty-printed JSON does.
+   * A value in flow style. Multi-line puts each child on its own line one level right of {@code
+   * indent} and the closing bracket at {@code indent}, as pretty-printed JSON does.
    */
   String flow(JsonNode value, String indent, boolean multiLine) {
     if (!value.isContainerNode()) {
@@ -191,7 +207,8 @@ record ValueWriter(boolean json, String indentUnit, int sequenceIndent, String c
     if (value.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        out.append(first ? "" : separator).append(flowEntry(field.getKey(), field.getValue(), inner, multiLine));
+        out.append(first ? "" : separator)
+            .append(flowEntry(field.getKey(), field.getValue(), inner, multiLine));
         first = false;
       }
     } else {

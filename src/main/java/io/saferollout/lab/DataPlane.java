@@ -37,164 +37,187 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataPlane implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-    /** Set by the EndpointSlice controller; kube-proxy measures network programming from it. */
-    static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
+  private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
-    /**
-     * One node to start.
-     *
-     * @param metricsHost the node's own address, where {@code /metrics} is served
-     * @param metricsPort 10249 as kube-proxy, 0 for a free port
-     */
-    public record Node(DataPlaneKind kind, ProxySettings proxy, String metricsHost, int metricsPort) {
-        public Node {
-            Objects.requireNonNull(kind, "kind");
-            Objects.requireNonNull(proxy, "proxy");
-            Objects.requireNonNull(metricsHost, "metricsHost");
-        }
+  /** Set by the EndpointSlice controller; kube-proxy measures network programming from it. */
+  static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
+
+  /**
+   * One node to start.
+   *
+   * @param metricsHost the node's own address, where {@code /metrics} is served
+   * @param metricsPort 10249 as kube-proxy, 0 for a free port
+   */
+  public record Node(DataPlaneKind kind, ProxySettings proxy, String metricsHost, int metricsPort) {
+    public Node {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(proxy, "proxy");
+      Objects.requireNonNull(metricsHost, "metricsHost");
     }
+  }
 
-    private final List<NodeProxy> proxies = new ArrayList<>();
-    private final List<NodeMetricsServer> metrics = new ArrayList<>();
-    private volatile SharedIndexInformer<EndpointSlice> informer;
-    private Set<InetSocketAddress> lastHandedOut;
+  private final List<NodeProxy> proxies = new ArrayList<>();
+  private final List<NodeMetricsServer> metrics = new ArrayList<>();
+  private volatile SharedIndexInformer<EndpointSlice> informer;
+  private Set<InetSocketAddress> lastHandedOut;
 
-    private DataPlane() {
+  private DataPlane() {}
+
+  /**
+   * Starts the nodes' proxies and metrics; the proxies route nothing until {@link #follow} gives
+   * them endpoints.
+   *
+   * @throws IllegalStateException when a proxy cannot listen (address not local, port in use)
+   */
+  public static DataPlane start(
+      Vertx vertx, List<Node> nodes, Consumer<EndpointSetApplied> onApplied) {
+    DataPlane plane = new DataPlane();
+    try {
+      for (Node node : nodes) {
+        NodeProxy proxy =
+            node.kind() == DataPlaneKind.KUBE_PROXY
+                ? ConnectionProxy.start(vertx, node.proxy())
+                : ServiceProxy.start(vertx, node.proxy());
+        plane.proxies.add(proxy);
+        proxy.onEndpointsApplied(onApplied);
+        plane.metrics.add(
+            NodeMetricsServer.start(
+                vertx, node.metricsHost(), node.metricsPort(), proxy.networkProgramming()));
+      }
+    } catch (RuntimeException e) {
+      plane.close();
+      throw e;
     }
+    return plane;
+  }
 
-    /**
-     * Starts the nodes' proxies and metrics; the proxies route nothing until {@link #follow} gives them endpoints.
-     *
-     * @throws IllegalStateException when a proxy cannot listen (address not local, port in use)
-     */
-    public static DataPlane start(Vertx vertx, List<Node> nodes, Consumer<EndpointSetApplied> onApplied) {
-        DataPlane plane = new DataPlane();
-        try {
-            for (Node node : nodes) {
-                NodeProxy proxy = node.kind() == DataPlaneKind.KUBE_PROXY
-                        ? ConnectionProxy.start(vertx, node.proxy())
-                        : ServiceProxy.start(vertx, node.proxy());
-                plane.proxies.add(proxy);
-                proxy.onEndpointsApplied(onApplied);
-                plane.metrics.add(NodeMetricsServer.start(vertx, node.metricsHost(), node.metricsPort(),
-                        proxy.networkProgramming()));
-            }
-        } catch (RuntimeException e) {
-            plane.close();
-            throw e;
-        }
-        return plane;
+  /** Feeds every proxy from the Service's EndpointSlices from now on; once only. */
+  public void follow(KubernetesClient client, String namespace, String service) {
+    SharedIndexInformer<EndpointSlice> created;
+    synchronized (this) {
+      if (informer != null) {
+        throw new IllegalStateException("the data plane already follows a Service");
+      }
+      created =
+          client
+              .discovery()
+              .v1()
+              .endpointSlices()
+              .inNamespace(namespace)
+              .withLabel(SERVICE_NAME_LABEL, service)
+              .runnableInformer(0);
+      created.addEventHandler(handler());
+      informer = created;
     }
-
-    /** Feeds every proxy from the Service's EndpointSlices from now on; once only. */
-    public void follow(KubernetesClient client, String namespace, String service) {
-        SharedIndexInformer<EndpointSlice> created;
-        synchronized (this) {
-            if (informer != null) {
-                throw new IllegalStateException("the data plane already follows a Service");
-            }
-            created = client.discovery().v1().endpointSlices().inNamespace(namespace)
-                    .withLabel(SERVICE_NAME_LABEL, service)
-                    .runnableInformer(0);
-            created.addEventHandler(handler());
-            informer = created;
-        }
-        // Not under the lock: the first events may be handled (in changed()) while start() waits.
-        try {
-            created.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting to watch EndpointSlices", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("the data plane could not watch EndpointSlices: " + e, e);
-        }
+    // Not under the lock: the first events may be handled (in changed()) while start() waits.
+    try {
+      created.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting to watch EndpointSlices", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("the data plane could not watch EndpointSlices: " + e, e);
     }
+  }
 
-    public List<NodeProxy> proxies() {
-        return List.copyOf(proxies);
+  public List<NodeProxy> proxies() {
+    return List.copyOf(proxies);
+  }
+
+  /**
+   * Where clients send: one URL per node, as a NodePort or an external load balancer would spread
+   * them.
+   */
+  public List<URI> urls() {
+    return proxies.stream().map(NodeProxy::url).toList();
+  }
+
+  /** Each node's kube-proxy metrics URL, in node order. */
+  public List<URI> metricsUrls() {
+    return metrics.stream().map(NodeMetricsServer::url).toList();
+  }
+
+  /**
+   * Each node's measured propagation delays (change heard to change applied), by node name, in node
+   * order.
+   */
+  public Map<String, List<Duration>> measuredDelays() {
+    Map<String, List<Duration>> byNode = new LinkedHashMap<>();
+    proxies.forEach(p -> byNode.put(p.name(), p.measuredDelays()));
+    return byNode;
+  }
+
+  /**
+   * Whether every node routes to the same non-empty endpoint set the EndpointSlices give now:
+   * measuring before this would count a node that has not yet heard of the pods at all.
+   */
+  public synchronized boolean converged() {
+    Set<InetSocketAddress> current = lastHandedOut;
+    return current != null
+        && !current.isEmpty()
+        && proxies.stream().allMatch(p -> p.knownEndpoints().equals(current));
+  }
+
+  private ResourceEventHandler<EndpointSlice> handler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(EndpointSlice slice) {
+        changed(slice);
+      }
+
+      @Override
+      public void onUpdate(EndpointSlice before, EndpointSlice after) {
+        changed(after);
+      }
+
+      @Override
+      public void onDelete(EndpointSlice slice, boolean unknownFinalState) {
+        changed(null);
+      }
+    };
+  }
+
+  /** Called on the informer's single event thread, so updates reach the proxies in order. */
+  private synchronized void changed(EndpointSlice slice) {
+    Set<InetSocketAddress> routable = RoutableEndpoints.of(informer.getStore().list());
+    if (routable.equals(lastHandedOut)) {
+      return;
     }
+    lastHandedOut = routable;
+    Instant triggeredAt = slice == null ? null : triggerTime(slice);
+    LOG.debug("endpoints now {} (triggered at {})", routable, triggeredAt);
+    proxies.forEach(p -> p.update(routable, triggeredAt));
+  }
 
-    /** Where clients send: one URL per node, as a NodePort or an external load balancer would spread them. */
-    public List<URI> urls() {
-        return proxies.stream().map(NodeProxy::url).toList();
+  /**
+   * Absent or unreadable: kube-proxy then observes nothing for the change
+   * (pkg/proxy/endpointslicecache.go).
+   */
+  static Instant triggerTime(EndpointSlice slice) {
+    Map<String, String> annotations = slice.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(TRIGGER_TIME_ANNOTATION);
+    if (value == null) {
+      return null;
     }
-
-    /** Each node's kube-proxy metrics URL, in node order. */
-    public List<URI> metricsUrls() {
-        return metrics.stream().map(NodeMetricsServer::url).toList();
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      LOG.warn(
+          "EndpointSlice {} has an unreadable {}: '{}'",
+          slice.getMetadata().getName(),
+          TRIGGER_TIME_ANNOTATION,
+          value);
+      return null;
     }
+  }
 
-    /** Each node's measured propagation delays (change heard to change applied), by node name, in node order. */
-    public Map<String, List<Duration>> measuredDelays() {
-        Map<String, List<Duration>> byNode = new LinkedHashMap<>();
-        proxies.forEach(p -> byNode.put(p.name(), p.measuredDelays()));
-        return byNode;
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.close();
     }
-
-    /**
-     * Whether every node routes to the same non-empty endpoint set the EndpointSlices give now:
-     * measuring before this would count a node that has not yet heard of the pods at all.
-     */
-    public synchronized boolean converged() {
-        Set<InetSocketAddress> current = lastHandedOut;
-        return current != null && !current.isEmpty()
-                && proxies.stream().allMatch(p -> p.knownEndpoints().equals(current));
-    }
-
-    private ResourceEventHandler<EndpointSlice> handler() {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(EndpointSlice slice) {
-                changed(slice);
-            }
-
-            @Override
-            public void onUpdate(EndpointSlice before, EndpointSlice after) {
-                changed(after);
-            }
-
-            @Override
-            public void onDelete(EndpointSlice slice, boolean unknownFinalState) {
-                changed(null);
-            }
-        };
-    }
-
-    /** Called on the informer's single event thread, so updates reach the proxies in order. */
-    private synchronized void changed(EndpointSlice slice) {
-        Set<InetSocketAddress> routable = RoutableEndpoints.of(informer.getStore().list());
-        if (routable.equals(lastHandedOut)) {
-            return;
-        }
-        lastHandedOut = routable;
-        Instant triggeredAt = slice == null ? null : triggerTime(slice);
-        LOG.debug("endpoints now {} (triggered at {})", routable, triggeredAt);
-        proxies.forEach(p -> p.update(routable, triggeredAt));
-    }
-
-    /** Absent or unreadable: kube-proxy then observes nothing for the change (pkg/proxy/endpointslicecache.go). */
-    static Instant triggerTime(EndpointSlice slice) {
-        Map<String, String> annotations = slice.getMetadata().getAnnotations();
-        String value = annotations == null ? null : annotations.get(TRIGGER_TIME_ANNOTATION);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            LOG.warn("EndpointSlice {} has an unreadable {}: '{}'", slice.getMetadata().getName(), TRIGGER_TIME_ANNOTATION, value);
-            return null;
-        }
-    }
-
-    @Override
-    public void close() {
-        if (informer != null) {
-            informer.close();
-        }
-        proxies.forEach(NodeProxy::close);
-        metrics.forEach(NodeMetricsServer::close);
-    }
+    proxies.forEach(NodeProxy::close);
+    metrics.forEach(NodeMetricsServer::close);
+  }
 }

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.lab.cluster.LabCluster;
 import io.saferollout.lab.cluster.LabNodes;
-import io.saferollout.lab.cluster.LoopbackRange;
 import io.saferollout.lab.cluster.LabTimeline;
+import io.saferollout.lab.cluster.LoopbackRange;
 import io.saferollout.lab.dataplane.EndpointSetApplied;
 import io.saferollout.lab.dataplane.NodeSeeds;
 import io.saferollout.lab.dataplane.ProxySettings;
@@ -27,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One complete rollout lab: a {@link LabCluster} whose pods run real {@link PodAppRuntime}
- * servers, a Service, the {@link DataPlane} of several nodes in front of it, and on request the
- * SafeRollout operator running in process against the lab's API. Tests, benchmarks and
- * {@code saferollout demo} build their runs on it.
+ * One complete rollout lab: a {@link LabCluster} whose pods run real {@link PodAppRuntime} servers,
+ * a Service, the {@link DataPlane} of several nodes in front of it, and on request the SafeRollout
+ * operator running in process against the lab's API. Tests, benchmarks and {@code saferollout demo}
+ * build their runs on it.
  *
  * <pre>{@code
  * try (Lab lab = Lab.start(LabSettings.defaults())) {
@@ -42,197 +42,235 @@ import org.slf4j.LoggerFactory;
  */
 public final class Lab implements AutoCloseable {
 
-    public static final String NAMESPACE = "demo";
-    /** Shipped in the jar; a test keeps it equal to crd/, which is generated from the Java model. */
-    static final String CRD_RESOURCE = "saferollouts.saferollout.io-v1.yml";
+  public static final String NAMESPACE = "demo";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
+  /** Shipped in the jar; a test keeps it equal to crd/, which is generated from the Java model. */
+  static final String CRD_RESOURCE = "saferollouts.saferollout.io-v1.yml";
 
-    private final LabSettings settings;
-    private final Vertx vertx;
-    private final LabTimeline timeline = new LabTimeline();
-    /** Written from the proxies' event loops; its own lock so they never wait on the lab's. */
-    private final List<EndpointSetApplied> endpointHistory = java.util.Collections.synchronizedList(new ArrayList<>());
-    private LoopbackRange network;
-    private LabCluster cluster;
-    private KubernetesClient client;
-    private DataPlane dataPlane;
-    private SafeRolloutOperator operator;
-    private KubernetesClient operatorClient;
-    private boolean serviceCreated;
+  private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
 
-    private Lab(LabSettings settings) {
-        this.settings = settings;
-        // Pods, proxies and the operator's HTTP all share these loops; two per core keeps a
-        // burst of new connections from queuing behind a busy one on a small machine.
-        this.vertx = Vertx.vertx(new VertxOptions()
+  private final LabSettings settings;
+  private final Vertx vertx;
+  private final LabTimeline timeline = new LabTimeline();
+
+  /** Written from the proxies' event loops; its own lock so they never wait on the lab's. */
+  private final List<EndpointSetApplied> endpointHistory =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
+  private LoopbackRange network;
+  private LabCluster cluster;
+  private KubernetesClient client;
+  private DataPlane dataPlane;
+  private SafeRolloutOperator operator;
+  private KubernetesClient operatorClient;
+  private boolean serviceCreated;
+
+  private Lab(LabSettings settings) {
+    this.settings = settings;
+    // Pods, proxies and the operator's HTTP all share these loops; two per core keeps a
+    // burst of new connections from queuing behind a busy one on a small machine.
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions()
                 .setEventLoopPoolSize(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()))
                 .setWorkerPoolSize(2));
-    }
+  }
 
-    /**
-     * Starts the cluster and the nodes' proxies (which know no endpoints until {@link #deploy}).
-     *
-     * @throws IllegalArgumentException for settings the lab cannot use
-     * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
-     */
-    public static Lab start(LabSettings settings) {
-        Lab lab = new Lab(settings);
-        try {
-            lab.network = LoopbackRange.claim(settings.podNetwork());
-            lab.cluster = LabCluster.builder()
-                    .serverVersion(settings.serverVersion())
-                    .runtime(new PodAppRuntime(lab.vertx, settings.seed()))
-                    .events(lab.timeline)
-                    .network(lab.network)
-                    .seed(settings.seed())
-                    .start();
-            lab.client = lab.cluster.newClient();
-            lab.dataPlane = DataPlane.start(lab.vertx, nodes(settings, lab.network), lab::applied);
-            LabNodes.register(lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
-        } catch (RuntimeException e) {
-            lab.close();
-            throw e;
-        }
-        return lab;
+  /**
+   * Starts the cluster and the nodes' proxies (which know no endpoints until {@link #deploy}).
+   *
+   * @throws IllegalArgumentException for settings the lab cannot use
+   * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
+   */
+  public static Lab start(LabSettings settings) {
+    Lab lab = new Lab(settings);
+    try {
+      lab.network = LoopbackRange.claim(settings.podNetwork());
+      lab.cluster =
+          LabCluster.builder()
+              .serverVersion(settings.serverVersion())
+              .runtime(new PodAppRuntime(lab.vertx, settings.seed()))
+              .events(lab.timeline)
+              .network(lab.network)
+              .seed(settings.seed())
+              .start();
+      lab.client = lab.cluster.newClient();
+      lab.dataPlane = DataPlane.start(lab.vertx, nodes(settings, lab.network), lab::applied);
+      LabNodes.register(
+          lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
+    } catch (RuntimeException e) {
+      lab.close();
+      throw e;
     }
+    return lab;
+  }
 
-    public LabSettings settings() {
-        return settings;
-    }
+  public LabSettings settings() {
+    return settings;
+  }
 
-    /** The lab's own client (closed with the lab). */
-    public KubernetesClient client() {
-        return client;
-    }
+  /** The lab's own client (closed with the lab). */
+  public KubernetesClient client() {
+    return client;
+  }
 
-    /** A new client of the lab's API, for components that own one (closed with the lab at the latest). */
-    public KubernetesClient newClient() {
-        return cluster.newClient();
-    }
+  /**
+   * A new client of the lab's API, for components that own one (closed with the lab at the latest).
+   */
+  public KubernetesClient newClient() {
+    return cluster.newClient();
+  }
 
-    public LabTimeline timeline() {
-        return timeline;
-    }
+  public LabTimeline timeline() {
+    return timeline;
+  }
 
-    /** Every endpoint set any proxy started using, in the order they were applied. */
-    public List<EndpointSetApplied> endpointHistory() {
-        synchronized (endpointHistory) {
-            return List.copyOf(endpointHistory);
-        }
+  /** Every endpoint set any proxy started using, in the order they were applied. */
+  public List<EndpointSetApplied> endpointHistory() {
+    synchronized (endpointHistory) {
+      return List.copyOf(endpointHistory);
     }
+  }
 
-    /** The Service's address on each node: where clients send. */
-    public List<URI> serviceUrls() {
-        return dataPlane.urls();
-    }
+  /** The Service's address on each node: where clients send. */
+  public List<URI> serviceUrls() {
+    return dataPlane.urls();
+  }
 
-    public DataPlane dataPlane() {
-        return dataPlane;
-    }
+  public DataPlane dataPlane() {
+    return dataPlane;
+  }
 
-    /** Creates the workload's Service (the proxies follow its EndpointSlices from then on), then its Deployment. */
-    public synchronized void deploy(LabWorkload workload) {
-        if (!serviceCreated) {
-            client.services().inNamespace(NAMESPACE).resource(workload.service(NAMESPACE)).create();
-            serviceCreated = true;
-            dataPlane.follow(client, NAMESPACE, workload.name());
-        }
-        client.apps().deployments().inNamespace(NAMESPACE).resource(workload.deployment(NAMESPACE)).create();
+  /**
+   * Creates the workload's Service (the proxies follow its EndpointSlices from then on), then its
+   * Deployment.
+   */
+  public synchronized void deploy(LabWorkload workload) {
+    if (!serviceCreated) {
+      client.services().inNamespace(NAMESPACE).resource(workload.service(NAMESPACE)).create();
+      serviceCreated = true;
+      dataPlane.follow(client, NAMESPACE, workload.name());
     }
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NAMESPACE)
+        .resource(workload.deployment(NAMESPACE))
+        .create();
+  }
 
-    /** The loopback range pods and nodes take their addresses from, claimed for the lab's life. */
-    public LoopbackRange network() {
-        return network;
-    }
+  /** The loopback range pods and nodes take their addresses from, claimed for the lab's life. */
+  public LoopbackRange network() {
+    return network;
+  }
 
-    /** Node i's address (its Node's InternalIP, where its metrics listen): 127.N.0.10 + i of the lab's range. */
-    private static List<String> nodeAddresses(LabSettings settings, LoopbackRange range) {
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i < settings.proxies(); i++) {
-            addresses.add(range.nodeAddress(i));
-        }
-        return addresses;
+  /**
+   * Node i's address (its Node's InternalIP, where its metrics listen): 127.N.0.10 + i of the lab's
+   * range.
+   */
+  private static List<String> nodeAddresses(LabSettings settings, LoopbackRange range) {
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < settings.proxies(); i++) {
+      addresses.add(range.nodeAddress(i));
     }
+    return addresses;
+  }
 
-    private static List<DataPlane.Node> nodes(LabSettings settings, LoopbackRange range) {
-        List<DataPlane.Node> nodes = new ArrayList<>();
-        List<String> addresses = nodeAddresses(settings, range);
-        for (int i = 0; i < settings.proxies(); i++) {
-            LabSettings.NodeNetwork node = settings.network().nodes().get(i);
-            int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
-            String host = settings.proxyHost() == null ? addresses.get(i) : settings.proxyHost();
-            ProxySettings proxy = ProxySettings.of(LabNodes.name(i), host, port)
-                    .withPropagation(node.propagation(), NodeSeeds.seedOf(settings.seed(), i))
-                    .withRetries(settings.network().ingressRetries())
-                    // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault to count.
-                    .withUpstreamTimeout(Duration.ofSeconds(10));
-            nodes.add(new DataPlane.Node(node.kind(), proxy, addresses.get(i), settings.network().metricsPort()));
-        }
-        return nodes;
+  private static List<DataPlane.Node> nodes(LabSettings settings, LoopbackRange range) {
+    List<DataPlane.Node> nodes = new ArrayList<>();
+    List<String> addresses = nodeAddresses(settings, range);
+    for (int i = 0; i < settings.proxies(); i++) {
+      LabSettings.NodeNetwork node = settings.network().nodes().get(i);
+      int port = settings.firstProxyPort() == 0 ? 0 : settings.firstProxyPort() + i;
+      String host = settings.proxyHost() == null ? addresses.get(i) : settings.proxyHost();
+      ProxySettings proxy =
+          ProxySettings.of(LabNodes.name(i), host, port)
+              .withPropagation(node.propagation(), NodeSeeds.seedOf(settings.seed(), i))
+              .withRetries(settings.network().ingressRetries())
+              // The lab's requests take milliseconds; a pod that swallows one for 10 s is a fault
+              // to count.
+              .withUpstreamTimeout(Duration.ofSeconds(10));
+      nodes.add(
+          new DataPlane.Node(
+              node.kind(), proxy, addresses.get(i), settings.network().metricsPort()));
     }
+    return nodes;
+  }
 
-    /**
-     * Starts the SafeRollout operator against the lab's API (installing the CRD first, as on a
-     * cluster) and creates the workload's SafeRollout.
-     */
-    public synchronized void harden(LabWorkload workload) {
-        if (operator == null) {
-            installCrd();
-            operatorClient = cluster.newClient();
-            operator = new SafeRolloutOperator(operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
-            operator.start();
-        }
-        client.resources(SafeRollout.class).inNamespace(NAMESPACE).resource(workload.safeRollout(NAMESPACE)).create();
+  /**
+   * Starts the SafeRollout operator against the lab's API (installing the CRD first, as on a
+   * cluster) and creates the workload's SafeRollout.
+   */
+  public synchronized void harden(LabWorkload workload) {
+    if (operator == null) {
+      installCrd();
+      operatorClient = cluster.newClient();
+      operator =
+          new SafeRolloutOperator(
+              operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
+      operator.start();
     }
+    client
+        .resources(SafeRollout.class)
+        .inNamespace(NAMESPACE)
+        .resource(workload.safeRollout(NAMESPACE))
+        .create();
+  }
 
-    public SafeRollout safeRollout(String name) {
-        return client.resources(SafeRollout.class).inNamespace(NAMESPACE).withName(name).get();
-    }
+  public SafeRollout safeRollout(String name) {
+    return client.resources(SafeRollout.class).inNamespace(NAMESPACE).withName(name).get();
+  }
 
-    private void installCrd() {
-        try (InputStream in = Lab.class.getResourceAsStream(CRD_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the SafeRollout CRD is missing from the classpath (" + CRD_RESOURCE + ")");
-            }
-            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  private void installCrd() {
+    try (InputStream in = Lab.class.getResourceAsStream(CRD_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "the SafeRollout CRD is missing from the classpath (" + CRD_RESOURCE + ")");
+      }
+      CustomResourceDefinition crd =
+          client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    private void applied(EndpointSetApplied event) {
-        endpointHistory.add(event);
-    }
+  private void applied(EndpointSetApplied event) {
+    endpointHistory.add(event);
+  }
 
-    /** Stops, in order, the operator, the proxies, the cluster (which stops every pod) and the event loops. */
-    @Override
-    public void close() {
-        if (operator != null) {
-            quietly("operator", operator::close);
-        }
-        if (dataPlane != null) {
-            quietly("data plane", dataPlane::close);
-        }
-        if (cluster != null) {
-            quietly("cluster", cluster::close);
-        }
-        quietly("event loops", () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-        if (network != null) {
-            quietly("loopback range", network::close);
-        }
+  /**
+   * Stops, in order, the operator, the proxies, the cluster (which stops every pod) and the event
+   * loops.
+   */
+  @Override
+  public void close() {
+    if (operator != null) {
+      quietly("operator", operator::close);
     }
+    if (dataPlane != null) {
+      quietly("data plane", dataPlane::close);
+    }
+    if (cluster != null) {
+      quietly("cluster", cluster::close);
+    }
+    quietly(
+        "event loops",
+        () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+    if (network != null) {
+      quietly("loopback range", network::close);
+    }
+  }
 
-    private interface Step {
-        void run() throws Exception;
-    }
+  private interface Step {
+    void run() throws Exception;
+  }
 
-    private static void quietly(String what, Step step) {
-        try {
-            step.run();
-        } catch (Exception e) {
-            LOG.warn("error while stopping the lab's {}: {}", what, e.toString());
-        }
+  private static void quietly(String what, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.warn("error while stopping the lab's {}: {}", what, e.toString());
     }
+  }
 }

@@ -11,7 +11,8 @@ import java.io.PrintWriter;
 
 /** The machine report: one JSON object, every checked object listed, findings with their lines. */
 final class JsonReport {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private JsonReport() {}
 
@@ -48,14 +49,22 @@ final class JsonReport {
     }
     ArrayNode notices = root.putArray("notices");
     for (LintNotice n : report.notices()) {
-      notices.addObject().put("id", n.id()).put("file", n.file()).put("line", n.line())
-          .put("subject", n.subject()).put("message", n.message());
+      notices
+          .addObject()
+          .put("id", n.id())
+          .put("file", n.file())
+          .put("line", n.line())
+          .put("subject", n.subject())
+          .put("message", n.message());
     }
     ObjectNode summary = root.putObject("summary");
     summary.put("objects", report.objects().size());
     summary.put("findings", report.findingCount());
     summary.put("fixable", report.fixableCount());
-    report.countBySeverity().forEach((Severity s, Long n) -> summary.put(s.name().toLowerCase(java.util.Locale.ROOT), n));
+    report
+        .countBySeverity()
+        .forEach(
+            (Severity s, Long n) -> summary.put(s.name().toLowerCase(java.util.Locale.ROOT), n));
     try {
       out.println(MAPPER.writeValueAsString(root));
     } catch (JsonProcessingException e) {

@@ -5,7 +5,7 @@ package io.saferollout.lint;
  * StatefulSet the rules do not cover yet, a document that is not a Kubernetes object). Notices are
  * informational: they never fail the run.
  *
- * @param id      a stable identifier for machine output, e.g. {@code uncovered-kind}
+ * @param id a stable identifier for machine output, e.g. {@code uncovered-kind}
  * @param subject what it is about, e.g. {@code StatefulSet/shop/db}
  */
 public record LintNotice(String id, String file, int line, String subject, String message) {

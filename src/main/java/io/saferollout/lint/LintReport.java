@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * The outcome of a lint run: every object checked (with or without findings, in input order) and
  * the notices.
  */
-public record LintReport(LintSettings settings, List<ObjectReport> objects, List<LintNotice> notices) {
+public record LintReport(
+    LintSettings settings, List<ObjectReport> objects, List<LintNotice> notices) {
   public LintReport {
     objects = List.copyOf(objects);
     notices = List.copyOf(notices);
@@ -20,10 +21,15 @@ public record LintReport(LintSettings settings, List<ObjectReport> objects, List
   }
 
   public long fixableCount() {
-    return objects.stream().flatMap(o -> o.findings().stream()).filter(LintFinding::fixable).count();
+    return objects.stream()
+        .flatMap(o -> o.findings().stream())
+        .filter(LintFinding::fixable)
+        .count();
   }
 
-  /** Reported findings are at or above the threshold by construction, so any finding fails the run. */
+  /**
+   * Reported findings are at or above the threshold by construction, so any finding fails the run.
+   */
   public boolean failsThreshold() {
     return findingCount() > 0;
   }
@@ -33,7 +39,9 @@ public record LintReport(LintSettings settings, List<ObjectReport> objects, List
     for (Severity s : Severity.values()) {
       counts.put(s, 0L);
     }
-    objects.stream().flatMap(o -> o.findings().stream()).forEach(f -> counts.merge(f.severity(), 1L, Long::sum));
+    objects.stream()
+        .flatMap(o -> o.findings().stream())
+        .forEach(f -> counts.merge(f.severity(), 1L, Long::sum));
     return counts;
   }
 }

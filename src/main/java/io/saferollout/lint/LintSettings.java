@@ -14,18 +14,21 @@ import java.util.Set;
  * action, native sidecars), and which findings are reported.
  *
  * @param minSeverity findings below it are neither reported nor fail the run
- * @param disabled    rules switched off for the whole run
+ * @param disabled rules switched off for the whole run
  */
-public record LintSettings(HardeningPolicy policy, ClusterCapabilities caps, Severity minSeverity, Set<Rule> disabled) {
+public record LintSettings(
+    HardeningPolicy policy, ClusterCapabilities caps, Severity minSeverity, Set<Rule> disabled) {
   public LintSettings {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(caps, "caps");
     Objects.requireNonNull(minSeverity, "minSeverity");
-    disabled = disabled == null || disabled.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(disabled));
+    disabled =
+        disabled == null || disabled.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(disabled));
   }
 
   public static LintSettings defaults() {
-    return new LintSettings(HardeningPolicy.defaults(), ClusterCapabilities.LATEST, Severity.INFO, Set.of());
+    return new LintSettings(
+        HardeningPolicy.defaults(), ClusterCapabilities.LATEST, Severity.INFO, Set.of());
   }
 
   public LintSettings withMinSeverity(Severity severity) {

@@ -12,9 +12,18 @@ public final class RulesDoc {
 
   /** One rule for the terminal. */
   public static String explain(Rule rule) {
-    return rule.id() + " (" + rule.severity() + "): " + rule.title() + "\n\n"
-        + "What fails at rollout time:\n" + wrap(rule.whatFails(), "  ") + "\n\n"
-        + "Fix:\n" + wrap(rule.fix(), "  ") + "\n";
+    return rule.id()
+        + " ("
+        + rule.severity()
+        + "): "
+        + rule.title()
+        + "\n\n"
+        + "What fails at rollout time:\n"
+        + wrap(rule.whatFails(), "  ")
+        + "\n\n"
+        + "Fix:\n"
+        + wrap(rule.fix(), "  ")
+        + "\n";
   }
 
   /** The whole catalogue as Markdown: the content of docs/rules.md. */
@@ -23,13 +32,22 @@ public final class RulesDoc {
     out.append("# SafeRollout rules\n\n");
     out.append("<!-- Generated from io.saferollout.rules.Rule; do not edit. Regenerate with\n")
         .append("     ./mvnw -B -q test -Dtest=RulesDocTest -Ddocs.update=true -->\n\n");
-    out.append("The rules `saferollout lint`, `saferollout harden` and the operator share. Ids are stable.\n")
+    out.append(
+            "The rules `saferollout lint`, `saferollout harden` and the operator share. Ids are stable.\n")
         .append("`saferollout explain SR00X` prints one rule; the annotation\n")
-        .append("`saferollout.io/lint-disable: \"SR003,SR007\"` (or `all`) switches rules off for one object.\n\n");
+        .append(
+            "`saferollout.io/lint-disable: \"SR003,SR007\"` (or `all`) switches rules off for one object.\n\n");
     out.append("| id | severity | title |\n|---|---|---|\n");
     for (Rule rule : Rule.values()) {
-      out.append("| [").append(rule.id()).append("](#").append(rule.id().toLowerCase(Locale.ROOT)).append(") | ")
-          .append(rule.severity()).append(" | ").append(rule.title()).append(" |\n");
+      out.append("| [")
+          .append(rule.id())
+          .append("](#")
+          .append(rule.id().toLowerCase(Locale.ROOT))
+          .append(") | ")
+          .append(rule.severity())
+          .append(" | ")
+          .append(rule.title())
+          .append(" |\n");
     }
     for (Rule rule : Rule.values()) {
       out.append("\n## ").append(rule.id()).append("\n\n");

@@ -1,11 +1,11 @@
 package io.saferollout.lint;
 
-import io.saferollout.BuildInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.saferollout.BuildInfo;
 import io.saferollout.rules.Rule;
 import io.saferollout.rules.Severity;
 import java.io.PrintWriter;
@@ -21,7 +21,8 @@ import java.nio.file.Path;
 final class SarifReport {
   static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   private static final String INFORMATION_URI = "https://github.com/saferollout/saferollout";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SarifReport() {}
 
@@ -41,16 +42,22 @@ final class SarifReport {
       r.put("name", camelCase(rule.title()));
       r.putObject("shortDescription").put("text", rule.title());
       r.putObject("fullDescription").put("text", rule.whatFails());
-      r.putObject("help").put("text", rule.fix())
+      r.putObject("help")
+          .put("text", rule.fix())
           .put("markdown", "**What fails:** " + rule.whatFails() + "\n\n**Fix:** " + rule.fix());
-      r.put("helpUri", INFORMATION_URI + "/blob/main/docs/rules.md#" + rule.id().toLowerCase(java.util.Locale.ROOT));
+      r.put(
+          "helpUri",
+          INFORMATION_URI
+              + "/blob/main/docs/rules.md#"
+              + rule.id().toLowerCase(java.util.Locale.ROOT));
       r.putObject("defaultConfiguration").put("level", level(rule.severity()));
     }
     // Notices are results too (level "note"), so they need descriptors; they come after the rules.
     int noticeBase = Rule.values().length;
     String[][] noticeRules = {
-        {LintNotice.UNCOVERED_KIND, "Workload kind not checked yet"},
-        {LintNotice.NOT_AN_OBJECT, "Document is not a Kubernetes object"}};
+      {LintNotice.UNCOVERED_KIND, "Workload kind not checked yet"},
+      {LintNotice.NOT_AN_OBJECT, "Document is not a Kubernetes object"}
+    };
     for (String[] n : noticeRules) {
       ObjectNode r = rules.addObject();
       r.put("id", n[0]);
@@ -65,11 +72,19 @@ final class SarifReport {
         result.put("ruleId", f.rule().id());
         result.put("ruleIndex", f.rule().ordinal());
         result.put("level", level(f.severity()));
-        result.putObject("message").put("text", f.message() + ". Fix: " + f.fix()
-            + (f.fixable() ? " (`saferollout harden`: " + f.hardenAction() + ")" : ""));
+        result
+            .putObject("message")
+            .put(
+                "text",
+                f.message()
+                    + ". Fix: "
+                    + f.fix()
+                    + (f.fixable() ? " (`saferollout harden`: " + f.hardenAction() + ")" : ""));
         ObjectNode location = result.putArray("locations").addObject();
         physical(location, object.object().file(), f.line());
-        location.putArray("logicalLocations").addObject()
+        location
+            .putArray("logicalLocations")
+            .addObject()
             .put("fullyQualifiedName", object.object().displayName() + ":" + f.path());
         result.putObject("properties").put("fieldPath", f.path()).put("fixable", f.fixable());
       }
@@ -100,7 +115,8 @@ final class SarifReport {
    * forward slashes and percent-encoding, as SARIF requires a URI reference (3.10.2).
    */
   static String uri(String file) {
-    Path path = Path.of(file.equals(io.saferollout.manifest.ManifestSource.STDIN_NAME) ? "stdin" : file);
+    Path path =
+        Path.of(file.equals(io.saferollout.manifest.ManifestSource.STDIN_NAME) ? "stdin" : file);
     if (path.isAbsolute()) {
       return path.toUri().toString();
     }
@@ -127,5 +143,4 @@ final class SarifReport {
     }
     return out.toString();
   }
-
 }

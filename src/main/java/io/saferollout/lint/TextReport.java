@@ -38,13 +38,20 @@ final class TextReport {
     Map<Severity, Long> counts = report.countBySeverity();
     long withFindings = report.objects().stream().filter(o -> !o.findings().isEmpty()).count();
     if (report.findingCount() == 0) {
-      out.printf("%d objects checked, no findings at or above %s (Kubernetes %s).%n",
+      out.printf(
+          "%d objects checked, no findings at or above %s (Kubernetes %s).%n",
           report.objects().size(), report.settings().minSeverity(), report.settings().caps());
     } else {
-      out.printf("%d objects checked, %d with findings: %d errors, %d warnings, %d info; "
+      out.printf(
+          "%d objects checked, %d with findings: %d errors, %d warnings, %d info; "
               + "%d fixable with `saferollout harden` (Kubernetes %s).%n",
-          report.objects().size(), withFindings, counts.get(Severity.ERROR), counts.get(Severity.WARNING),
-          counts.get(Severity.INFO), report.fixableCount(), report.settings().caps());
+          report.objects().size(),
+          withFindings,
+          counts.get(Severity.ERROR),
+          counts.get(Severity.WARNING),
+          counts.get(Severity.INFO),
+          report.fixableCount(),
+          report.settings().caps());
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The outcome of a load run. {@code requests} counts every request that was due, including those
- * not sent because of the in-flight cap (class {@link FailureClass#OVERLOAD}); so
- * {@code requests == succeeded + failed} and {@code failed} is the sum of {@code failuresByClass}.
+ * not sent because of the in-flight cap (class {@link FailureClass#OVERLOAD}); so {@code requests
+ * == succeeded + failed} and {@code failed} is the sum of {@code failuresByClass}.
  *
  * @param failuresByClass failure counts keyed by {@link FailureClass} names, sorted by key
  * @param failureEvents the first {@code LoadPlan.maxFailureEvents()} failures in time order
@@ -19,24 +19,24 @@ import java.util.TreeMap;
  * @param achievedRatePerSecond requests that were due per second of sending time
  */
 public record LoadReport(
-        Instant startedAt,
-        Duration duration,
-        double targetRatePerSecond,
-        double achievedRatePerSecond,
-        long requests,
-        long succeeded,
-        long failed,
-        Map<String, Long> failuresByClass,
-        LatencySummary latency,
-        List<FailureEvent> failureEvents,
-        long failureEventsDropped) {
+    Instant startedAt,
+    Duration duration,
+    double targetRatePerSecond,
+    double achievedRatePerSecond,
+    long requests,
+    long succeeded,
+    long failed,
+    Map<String, Long> failuresByClass,
+    LatencySummary latency,
+    List<FailureEvent> failureEvents,
+    long failureEventsDropped) {
 
-    public LoadReport {
-        failuresByClass = Collections.unmodifiableMap(new TreeMap<>(failuresByClass));
-        failureEvents = List.copyOf(failureEvents);
-    }
+  public LoadReport {
+    failuresByClass = Collections.unmodifiableMap(new TreeMap<>(failuresByClass));
+    failureEvents = List.copyOf(failureEvents);
+  }
 
-    public long failures(String failureClass) {
-        return failuresByClass.getOrDefault(failureClass, 0L);
-    }
+  public long failures(String failureClass) {
+    return failuresByClass.getOrDefault(failureClass, 0L);
+  }
 }

@@ -12,8 +12,8 @@ public record ManifestFile(ManifestSource source, String text, List<ManifestDocu
   }
 
   /**
-   * The Kubernetes objects in document order; the items of a {@code kind: List} (what
-   * {@code kubectl get -o yaml} prints) count one by one. Documents that are not objects are left out.
+   * The Kubernetes objects in document order; the items of a {@code kind: List} (what {@code
+   * kubectl get -o yaml} prints) count one by one. Documents that are not objects are left out.
    */
   public List<ManifestObject> objects() {
     List<ManifestObject> objects = new ArrayList<>();
@@ -25,7 +25,8 @@ public record ManifestFile(ManifestSource source, String text, List<ManifestDocu
         JsonNode items = tree.get("items");
         for (int i = 0; i < items.size(); i++) {
           if (items.get(i) instanceof ObjectNode item) {
-            objects.add(new ManifestObject(doc, item, doc.lines().elementLine(items, i, doc.startLine())));
+            objects.add(
+                new ManifestObject(doc, item, doc.lines().elementLine(items, i, doc.startLine())));
           }
         }
       } else {
@@ -37,12 +38,16 @@ public record ManifestFile(ManifestSource source, String text, List<ManifestDocu
 
   /** Documents whose content is not a Kubernetes object (no kind), to be reported, not ignored. */
   public List<ManifestDocument> strayDocuments() {
-    return documents.stream().filter(d -> !d.isEmpty())
+    return documents.stream()
+        .filter(d -> !d.isEmpty())
         .filter(d -> !(d.tree() instanceof ObjectNode o) || !o.path("kind").isTextual())
         .toList();
   }
 
-  /** {@code kind: List} and the typed lists such as DeploymentList; both hold objects in {@code items}. */
+  /**
+   * {@code kind: List} and the typed lists such as DeploymentList; both hold objects in {@code
+   * items}.
+   */
   public static boolean isList(JsonNode tree) {
     return tree.path("kind").asText("").endsWith("List") && tree.path("items").isArray();
   }

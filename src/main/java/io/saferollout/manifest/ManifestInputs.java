@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 public final class ManifestInputs {
   private ManifestInputs() {}
 
-  /** @throws IllegalArgumentException naming the path that does not exist or cannot be read */
+  /**
+   * @throws IllegalArgumentException naming the path that does not exist or cannot be read
+   */
   public static List<ManifestSource> expand(List<String> paths) {
     List<ManifestSource> sources = new ArrayList<>();
     for (String given : paths) {
@@ -30,10 +32,13 @@ public final class ManifestInputs {
       Path path = Path.of(given);
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(Files::isRegularFile).filter(ManifestInputs::isManifestName).sorted()
+          walk.filter(Files::isRegularFile)
+              .filter(ManifestInputs::isManifestName)
+              .sorted()
               .forEach(p -> sources.add(ManifestSource.file(p)));
         } catch (IOException | UncheckedIOException e) {
-          throw new IllegalArgumentException(given + ": cannot list the directory: " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              given + ": cannot list the directory: " + e.getMessage(), e);
         }
       } else if (Files.isRegularFile(path)) {
         if (!Files.isReadable(path)) {
@@ -50,8 +55,10 @@ public final class ManifestInputs {
   public static ManifestFile read(ManifestSource source, InputStream stdin) {
     String text;
     try {
-      text = source.isStdin() ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(source.path(), StandardCharsets.UTF_8);
+      text =
+          source.isStdin()
+              ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(source.path(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException(source.name() + ": cannot be read: " + e.getMessage(), e);
     }

@@ -39,7 +39,10 @@ public record ManifestObject(ManifestDocument document, ObjectNode tree, int lin
     return document.source().name();
   }
 
-  /** The line of a field, in FieldPath syntax; the nearest enclosing field that exists when it is absent. */
+  /**
+   * The line of a field, in FieldPath syntax; the nearest enclosing field that exists when it is
+   * absent.
+   */
   public int lineOf(String fieldPath) {
     return document.lines().lineOf(tree, fieldPath, line);
   }

@@ -11,30 +11,34 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads multi-document YAML (and JSON, which is YAML) into documents with source lines: what
- * {@code kubectl apply -f}, {@code helm template} and {@code kustomize build} produce or accept.
+ * Reads multi-document YAML (and JSON, which is YAML) into documents with source lines: what {@code
+ * kubectl apply -f}, {@code helm template} and {@code kustomize build} produce or accept.
  *
  * <p>Documents are split on {@code ---} lines before parsing. That is exact, not a heuristic: a
  * {@code ---} at the start of a line always ends a document in YAML 1.2, even inside a block scalar
- * (spec 9.1.4, "c-forbidden"), and splitting keeps each document's original text for
- * {@code harden} to pass through untouched.
+ * (spec 9.1.4, "c-forbidden"), and splitting keeps each document's original text for {@code harden}
+ * to pass through untouched.
  */
 public final class ManifestReader {
   private static final Pattern SEPARATOR = Pattern.compile("^---(?:[ \\t].*)?\\r?\\n?$");
   private static final YAMLFactory YAML = new YAMLFactory();
+
   /** JSON files are read as JSON: pretty-printed JSON may indent with tabs, which YAML forbids. */
   private static final JsonFactory JSON = new JsonFactory();
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private ManifestReader() {}
 
-  /** @throws MalformedManifestException with the file and line of the first syntax error */
+  /**
+   * @throws MalformedManifestException with the file and line of the first syntax error
+   */
   public static ManifestFile read(ManifestSource source, String text) {
     if (source.isJson()) {
       return new ManifestFile(source, text, List.of(document(JSON, source, 0, "", text, 1, 0)));
@@ -53,7 +57,15 @@ public final class ManifestReader {
       lineNo++;
       if (SEPARATOR.matcher(line).matches()) {
         if (lineNo > 1) {
-          documents.add(document(YAML, source, documents.size(), separator, body.toString(), bodyFirstLine, separatorLine));
+          documents.add(
+              document(
+                  YAML,
+                  source,
+                  documents.size(),
+                  separator,
+                  body.toString(),
+                  bodyFirstLine,
+                  separatorLine));
         }
         separator = line;
         separatorLine = lineNo;
@@ -65,13 +77,27 @@ public final class ManifestReader {
       i = end;
     }
     if (!separator.isEmpty() || body.length() > 0 || documents.isEmpty()) {
-      documents.add(document(YAML, source, documents.size(), separator, body.toString(), bodyFirstLine, separatorLine));
+      documents.add(
+          document(
+              YAML,
+              source,
+              documents.size(),
+              separator,
+              body.toString(),
+              bodyFirstLine,
+              separatorLine));
     }
     return new ManifestFile(source, text, documents);
   }
 
-  private static ManifestDocument document(JsonFactory factory, ManifestSource source, int index, String separator, String body,
-      int firstLine, int separatorLine) {
+  private static ManifestDocument document(
+      JsonFactory factory,
+      ManifestSource source,
+      int index,
+      String separator,
+      String body,
+      int firstLine,
+      int separatorLine) {
     SourceLines lines = new SourceLines();
     int offset = firstLine - 1;
     JsonNode tree;
@@ -85,22 +111,33 @@ public final class ManifestReader {
         startLine = line(parser.currentTokenLocation(), offset);
         tree = value(parser, lines, offset);
         if (parser.nextToken() != null) {
-          throw new MalformedManifestException(source.name(), line(parser.currentTokenLocation(), offset),
-              "more than one document without a '---' line between them", null);
+          throw new MalformedManifestException(
+              source.name(),
+              line(parser.currentTokenLocation(), offset),
+              "more than one document without a '---' line between them",
+              null);
         }
       }
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       int line = at == null ? firstLine : line(at, offset);
       if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-        // SnakeYAML's own message spans several lines with excerpts; its problem and mark are the gist.
+        // SnakeYAML's own message spans several lines with excerpts; its problem and mark are the
+        // gist.
         line = yaml.getProblemMark().getLine() + 1 + offset;
         String context = yaml.getContext() == null ? "" : yaml.getContext() + ": ";
-        throw new MalformedManifestException(source.name(), line, "not valid YAML: " + context + yaml.getProblem(), e);
+        throw new MalformedManifestException(
+            source.name(), line, "not valid YAML: " + context + yaml.getProblem(), e);
       }
-      throw new MalformedManifestException(source.name(), line, (factory == JSON ? "not valid JSON: " : "not valid YAML: ") + firstLine(e.getOriginalMessage()), e);
+      throw new MalformedManifestException(
+          source.name(),
+          line,
+          (factory == JSON ? "not valid JSON: " : "not valid YAML: ")
+              + firstLine(e.getOriginalMessage()),
+          e);
     } catch (IOException e) {
-      throw new MalformedManifestException(source.name(), firstLine, "cannot be read: " + e.getMessage(), e);
+      throw new MalformedManifestException(
+          source.name(), firstLine, "cannot be read: " + e.getMessage(), e);
     }
     return new ManifestDocument(source, index, separator, body, startLine, tree, lines);
   }

@@ -30,8 +30,8 @@ public final class SourceLines {
   }
 
   /**
-   * The line of {@code fieldPath} under {@code root}. A path that does not exist (a missing field
-   * a rule wants added) gets the line of its deepest existing ancestor: that is where the fix goes.
+   * The line of {@code fieldPath} under {@code root}. A path that does not exist (a missing field a
+   * rule wants added) gets the line of its deepest existing ancestor: that is where the fix goes.
    */
   public int lineOf(JsonNode root, String fieldPath, int rootLine) {
     int line = rootLine;

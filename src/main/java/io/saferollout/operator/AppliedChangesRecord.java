@@ -2,9 +2,9 @@ package io.saferollout.operator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.saferollout.api.AppliedChange;
 import io.saferollout.rules.Change;
 import io.saferollout.rules.FieldOwnership;
@@ -19,15 +19,16 @@ import java.util.Optional;
 
 /**
  * What SafeRollout changed on a Deployment, kept on the Deployment itself (an annotation), so the
- * record survives operator restarts and status loss, travels with backups, and lets a later
- * revert undo exactly our changes: the value before us and the value we set, per field path.
+ * record survives operator restarts and status loss, travels with backups, and lets a later revert
+ * undo exactly our changes: the value before us and the value we set, per field path.
  */
 final class AppliedChangesRecord {
   static final String ANNOTATION = "saferollout.io/applied-changes";
   static final String HARDENED_BY = "saferollout.io/hardened-by";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppliedChangesRecord.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(AppliedChangesRecord.class);
 
   private record Entry(String rule, String path, String oldValue, String newValue) {}
 
@@ -44,24 +45,37 @@ final class AppliedChangesRecord {
       for (Entry e : entries) {
         Optional<Rule> rule = Rule.byId(e.rule());
         if (rule.isEmpty() || e.path() == null) {
-          LOG.warn("ignoring an entry of {} on Deployment {}/{}: unknown rule '{}' or no path", ANNOTATION,
-              d.getMetadata().getNamespace(), d.getMetadata().getName(), e.rule());
+          LOG.warn(
+              "ignoring an entry of {} on Deployment {}/{}: unknown rule '{}' or no path",
+              ANNOTATION,
+              d.getMetadata().getNamespace(),
+              d.getMetadata().getName(),
+              e.rule());
           continue;
         }
         try {
-          changes.add(Change.fromText(rule.get(), e.path(), e.oldValue(), e.newValue(), "recorded"));
+          changes.add(
+              Change.fromText(rule.get(), e.path(), e.oldValue(), e.newValue(), "recorded"));
         } catch (IllegalArgumentException bad) {
           // A hand-edited entry only costs ownership of that field: it counts as the user's.
-          LOG.warn("ignoring an entry of {} on Deployment {}/{}: {}", ANNOTATION,
-              d.getMetadata().getNamespace(), d.getMetadata().getName(), bad.getMessage());
+          LOG.warn(
+              "ignoring an entry of {} on Deployment {}/{}: {}",
+              ANNOTATION,
+              d.getMetadata().getNamespace(),
+              d.getMetadata().getName(),
+              bad.getMessage());
         }
       }
       return changes;
     } catch (JsonProcessingException e) {
       // A hand-edited or truncated record must not stop hardening; it only costs exact revert
       // (our earlier values then count as the user's and are kept).
-      LOG.warn("ignoring annotation {} on Deployment {}/{}: not valid JSON ({})", ANNOTATION,
-          d.getMetadata().getNamespace(), d.getMetadata().getName(), e.getOriginalMessage());
+      LOG.warn(
+          "ignoring annotation {} on Deployment {}/{}: not valid JSON ({})",
+          ANNOTATION,
+          d.getMetadata().getNamespace(),
+          d.getMetadata().getName(),
+          e.getOriginalMessage());
       return List.of();
     }
   }
@@ -72,24 +86,31 @@ final class AppliedChangesRecord {
    * write a value in its own name. An entry counts when the SafeRollout's status (a subresource
    * only the operator writes) lists the same change for this Deployment, or, for an entry that only
    * removes what SafeRollout added, when managedFields show the {@code saferollout} manager still
-   * owns the field. Where the server keeps managedFields, an entry for a field SafeRollout no longer
-   * owns is never reverted. Entries left out are logged, and their fields stay as they are.
+   * owns the field. Where the server keeps managedFields, an entry for a field SafeRollout no
+   * longer owns is never reverted. Entries left out are logged, and their fields stay as they are.
    */
   static List<Change> provable(Deployment d, List<AppliedChange> vouched) {
     FieldOwnership owners = FieldOwnership.of(d);
     String name = d.getMetadata().getName();
     List<Change> proven = new ArrayList<>();
     for (Change c : read(d)) {
-      boolean owned = owners.isRecorded() && owners.isOwnedBy(OperatorSettings.FIELD_MANAGER, c.field());
-      boolean inStatus = vouched != null && vouched.stream().anyMatch(v -> name.equals(v.getDeployment())
-          && sameEntry(v, c));
+      boolean owned =
+          owners.isRecorded() && owners.isOwnedBy(OperatorSettings.FIELD_MANAGER, c.field());
+      boolean inStatus =
+          vouched != null
+              && vouched.stream().anyMatch(v -> name.equals(v.getDeployment()) && sameEntry(v, c));
       boolean provenByOwnership = owned && c.before() == null;
       if ((inStatus && (owned || !owners.isRecorded())) || provenByOwnership) {
         proven.add(c);
       } else {
-        LOG.warn("not reverting {} on Deployment {}/{}: the record entry cannot be verified ({}), so the field is "
-            + "left as it is", c.path(), d.getMetadata().getNamespace(), name,
-            owners.isRecorded() && !owned ? "the saferollout field manager does not own it"
+        LOG.warn(
+            "not reverting {} on Deployment {}/{}: the record entry cannot be verified ({}), so the field is "
+                + "left as it is",
+            c.path(),
+            d.getMetadata().getNamespace(),
+            name,
+            owners.isRecorded() && !owned
+                ? "the saferollout field manager does not own it"
                 : "the SafeRollout's status does not list it");
       }
     }
@@ -98,7 +119,9 @@ final class AppliedChangesRecord {
 
   private static boolean sameEntry(AppliedChange vouched, Change c) {
     try {
-      return Change.fromText(c.rule(), vouched.getPath(), vouched.getOldValue(), vouched.getNewValue(), "").sameAs(c);
+      return Change.fromText(
+              c.rule(), vouched.getPath(), vouched.getOldValue(), vouched.getNewValue(), "")
+          .sameAs(c);
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -106,9 +129,10 @@ final class AppliedChangesRecord {
 
   static String write(List<Change> changes) {
     try {
-      return JSON.writeValueAsString(changes.stream()
-          .map(c -> new Entry(c.rule().id(), c.path(), c.oldValue(), c.newValue()))
-          .toList());
+      return JSON.writeValueAsString(
+          changes.stream()
+              .map(c -> new Entry(c.rule().id(), c.path(), c.oldValue(), c.newValue()))
+              .toList());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -124,7 +148,10 @@ final class AppliedChangesRecord {
     Map<FieldPath, Change> byPath = new LinkedHashMap<>();
     recorded.forEach(c -> byPath.put(c.field(), c));
     for (Change c : applied) {
-      boolean releases = c.removes() && byPath.keySet().stream().anyMatch(p -> !p.equals(c.field()) && c.field().isWithin(p));
+      boolean releases =
+          c.removes()
+              && byPath.keySet().stream()
+                  .anyMatch(p -> !p.equals(c.field()) && c.field().isWithin(p));
       if (releases) {
         byPath.keySet().removeIf(p -> c.field().isWithin(p));
         continue;

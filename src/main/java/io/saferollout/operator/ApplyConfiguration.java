@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The server-side apply body for a Deployment: only the fields SafeRollout owns, at their desired
  * values. Apply semantics make this the whole of our intent: a field we stop sending is released
- * (and removed if nobody else owns it), so the body always carries every owned path, not just
- * the ones that changed now.
+ * (and removed if nobody else owns it), so the body always carries every owned path, not just the
+ * ones that changed now.
  *
  * <p>A recorded path whose desired value is no longer what we recorded setting is left out: the
  * user's value is there now, and applying it (with force) would take the field from its owner.
@@ -32,7 +32,8 @@ final class ApplyConfiguration {
     ObjectNode meta = config.putObject("metadata");
     meta.put("name", desired.getMetadata().getName());
     meta.put("namespace", desired.getMetadata().getNamespace());
-    for (String key : new String[] {AppliedChangesRecord.HARDENED_BY, AppliedChangesRecord.ANNOTATION}) {
+    for (String key :
+        new String[] {AppliedChangesRecord.HARDENED_BY, AppliedChangesRecord.ANNOTATION}) {
       FieldPath p = FieldPath.parse("metadata.annotations").select(key);
       p.get(source).ifPresent(v -> p.set(config, v));
     }

@@ -36,13 +36,19 @@ final class ClusterCapabilitiesSource {
   synchronized ClusterCapabilities current() {
     if (cached == null || Instant.now().isAfter(readAt.plus(refresh))) {
       VersionInfo v = client.getKubernetesVersion();
-      String server = v.getGitVersion() != null && !v.getGitVersion().isBlank()
-          ? v.getGitVersion() : v.getMajor() + "." + v.getMinor();
+      String server =
+          v.getGitVersion() != null && !v.getGitVersion().isBlank()
+              ? v.getGitVersion()
+              : v.getMajor() + "." + v.getMinor();
       List<String> kubelets = kubeletVersions();
       ClusterCapabilities read = ClusterCapabilities.oldestOf(server, kubelets);
       if (!read.equals(cached)) {
-        LOG.info("Kubernetes {} (API server {}, {} kubelet(s) read): preStop sleep action {}, native sidecars {}",
-            read, server, kubelets.size(), read.sleepAction() ? "available" : "unavailable",
+        LOG.info(
+            "Kubernetes {} (API server {}, {} kubelet(s) read): preStop sleep action {}, native sidecars {}",
+            read,
+            server,
+            kubelets.size(),
+            read.sleepAction() ? "available" : "unavailable",
             read.nativeSidecars() ? "available" : "unavailable");
       }
       cached = read;
@@ -54,14 +60,19 @@ final class ClusterCapabilitiesSource {
   private List<String> kubeletVersions() {
     try {
       return client.nodes().list().getItems().stream()
-          .map(Node::getStatus).filter(Objects::nonNull)
+          .map(Node::getStatus)
+          .filter(Objects::nonNull)
           .map(s -> s.getNodeInfo() == null ? null : s.getNodeInfo().getKubeletVersion())
-          .filter(Objects::nonNull).filter(version -> !version.isBlank())
+          .filter(Objects::nonNull)
+          .filter(version -> !version.isBlank())
           .toList();
     } catch (KubernetesClientException e) {
       if (!nodesUnreadableLogged) {
-        LOG.warn("cannot list Nodes ({} {}): capabilities follow the API server's version only; an older kubelet "
-            + "could then be given a hook form it cannot run. Grant nodes list/watch to fix.", e.getCode(), e.getMessage());
+        LOG.warn(
+            "cannot list Nodes ({} {}): capabilities follow the API server's version only; an older kubelet "
+                + "could then be given a hook form it cannot run. Grant nodes list/watch to fix.",
+            e.getCode(),
+            e.getMessage());
         nodesUnreadableLogged = true;
       }
       return List.of();

@@ -13,16 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A finalizer only where deletion has work to do: {@code onDelete: Revert}. With Keep (the
- * default) deleting a SafeRollout leaves its Deployments as they are, so nothing needs to hold the
- * deletion; a finalizer there would only make namespaces hang in Terminating once the operator is
+ * A finalizer only where deletion has work to do: {@code onDelete: Revert}. With Keep (the default)
+ * deleting a SafeRollout leaves its Deployments as they are, so nothing needs to hold the deletion;
+ * a finalizer there would only make namespaces hang in Terminating once the operator is
  * uninstalled. JOSDK adds a finalizer to every resource of a {@code Cleaner}; this reconciler runs
  * with {@code triggerReconcilerOnAllEvents} instead and manages its own, as JOSDK 5.2+ documents
  * ("Trigger reconciliation for all events").
  */
 final class DeletionHandling {
   private static final Logger LOG = LoggerFactory.getLogger(DeletionHandling.class);
-  /** JOSDK's default finalizer name for this resource, kept so SafeRollouts from earlier versions are released. */
+
+  /**
+   * JOSDK's default finalizer name for this resource, kept so SafeRollouts from earlier versions
+   * are released.
+   */
   static final String FINALIZER = "saferollouts.saferollout.io/finalizer";
 
   private final HardeningApplier applier;
@@ -33,7 +37,10 @@ final class DeletionHandling {
     this.events = events;
   }
 
-  /** Adds or removes the finalizer to match onDelete; returns the SafeRollout as the server now has it. */
+  /**
+   * Adds or removes the finalizer to match onDelete; returns the SafeRollout as the server now has
+   * it.
+   */
   SafeRollout holdDeletionOnlyIfNeeded(SafeRollout sr, Context<SafeRollout> ctx) {
     boolean needed = onDelete(sr) == OnDelete.Revert;
     if (needed && !sr.hasFinalizer(FINALIZER)) {
@@ -46,34 +53,54 @@ final class DeletionHandling {
   }
 
   /** The SafeRollout is being deleted and holds our finalizer: revert if asked, then let it go. */
-  void finish(SafeRollout sr, Context<SafeRollout> ctx, InformerEventSource<Deployment, SafeRollout> deployments) {
+  void finish(
+      SafeRollout sr,
+      Context<SafeRollout> ctx,
+      InformerEventSource<Deployment, SafeRollout> deployments) {
     if (!sr.hasFinalizer(FINALIZER)) {
       return;
     }
     if (onDelete(sr) == OnDelete.Revert) {
       List<String> reverted = new ArrayList<>();
       List<String> skipped = new ArrayList<>();
-      deployments.list(sr.getMetadata().getNamespace())
+      deployments
+          .list(sr.getMetadata().getNamespace())
           .filter(d -> TargetSelection.hardenedBy(d, sr))
-          .forEach(d -> {
-            RevertPlan plan = applier.revert(sr, d, deployments);
-            reverted.add(d.getMetadata().getName() + " (" + plan.revertedChanges().size() + " field(s))");
-            plan.skipped().forEach(f -> skipped.add(d.getMetadata().getName() + ": " + f.message()));
-          });
+          .forEach(
+              d -> {
+                RevertPlan plan = applier.revert(sr, d, deployments);
+                reverted.add(
+                    d.getMetadata().getName()
+                        + " ("
+                        + plan.revertedChanges().size()
+                        + " field(s))");
+                plan.skipped()
+                    .forEach(f -> skipped.add(d.getMetadata().getName() + ": " + f.message()));
+              });
       if (!reverted.isEmpty()) {
-        events.record(sr, skipped.isEmpty() ? EventRecorder.Type.Normal : EventRecorder.Type.Warning,
-            EventReason.Reverted, "removed SafeRollout's own changes from " + String.join(", ", reverted)
+        events.record(
+            sr,
+            skipped.isEmpty() ? EventRecorder.Type.Normal : EventRecorder.Type.Warning,
+            EventReason.Reverted,
+            "removed SafeRollout's own changes from "
+                + String.join(", ", reverted)
                 + (skipped.isEmpty() ? "" : "; kept: " + String.join("; ", skipped)));
       }
-      LOG.info("SafeRollout {}/{} deleted: reverted {}", sr.getMetadata().getNamespace(), sr.getMetadata().getName(),
+      LOG.info(
+          "SafeRollout {}/{} deleted: reverted {}",
+          sr.getMetadata().getNamespace(),
+          sr.getMetadata().getName(),
           reverted.isEmpty() ? "nothing" : String.join(", ", reverted));
     }
     // Not through JOSDK's cache: once the last finalizer is gone the SafeRollout is deleted, and
     // there is no later version to cache (some servers answer without one).
-    ctx.getClient().resource(sr).edit(r -> {
-      r.removeFinalizer(FINALIZER);
-      return r;
-    });
+    ctx.getClient()
+        .resource(sr)
+        .edit(
+            r -> {
+              r.removeFinalizer(FINALIZER);
+              return r;
+            });
   }
 
   private static OnDelete onDelete(SafeRollout sr) {

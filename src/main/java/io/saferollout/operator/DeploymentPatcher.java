@@ -3,13 +3,13 @@ package io.saferollout.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.zjsonpatch.JsonDiff;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one patch per hardening to a Deployment under SafeRollout's own field manager.
- * Server-side apply first: the API server then records which fields we own, so GitOps tools and
- * later reconciles can tell our values from the user's. A server that answers 415 to apply (some
- * proxies and API stand-ins do) gets a JSON patch (RFC 6902) of exactly the changed fields plus the
- * resourceVersion we read, so a concurrent change by anyone else makes it fail with 409 rather
- * than be overwritten. (A JSON patch rather than a merge patch because list elements, such as
+ * Sends one patch per hardening to a Deployment under SafeRollout's own field manager. Server-side
+ * apply first: the API server then records which fields we own, so GitOps tools and later
+ * reconciles can tell our values from the user's. A server that answers 415 to apply (some proxies
+ * and API stand-ins do) gets a JSON patch (RFC 6902) of exactly the changed fields plus the
+ * resourceVersion we read, so a concurrent change by anyone else makes it fail with 409 rather than
+ * be overwritten. (A JSON patch rather than a merge patch because list elements, such as
  * containers, are then addressed one by one, which every server implements the same way.)
  */
 final class DeploymentPatcher {
@@ -40,10 +40,14 @@ final class DeploymentPatcher {
   /**
    * @param ownedPaths every field path SafeRollout sets on this Deployment after the patch
    * @param removesFields whether the change takes something away from the user's fields (moving a
-   *     sidecar to initContainers, reverting): apply cannot remove a field another manager owns,
-   *     so such changes always go as a JSON patch
+   *     sidecar to initContainers, reverting): apply cannot remove a field another manager owns, so
+   *     such changes always go as a JSON patch
    */
-  Deployment patch(Deployment current, Deployment desired, Collection<String> ownedPaths, boolean removesFields) {
+  Deployment patch(
+      Deployment current,
+      Deployment desired,
+      Collection<String> ownedPaths,
+      boolean removesFields) {
     patchesSent.incrementAndGet();
     if (applySupported.get() && !removesFields) {
       try {
@@ -52,7 +56,8 @@ final class DeploymentPatcher {
         if (e.getCode() != UNSUPPORTED_MEDIA_TYPE) {
           throw e;
         }
-        LOG.info("API server does not support server-side apply (415); using JSON patches guarded by resourceVersion");
+        LOG.info(
+            "API server does not support server-side apply (415); using JSON patches guarded by resourceVersion");
         applySupported.set(false);
       }
     }
@@ -65,35 +70,51 @@ final class DeploymentPatcher {
 
   private Deployment serverSideApply(Deployment desired, Collection<String> ownedPaths) {
     ObjectNode config = ApplyConfiguration.of(desired, ownedPaths);
-    return client.apps().deployments()
+    return client
+        .apps()
+        .deployments()
         .inNamespace(desired.getMetadata().getNamespace())
-        // resource(...) rather than withName(...): fabric8 then patches without reading the object first.
+        // resource(...) rather than withName(...): fabric8 then patches without reading the object
+        // first.
         .resource(desired)
-        .patch(new PatchContext.Builder()
-            .withPatchType(PatchType.SERVER_SIDE_APPLY)
-            .withFieldManager(OperatorSettings.FIELD_MANAGER)
-            // Enforce mode corrects values other managers set; FillMissing never plans those,
-            // so forcing only ever takes fields we were asked to take.
-            .withForce(true)
-            .build(), config.toString());
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(OperatorSettings.FIELD_MANAGER)
+                // Enforce mode corrects values other managers set; FillMissing never plans those,
+                // so forcing only ever takes fields we were asked to take.
+                .withForce(true)
+                .build(),
+            config.toString());
   }
 
   private Deployment jsonPatch(Deployment current, Deployment desired) {
     ArrayNode patch = Serialization.jsonMapper().createArrayNode();
     // The API server treats a resourceVersion in the patched object as a precondition: if the
     // Deployment changed since we read it, this patch fails with 409 instead of overwriting.
-    patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
+    patch
+        .addObject()
+        .put("op", "replace")
+        .put("path", "/metadata/resourceVersion")
         .put("value", current.getMetadata().getResourceVersion());
-    patch.addAll((ArrayNode) JsonDiff.asJson(withoutServerFields(current), withoutServerFields(desired)));
-    LOG.debug("JSON patch for Deployment {}/{}: {}", current.getMetadata().getNamespace(),
-        current.getMetadata().getName(), patch);
-    return client.apps().deployments()
+    patch.addAll(
+        (ArrayNode) JsonDiff.asJson(withoutServerFields(current), withoutServerFields(desired)));
+    LOG.debug(
+        "JSON patch for Deployment {}/{}: {}",
+        current.getMetadata().getNamespace(),
+        current.getMetadata().getName(),
+        patch);
+    return client
+        .apps()
+        .deployments()
         .inNamespace(current.getMetadata().getNamespace())
         .resource(current)
-        .patch(new PatchContext.Builder()
-            .withPatchType(PatchType.JSON)
-            .withFieldManager(OperatorSettings.FIELD_MANAGER)
-            .build(), patch.toString());
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON)
+                .withFieldManager(OperatorSettings.FIELD_MANAGER)
+                .build(),
+            patch.toString());
   }
 
   private static JsonNode withoutServerFields(Deployment d) {

@@ -6,9 +6,15 @@ enum EventReason {
   InvalidSpec,
   /** Another, older SafeRollout already hardens a Deployment this one targets. */
   Conflict,
-  /** Fields were set on Deployments in this reconcile (a rollout follows where the pod template changed). */
+  /**
+   * Fields were set on Deployments in this reconcile (a rollout follows where the pod template
+   * changed).
+   */
   Hardened,
-  /** Hardening is planned and held for each Deployment's next rollout, or for the one rolling before it. */
+  /**
+   * Hardening is planned and held for each Deployment's next rollout, or for the one rolling before
+   * it.
+   */
   AwaitingRollout,
   /** Gaps the operator did not fix and the user must (new since the last reconcile). */
   Findings,

@@ -19,34 +19,52 @@ import java.util.stream.Collectors;
  */
 record EventSummary(EventRecorder.Type type, EventReason reason, String message) {
 
-  static Optional<EventSummary> of(SafeRolloutStatus previous, SafeRolloutStatus next, ReconcileFacts facts) {
+  static Optional<EventSummary> of(
+      SafeRolloutStatus previous, SafeRolloutStatus next, ReconcileFacts facts) {
     if (facts.seen().isEmpty()) {
       String message = degradedMessage(next);
       return Objects.equals(degradedMessage(previous), message)
           ? Optional.empty()
-          : Optional.of(new EventSummary(EventRecorder.Type.Warning, EventReason.InvalidSpec, message));
+          : Optional.of(
+              new EventSummary(EventRecorder.Type.Warning, EventReason.InvalidSpec, message));
     }
     List<String> parts = new ArrayList<>();
     EventReason reason = null;
     for (TargetResult r : facts.results()) {
       if (!r.appliedNow().isEmpty()) {
-        parts.add("Deployment " + r.deployment() + ": set " + r.appliedNow().stream()
-            .map(c -> c.rule().id() + " " + c.path()).distinct().collect(Collectors.joining(", ")) + "; " + r.plan().why());
+        parts.add(
+            "Deployment "
+                + r.deployment()
+                + ": set "
+                + r.appliedNow().stream()
+                    .map(c -> c.rule().id() + " " + c.path())
+                    .distinct()
+                    .collect(Collectors.joining(", "))
+                + "; "
+                + r.plan().why());
         reason = reason == null ? EventReason.Hardened : reason;
       }
     }
-    Set<String> wasPending = previous.getPending().stream().map(PendingChanges::getDeployment).collect(Collectors.toSet());
-    List<String> newlyPending = next.getPending().stream()
-        .filter(p -> !wasPending.contains(p.getDeployment()))
-        .map(p -> p.getDeployment() + " (" + p.getChanges().size() + " change(s))")
-        .toList();
+    Set<String> wasPending =
+        previous.getPending().stream()
+            .map(PendingChanges::getDeployment)
+            .collect(Collectors.toSet());
+    List<String> newlyPending =
+        next.getPending().stream()
+            .filter(p -> !wasPending.contains(p.getDeployment()))
+            .map(p -> p.getDeployment() + " (" + p.getChanges().size() + " change(s))")
+            .toList();
     if (!newlyPending.isEmpty()) {
-      parts.add("waiting for a rollout: " + String.join(", ", newlyPending)
-          + "; the hardening is applied with the user's next pod-template change, see status.pending");
+      parts.add(
+          "waiting for a rollout: "
+              + String.join(", ", newlyPending)
+              + "; the hardening is applied with the user's next pod-template change, see status.pending");
       reason = reason == null ? EventReason.AwaitingRollout : reason;
     }
-    Set<String> known = previous.getFindings().stream()
-        .map(f -> f.getDeployment() + "|" + f.getRule() + "|" + f.getPath()).collect(Collectors.toSet());
+    Set<String> known =
+        previous.getFindings().stream()
+            .map(f -> f.getDeployment() + "|" + f.getRule() + "|" + f.getPath())
+            .collect(Collectors.toSet());
     List<String> fresh = new ArrayList<>();
     boolean freshWarning = false;
     for (TargetResult r : facts.results()) {
@@ -61,8 +79,11 @@ record EventSummary(EventRecorder.Type type, EventReason reason, String message)
       parts.add(fresh.size() + " new finding(s): " + String.join("; ", fresh));
       reason = reason == null ? EventReason.Findings : reason;
     }
-    boolean newConflict = !Objects.equals(conditionMessage(previous, ConditionReason.Conflict),
-        conditionMessage(next, ConditionReason.Conflict)) && conditionMessage(next, ConditionReason.Conflict) != null;
+    boolean newConflict =
+        !Objects.equals(
+                conditionMessage(previous, ConditionReason.Conflict),
+                conditionMessage(next, ConditionReason.Conflict))
+            && conditionMessage(next, ConditionReason.Conflict) != null;
     if (newConflict) {
       parts.add(0, conditionMessage(next, ConditionReason.Conflict));
       reason = EventReason.Conflict;
@@ -71,22 +92,29 @@ record EventSummary(EventRecorder.Type type, EventReason reason, String message)
       return Optional.empty();
     }
     boolean warn = newConflict || freshWarning;
-    return Optional.of(new EventSummary(warn ? EventRecorder.Type.Warning : EventRecorder.Type.Normal, reason,
-        String.join(". ", parts)));
+    return Optional.of(
+        new EventSummary(
+            warn ? EventRecorder.Type.Warning : EventRecorder.Type.Normal,
+            reason,
+            String.join(". ", parts)));
   }
 
   private static String degradedMessage(SafeRolloutStatus s) {
     return s.getConditions().stream()
         .filter(c -> StatusConditions.Type.Degraded.name().equals(c.getType()))
         .map(Condition::getMessage)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   private static String conditionMessage(SafeRolloutStatus s, ConditionReason reason) {
     return s.getConditions().stream()
-        .filter(c -> StatusConditions.Type.Degraded.name().equals(c.getType()) && reason.name().equals(c.getReason()))
+        .filter(
+            c ->
+                StatusConditions.Type.Degraded.name().equals(c.getType())
+                    && reason.name().equals(c.getReason()))
         .map(Condition::getMessage)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
-
 }

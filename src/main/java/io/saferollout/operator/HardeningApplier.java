@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The apply step: one patch per Deployment whose plan says APPLY (and the revert on deletion),
- * each written through the Deployment informer so that JOSDK caches the response and drops the
- * watch event of our own write: the next reconcile reads what we wrote, and our own write does
- * not wake us again.
+ * The apply step: one patch per Deployment whose plan says APPLY (and the revert on deletion), each
+ * written through the Deployment informer so that JOSDK caches the response and drops the watch
+ * event of our own write: the next reconcile reads what we wrote, and our own write does not wake
+ * us again.
  */
 final class HardeningApplier {
   private final DeploymentPatcher patcher;
@@ -25,7 +25,8 @@ final class HardeningApplier {
     this.metrics = metrics;
   }
 
-  List<TargetResult> apply(SafeRollout sr, List<TargetPlan> plans, InformerEventSource<Deployment, SafeRollout> cache) {
+  List<TargetResult> apply(
+      SafeRollout sr, List<TargetPlan> plans, InformerEventSource<Deployment, SafeRollout> cache) {
     List<TargetResult> results = new ArrayList<>();
     for (TargetPlan p : plans) {
       if (p.step() != TargetPlan.Step.APPLY) {
@@ -37,7 +38,8 @@ final class HardeningApplier {
       Deployment desired = annotate(p.plan().hardened(), sr, recorded);
       boolean removes = p.plan().removesFields();
       List<String> owned = recorded.stream().map(Change::path).toList();
-      cache.eventFilteringUpdateAndCacheResource(p.current(), current -> patcher.patch(current, desired, owned, removes));
+      cache.eventFilteringUpdateAndCacheResource(
+          p.current(), current -> patcher.patch(current, desired, owned, removes));
       metrics.patched(changes);
       results.add(new TargetResult(p, recorded, changes));
     }
@@ -46,27 +48,33 @@ final class HardeningApplier {
 
   /**
    * Removes exactly the operator's own changes: only record entries it can prove (listed in the
-   * SafeRollout's status, or removals of fields its field manager still owns), since anyone who
-   * can edit the Deployment's annotations could otherwise make it write fields in its name.
+   * SafeRollout's status, or removals of fields its field manager still owns), since anyone who can
+   * edit the Deployment's annotations could otherwise make it write fields in its name.
    */
-  RevertPlan revert(SafeRollout sr, Deployment d, InformerEventSource<Deployment, SafeRollout> cache) {
-    RevertPlan plan = HardeningReverter.revert(d, AppliedChangesRecord.provable(d,
-        sr.getStatus() == null ? List.of() : sr.getStatus().getAppliedChanges()));
-    Deployment desired = new DeploymentBuilder(plan.reverted())
-        .editMetadata()
-          .removeFromAnnotations(AppliedChangesRecord.ANNOTATION)
-          .removeFromAnnotations(AppliedChangesRecord.HARDENED_BY)
-        .endMetadata()
-        .build();
-    cache.eventFilteringUpdateAndCacheResource(d, current -> patcher.patch(current, desired, List.of(), true));
+  RevertPlan revert(
+      SafeRollout sr, Deployment d, InformerEventSource<Deployment, SafeRollout> cache) {
+    RevertPlan plan =
+        HardeningReverter.revert(
+            d,
+            AppliedChangesRecord.provable(
+                d, sr.getStatus() == null ? List.of() : sr.getStatus().getAppliedChanges()));
+    Deployment desired =
+        new DeploymentBuilder(plan.reverted())
+            .editMetadata()
+            .removeFromAnnotations(AppliedChangesRecord.ANNOTATION)
+            .removeFromAnnotations(AppliedChangesRecord.HARDENED_BY)
+            .endMetadata()
+            .build();
+    cache.eventFilteringUpdateAndCacheResource(
+        d, current -> patcher.patch(current, desired, List.of(), true));
     return plan;
   }
 
   private static Deployment annotate(Deployment hardened, SafeRollout sr, List<Change> recorded) {
     return new DeploymentBuilder(hardened)
         .editMetadata()
-          .addToAnnotations(AppliedChangesRecord.HARDENED_BY, sr.getMetadata().getName())
-          .addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(recorded))
+        .addToAnnotations(AppliedChangesRecord.HARDENED_BY, sr.getMetadata().getName())
+        .addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(recorded))
         .endMetadata()
         .build();
   }

@@ -43,62 +43,128 @@ final class HardeningPlanner {
    *     created under it (often in the same `kubectl apply`), so its pods are new and hardening
    *     them now surprises nobody
    */
-  List<TargetPlan> plan(SafeRolloutPolicy policy, Observation seen, SafeRolloutStatus previous, Optional<Instant> claimedSince) {
-    Map<String, Long> heldSince = previous.getPending().stream()
-        .filter(p -> p.getHeldSinceRevision() != null)
-        .collect(Collectors.toMap(PendingChanges::getDeployment, PendingChanges::getHeldSinceRevision, (a, b) -> a));
+  List<TargetPlan> plan(
+      SafeRolloutPolicy policy,
+      Observation seen,
+      SafeRolloutStatus previous,
+      Optional<Instant> claimedSince) {
+    Map<String, Long> heldSince =
+        previous.getPending().stream()
+            .filter(p -> p.getHeldSinceRevision() != null)
+            .collect(
+                Collectors.toMap(
+                    PendingChanges::getDeployment,
+                    PendingChanges::getHeldSinceRevision,
+                    (a, b) -> a));
     // Immediately rolls one Deployment at a time: while one of ours rolls out, the rest wait.
     boolean oneIsRolling = seen.ours().stream().anyMatch(RolloutProgress::inProgress);
     // preStop Auto: the delay measured removal calls for replaces the stated one.
-    HardeningPolicy hardening = seen.rollouts()
-        .map(r -> policy.hardening().withPreStopDelaySeconds(r.preStopSeconds()))
-        .orElse(policy.hardening());
+    HardeningPolicy hardening =
+        seen.rollouts()
+            .map(r -> policy.hardening().withPreStopDelaySeconds(r.preStopSeconds()))
+            .orElse(policy.hardening());
     List<TargetPlan> plans = new ArrayList<>();
     for (Deployment d : seen.ours()) {
       List<Change> recorded = AppliedChangesRecord.read(d);
-      LiveTarget live = new LiveTarget(OwnedFields.stillOurs(d, recorded), recorded,
-          seen.namespace().labels(), seen.namespace().annotations());
-      HardeningPlan plan = DeploymentHardener.plan(d, hardening, seen.capabilities(), live, seen.disruptionBudgets());
-      boolean tuningOnly = onlyTheTunedPreStopRollsPods(policy, d, hardening, plan,
-          h -> DeploymentHardener.plan(d, h, seen.capabilities(), live, seen.disruptionBudgets()));
-      TargetPlan p = decide(policy, d, plan, recorded, Optional.ofNullable(heldSince.get(d.getMetadata().getName())),
-          oneIsRolling, createdUnder(d, claimedSince), tuningOnly);
+      LiveTarget live =
+          new LiveTarget(
+              OwnedFields.stillOurs(d, recorded),
+              recorded,
+              seen.namespace().labels(),
+              seen.namespace().annotations());
+      HardeningPlan plan =
+          DeploymentHardener.plan(
+              d, hardening, seen.capabilities(), live, seen.disruptionBudgets());
+      boolean tuningOnly =
+          onlyTheTunedPreStopRollsPods(
+              policy,
+              d,
+              hardening,
+              plan,
+              h ->
+                  DeploymentHardener.plan(
+                      d, h, seen.capabilities(), live, seen.disruptionBudgets()));
+      TargetPlan p =
+          decide(
+              policy,
+              d,
+              plan,
+              recorded,
+              Optional.ofNullable(heldSince.get(d.getMetadata().getName())),
+              oneIsRolling,
+              createdUnder(d, claimedSince),
+              tuningOnly);
       oneIsRolling |= p.step() == Step.APPLY && rollsPods(plan);
       plans.add(p);
     }
     return plans;
   }
 
-  private TargetPlan decide(SafeRolloutPolicy policy, Deployment d, HardeningPlan plan, List<Change> recorded,
-      Optional<Long> heldSince, boolean oneIsRolling, boolean createdUnderThisSafeRollout, boolean tuningOnly) {
+  private TargetPlan decide(
+      SafeRolloutPolicy policy,
+      Deployment d,
+      HardeningPlan plan,
+      List<Change> recorded,
+      Optional<Long> heldSince,
+      boolean oneIsRolling,
+      boolean createdUnderThisSafeRollout,
+      boolean tuningOnly) {
     if (plan.changesNothing()) {
       return new TargetPlan(d, plan, recorded, Step.IN_SYNC, Optional.empty(), "in sync");
     }
     if (policy.hardening().mode() == Mode.Audit) {
-      return new TargetPlan(d, plan, recorded, Step.REPORT_ONLY, Optional.empty(), "audit: reported, not made");
+      return new TargetPlan(
+          d, plan, recorded, Step.REPORT_ONLY, Optional.empty(), "audit: reported, not made");
     }
     if (!rollsPods(plan)) {
-      return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), "outside the pod template, so nothing rolls");
+      return new TargetPlan(
+          d,
+          plan,
+          recorded,
+          Step.APPLY,
+          Optional.empty(),
+          "outside the pod template, so nothing rolls");
     }
     if (tuningOnly) {
       return decideTuning(policy, d, plan, recorded, heldSince, oneIsRolling);
     }
     if (createdUnderThisSafeRollout && heldSince.isEmpty()) {
-      return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(),
+      return new TargetPlan(
+          d,
+          plan,
+          recorded,
+          Step.APPLY,
+          Optional.empty(),
           "the Deployment was created after its SafeRollout, so its pods are new");
     }
     if (policy.adoption() == Adoption.Immediately) {
       return oneIsRolling
-          ? new TargetPlan(d, plan, recorded, Step.HOLD_FOR_PREVIOUS_TARGET, Optional.empty(),
+          ? new TargetPlan(
+              d,
+              plan,
+              recorded,
+              Step.HOLD_FOR_PREVIOUS_TARGET,
+              Optional.empty(),
               "waits until the Deployment rolling out now is done (one at a time)")
-          : new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), "rolls out now (adoption Immediately)");
+          : new TargetPlan(
+              d,
+              plan,
+              recorded,
+              Step.APPLY,
+              Optional.empty(),
+              "rolls out now (adoption Immediately)");
     }
     NextRolloutGate.Verdict verdict = gate.decide(d, heldSince);
     if (verdict instanceof NextRolloutGate.Verdict.Open open) {
       return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), open.why());
     }
     long since = ((NextRolloutGate.Verdict.Held) verdict).sinceRevision();
-    return new TargetPlan(d, plan, recorded, Step.HOLD_FOR_NEXT_ROLLOUT, Optional.of(since),
+    return new TargetPlan(
+        d,
+        plan,
+        recorded,
+        Step.HOLD_FOR_NEXT_ROLLOUT,
+        Optional.of(since),
         "waits for the next rollout after revision " + since);
   }
 
@@ -109,35 +175,64 @@ final class HardeningPlanner {
    * at a time. This applies whatever the adoption policy says: adoption is about taking a
    * Deployment over, tuning about a Deployment already hardened.
    */
-  private TargetPlan decideTuning(SafeRolloutPolicy policy, Deployment d, HardeningPlan plan, List<Change> recorded,
-      Optional<Long> heldSince, boolean oneIsRolling) {
+  private TargetPlan decideTuning(
+      SafeRolloutPolicy policy,
+      Deployment d,
+      HardeningPlan plan,
+      List<Change> recorded,
+      Optional<Long> heldSince,
+      boolean oneIsRolling) {
     if (policy.preStop().application() == TuningApplication.Immediately) {
       return oneIsRolling
-          ? new TargetPlan(d, plan, recorded, Step.HOLD_FOR_PREVIOUS_TARGET, Optional.empty(),
+          ? new TargetPlan(
+              d,
+              plan,
+              recorded,
+              Step.HOLD_FOR_PREVIOUS_TARGET,
+              Optional.empty(),
               "the tuned preStop waits until the Deployment rolling out now is done (one at a time)")
-          : new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), "the tuned preStop rolls out now (applyTuning Immediately)");
+          : new TargetPlan(
+              d,
+              plan,
+              recorded,
+              Step.APPLY,
+              Optional.empty(),
+              "the tuned preStop rolls out now (applyTuning Immediately)");
     }
     NextRolloutGate.Verdict verdict = gate.decide(d, heldSince);
     if (verdict instanceof NextRolloutGate.Verdict.Open open) {
-      return new TargetPlan(d, plan, recorded, Step.APPLY, Optional.empty(), "the tuned preStop " + open.why());
+      return new TargetPlan(
+          d, plan, recorded, Step.APPLY, Optional.empty(), "the tuned preStop " + open.why());
     }
     long since = ((NextRolloutGate.Verdict.Held) verdict).sinceRevision();
-    return new TargetPlan(d, plan, recorded, Step.HOLD_FOR_NEXT_ROLLOUT, Optional.of(since),
-        "the tuned preStop waits for the next rollout after revision " + since + " (applyTuning WithNextRollout)");
+    return new TargetPlan(
+        d,
+        plan,
+        recorded,
+        Step.HOLD_FOR_NEXT_ROLLOUT,
+        Optional.of(since),
+        "the tuned preStop waits for the next rollout after revision "
+            + since
+            + " (applyTuning WithNextRollout)");
   }
 
   /**
    * Whether the plan rolls pods only because Auto tuned the preStop away from the delay the
-   * template carries: planned again with the template's own delay, nothing under the template
-   * would change. A Deployment without a preStop yet is being hardened, not tuned.
+   * template carries: planned again with the template's own delay, nothing under the template would
+   * change. A Deployment without a preStop yet is being hardened, not tuned.
    */
-  private static boolean onlyTheTunedPreStopRollsPods(SafeRolloutPolicy policy, Deployment d, HardeningPolicy tuned,
-      HardeningPlan plan, Function<HardeningPolicy, HardeningPlan> planWith) {
+  private static boolean onlyTheTunedPreStopRollsPods(
+      SafeRolloutPolicy policy,
+      Deployment d,
+      HardeningPolicy tuned,
+      HardeningPlan plan,
+      Function<HardeningPolicy, HardeningPlan> planWith) {
     if (policy.preStop().mode() != PreStopMode.Auto || !rollsPods(plan)) {
       return false;
     }
     Optional<Integer> inTemplate = RolloutObserver.templatePreStop(d);
-    return inTemplate.isPresent() && inTemplate.get() != tuned.preStopDelaySeconds()
+    return inTemplate.isPresent()
+        && inTemplate.get() != tuned.preStopDelaySeconds()
         && !rollsPods(planWith.apply(tuned.withPreStopDelaySeconds(inTemplate.get())));
   }
 

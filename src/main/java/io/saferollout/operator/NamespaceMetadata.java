@@ -13,19 +13,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The labels and annotations of a target's namespace, where mesh injection is usually switched on
- * (Istio's {@code istio-injection=enabled} or {@code istio.io/rev} label, Linkerd's
- * {@code linkerd.io/inject} annotation), read with one GET per namespace and kept for {@link #TTL}.
+ * (Istio's {@code istio-injection=enabled} or {@code istio.io/rev} label, Linkerd's {@code
+ * linkerd.io/inject} annotation), read with one GET per namespace and kept for {@link #TTL}.
  *
  * <p>A GET rather than an informer: Namespaces are cluster-scoped, so an informer needs list and
  * watch on every namespace, which a per-namespace install (watchNamespaces: Roles only) cannot
  * grant; a GET of one's own namespace can be granted by a Role there, since the API server treats
- * the namespace object as living in itself (apiserver RequestInfo sets the namespace of
- * {@code /api/v1/namespaces/NAME} to NAME). A label switched on reaches the plan within the TTL, at
- * the next reconcile, which any event of the namespace's Deployments or pods triggers.
+ * the namespace object as living in itself (apiserver RequestInfo sets the namespace of {@code
+ * /api/v1/namespaces/NAME} to NAME). A label switched on reaches the plan within the TTL, at the
+ * next reconcile, which any event of the namespace's Deployments or pods triggers.
  */
 final class NamespaceMetadata {
   /** How long one reading is used: mesh labels change rarely, and each read is one request. */
   static final Duration TTL = Duration.ofSeconds(30);
+
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceMetadata.class);
 
   /** A namespace's labels and annotations; empty when they could not be read. */
@@ -56,19 +57,29 @@ final class NamespaceMetadata {
       return cached.meta();
     }
     // compute(): many SafeRollouts of one namespace reconciling together cost one GET.
-    return cache.compute(namespace, (ns, current) ->
-        current != null && current.at().plus(TTL).isAfter(now) ? current : new Reading(read(ns), now)).meta();
+    return cache
+        .compute(
+            namespace,
+            (ns, current) ->
+                current != null && current.at().plus(TTL).isAfter(now)
+                    ? current
+                    : new Reading(read(ns), now))
+        .meta();
   }
 
   private Meta read(String namespace) {
     try {
       Namespace ns = client.namespaces().withName(namespace).get();
-      return ns == null ? Meta.UNKNOWN : new Meta(ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations());
+      return ns == null
+          ? Meta.UNKNOWN
+          : new Meta(ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations());
     } catch (KubernetesClientException e) {
       // Mesh detection then falls back to the pod template's own labels and annotations; the
       // chart grants `get` on namespaces, so this means an install whose RBAC was changed.
-      LOG.warn("cannot read namespace {} for its mesh injection labels ({}); using the pod templates' own: grant get on namespaces",
-          namespace, e.getMessage());
+      LOG.warn(
+          "cannot read namespace {} for its mesh injection labels ({}); using the pod templates' own: grant get on namespaces",
+          namespace,
+          e.getMessage());
       return Meta.UNKNOWN;
     }
   }

@@ -33,6 +33,7 @@ final class OperatorMetrics {
 
   void patched(List<Change> changes) {
     patches.increment();
-    changes.forEach(c -> registry.counter("saferollout.changes.applied", "rule", c.rule().id()).increment());
+    changes.forEach(
+        c -> registry.counter("saferollout.changes.applied", "rule", c.rule().id()).increment());
   }
 }

@@ -25,12 +25,14 @@ public record OperatorSettings(
    * how often a standby retries: client-go's defaults (leaderelection.LeaderElectionConfig as
    * kube-controller-manager sets them, 15 s / 10 s / 2 s), so an API stall shorter than 10 s never
    * costs the leader its lease. A crashed leader is replaced after at most duration + retry = 17 s;
-   * {@code exitOnLoss}: a leader that loses the lease exits, so it can never patch concurrently with
-   * the new leader (in a cluster the Deployment controller restarts it as a standby).
+   * {@code exitOnLoss}: a leader that loses the lease exits, so it can never patch concurrently
+   * with the new leader (in a cluster the Deployment controller restarts it as a standby).
    */
-  public record LeaseTiming(Duration duration, Duration renewDeadline, Duration retryPeriod, boolean exitOnLoss) {
+  public record LeaseTiming(
+      Duration duration, Duration renewDeadline, Duration retryPeriod, boolean exitOnLoss) {
     public static final LeaseTiming DEFAULT =
-        new LeaseTiming(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+        new LeaseTiming(
+            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
 
     /** In-process instances (tests, the lab) must not exit the JVM they share. */
     public LeaseTiming inProcess() {
@@ -51,11 +53,19 @@ public record OperatorSettings(
 
   /** All namespaces, no leader election: tests, the lab and a single local instance. */
   public static OperatorSettings singleInstance() {
-    return new OperatorSettings(Set.of(), false, DEFAULT_LEASE_NAME, null, null, Duration.ofMinutes(10),
+    return new OperatorSettings(
+        Set.of(),
+        false,
+        DEFAULT_LEASE_NAME,
+        null,
+        null,
+        Duration.ofMinutes(10),
         LeaseTiming.DEFAULT);
   }
 
-  public OperatorSettings withLeaderElection(String leaseNamespace, String identity, LeaseTiming timing) {
-    return new OperatorSettings(namespaces, true, leaseName, leaseNamespace, identity, capabilitiesRefresh, timing);
+  public OperatorSettings withLeaderElection(
+      String leaseNamespace, String identity, LeaseTiming timing) {
+    return new OperatorSettings(
+        namespaces, true, leaseName, leaseNamespace, identity, capabilitiesRefresh, timing);
   }
 }

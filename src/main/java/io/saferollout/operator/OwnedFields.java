@@ -26,7 +26,9 @@ final class OwnedFields {
     FieldOwnership owners = FieldOwnership.of(d);
     return recorded.stream()
         .filter(c -> JsonValues.sameAsServed(c.after(), c.field().get(tree).orElse(null)))
-        .filter(c -> !owners.isRecorded() || owners.isOwnedBy(OperatorSettings.FIELD_MANAGER, c.field()))
+        .filter(
+            c ->
+                !owners.isRecorded() || owners.isOwnedBy(OperatorSettings.FIELD_MANAGER, c.field()))
         .map(Change::path)
         .collect(Collectors.toUnmodifiableSet());
   }

@@ -7,8 +7,8 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * The record step: the status decided from the reconcile's facts, written only when it changed,
- * and at most one Event.
+ * The record step: the status decided from the reconcile's facts, written only when it changed, and
+ * at most one Event.
  *
  * <p>The status is replaced (PUT on /status) with the resourceVersion the reconcile read. If the
  * cache was stale, or someone wrote in between, the API server answers 409 and JOSDK retries with
@@ -40,11 +40,16 @@ final class ReconcileRecorder {
   /** After an unexpected failure: keep every condition, and say in Degraded what went wrong. */
   void recordError(SafeRollout sr, Exception e, Context<SafeRollout> ctx) {
     SafeRolloutStatus status = sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
-    StatusConditions conditions = new StatusConditions(status.getConditions(), sr.getMetadata().getGeneration(), clock.instant());
+    StatusConditions conditions =
+        new StatusConditions(
+            status.getConditions(), sr.getMetadata().getGeneration(), clock.instant());
     status.getConditions().stream()
         .filter(c -> !StatusConditions.Type.Degraded.name().equals(c.getType()))
         .forEach(conditions::keep);
-    conditions.set(StatusConditions.Type.Degraded, true, ConditionReason.ReconcileError,
+    conditions.set(
+        StatusConditions.Type.Degraded,
+        true,
+        ConditionReason.ReconcileError,
         e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     status.setConditions(conditions.build());
     sr.setStatus(status);

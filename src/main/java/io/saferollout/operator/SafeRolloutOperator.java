@@ -9,8 +9,8 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.operator.adoption.NextRolloutGate;
 import io.saferollout.operator.health.OperatorHealth;
-import io.saferollout.operator.rollout.RolloutObserver;
 import io.saferollout.operator.health.OperatorHealth.Leadership;
+import io.saferollout.operator.rollout.RolloutObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,57 +36,77 @@ public final class SafeRolloutOperator implements AutoCloseable {
    */
   public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
-  public SafeRolloutOperator(KubernetesClient client, OperatorSettings settings, MeterRegistry meters) {
+  public SafeRolloutOperator(
+      KubernetesClient client, OperatorSettings settings, MeterRegistry meters) {
     this.leaderElection = settings.leaderElection();
-    this.leadership = new AtomicReference<>(settings.leaderElection() ? Leadership.STANDBY : Leadership.NOT_ELECTING);
-    this.operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          // Our own patches carry the resourceVersion; the primary (SafeRollout) is only ever
-          // status-patched, and SSA is tried for Deployments by DeploymentPatcher itself.
-          .withUseSSAToPatchPrimaryResource(false)
-          .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(SHUTDOWN_TIMEOUT)
-          // Reconcile timings, queue and retry counts: JOSDK's own meters, without per-resource
-          // series (those grow with the number of SafeRollouts).
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
-      if (settings.leaderElection()) {
-        var le = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
-            .withLeaseNamespace(settings.leaseNamespace())
-            .withLeaseDuration(settings.leaseTiming().duration())
-            .withRenewDeadline(settings.leaseTiming().renewDeadline())
-            .withRetryPeriod(settings.leaseTiming().retryPeriod())
-            .withLeaderCallbacks(new LeaderCallbacks(
-                () -> leadership.set(Leadership.LEADER),
-                () -> leadership.set(Leadership.STANDBY),
-                leader -> LOG.info("leader is now {}", leader)));
-        if (settings.identity() != null) {
-          le.withIdentity(settings.identity());
-        }
-        // JOSDK exits the process when the lease is lost (so a deposed leader can never patch
-        // alongside the new one); only in-process instances sharing a JVM opt out.
-        o.withLeaderElectionConfiguration(settings.leaseTiming().exitOnLoss() ? le.build() : le.buildForTest(false));
-      }
-    });
+    this.leadership =
+        new AtomicReference<>(
+            settings.leaderElection() ? Leadership.STANDBY : Leadership.NOT_ELECTING);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // Our own patches carry the resourceVersion; the primary (SafeRollout) is only
+                  // ever
+                  // status-patched, and SSA is tried for Deployments by DeploymentPatcher itself.
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withCloseClientOnStop(false)
+                  .withReconciliationTerminationTimeout(SHUTDOWN_TIMEOUT)
+                  // Reconcile timings, queue and retry counts: JOSDK's own meters, without
+                  // per-resource
+                  // series (those grow with the number of SafeRollouts).
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
+              if (settings.leaderElection()) {
+                var le =
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .withLeaseDuration(settings.leaseTiming().duration())
+                        .withRenewDeadline(settings.leaseTiming().renewDeadline())
+                        .withRetryPeriod(settings.leaseTiming().retryPeriod())
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> leadership.set(Leadership.LEADER),
+                                () -> leadership.set(Leadership.STANDBY),
+                                leader -> LOG.info("leader is now {}", leader)));
+                if (settings.identity() != null) {
+                  le.withIdentity(settings.identity());
+                }
+                // JOSDK exits the process when the lease is lost (so a deposed leader can never
+                // patch
+                // alongside the new one); only in-process instances sharing a JVM opt out.
+                o.withLeaderElectionConfiguration(
+                    settings.leaseTiming().exitOnLoss() ? le.build() : le.buildForTest(false));
+              }
+            });
     this.capabilities = new ClusterCapabilitiesSource(client, settings.capabilitiesRefresh());
     this.reconciler = reconciler(client, capabilities, meters);
-    operator.register(reconciler, c -> {
-      if (!settings.namespaces().isEmpty()) {
-        c.settingNamespaces(settings.namespaces());
-      }
-    });
+    operator.register(
+        reconciler,
+        c -> {
+          if (!settings.namespaces().isEmpty()) {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
   }
 
   /** The composition root: every step of the reconciler, built once and handed in. */
-  private static SafeRolloutReconciler reconciler(KubernetesClient client, ClusterCapabilitiesSource capabilities,
-      MeterRegistry meters) {
+  private static SafeRolloutReconciler reconciler(
+      KubernetesClient client, ClusterCapabilitiesSource capabilities, MeterRegistry meters) {
     OperatorMetrics metrics = new OperatorMetrics(meters);
     EventRecorder events = new EventRecorder(client);
     HardeningApplier applier = new HardeningApplier(new DeploymentPatcher(client), metrics);
-    RolloutObserver rollouts = new RolloutObserver(client, meters,
-        // The observer's reasons are EventReason names (one: RemovalOutlastedPreStop).
-        (sr, reason, message) -> events.record(sr, EventRecorder.Type.Warning, EventReason.valueOf(reason), message));
+    RolloutObserver rollouts =
+        new RolloutObserver(
+            client,
+            meters,
+            // The observer's reasons are EventReason names (one: RemovalOutlastedPreStop).
+            (sr, reason, message) ->
+                events.record(
+                    sr, EventRecorder.Type.Warning, EventReason.valueOf(reason), message));
     return new SafeRolloutReconciler(
-        new TargetObserver(capabilities, rollouts, new NamespaceMetadata(client, Clock.systemUTC())),
+        new TargetObserver(
+            capabilities, rollouts, new NamespaceMetadata(client, Clock.systemUTC())),
         new HardeningPlanner(new NextRolloutGate()),
         applier,
         new ReconcileRecorder(events, Clock.systemUTC()),
@@ -97,18 +117,20 @@ public final class SafeRolloutOperator implements AutoCloseable {
   /**
    * Starts the informers and, once leading (or at once without leader election), reconciling.
    *
-   * <p>Standby replicas fill their caches too: JOSDK 5 starts every event source at
-   * {@code Operator.start()} and gates only event processing on the lease, so that a new leader
-   * reconciles from a warm cache within the lease's failover time. The price is a standby's memory
-   * equal to the leader's (Deployments and PodDisruptionBudgets of the watched namespaces), which
-   * the chart's memory limit accounts for.
+   * <p>Standby replicas fill their caches too: JOSDK 5 starts every event source at {@code
+   * Operator.start()} and gates only event processing on the lease, so that a new leader reconciles
+   * from a warm cache within the lease's failover time. The price is a standby's memory equal to
+   * the leader's (Deployments and PodDisruptionBudgets of the watched namespaces), which the
+   * chart's memory limit accounts for.
    */
   public void start() {
     try {
       // Read once before the first reconciles, which would otherwise all wait on this one read.
       capabilities.current();
     } catch (KubernetesClientException e) {
-      LOG.warn("could not read the Kubernetes server version yet ({}); the first reconcile will", e.getMessage());
+      LOG.warn(
+          "could not read the Kubernetes server version yet ({}); the first reconcile will",
+          e.getMessage());
     }
     operator.start();
   }
@@ -117,26 +139,30 @@ public final class SafeRolloutOperator implements AutoCloseable {
    * Stops the operator when the JVM is asked to exit (SIGTERM from the kubelet), letting running
    * reconciles finish for up to {@link #SHUTDOWN_TIMEOUT}. The work runs inside the shutdown hook,
    * so the JVM does not halt before it is done (a hook that only wakes another thread races the
-   * halt). Without leader election this is JOSDK's own hook. With it, JOSDK installs none: its
-   * stop releases the lease, and a leader configured to exit on losing the lease would call
-   * System.exit from inside the hook, which blocks for good; so the hook here waits for the stop
-   * at most the timeout and then lets the JVM halt.
+   * halt). Without leader election this is JOSDK's own hook. With it, JOSDK installs none: its stop
+   * releases the lease, and a leader configured to exit on losing the lease would call System.exit
+   * from inside the hook, which blocks for good; so the hook here waits for the stop at most the
+   * timeout and then lets the JVM halt.
    */
   public void stopOnShutdown() {
     if (!leaderElection) {
       operator.installShutdownHook(SHUTDOWN_TIMEOUT);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Thread stopping = new Thread(operator::stop, "saferollout-stop");
-      stopping.setDaemon(true);
-      stopping.start();
-      try {
-        stopping.join(SHUTDOWN_TIMEOUT.plusSeconds(1).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "saferollout-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  Thread stopping = new Thread(operator::stop, "saferollout-stop");
+                  stopping.setDaemon(true);
+                  stopping.start();
+                  try {
+                    stopping.join(SHUTDOWN_TIMEOUT.plusSeconds(1).toMillis());
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "saferollout-shutdown"));
   }
 
   public OperatorHealth health() {
@@ -159,6 +185,10 @@ public final class SafeRolloutOperator implements AutoCloseable {
     // JOSDK 5.3.2's ExecutorServiceManager.stop() shuts down every pool but the scheduled one its
     // informer event sources use; that idle non-daemon thread ("pool-N-thread-1") kept the JVM
     // alive after a benchmark or the demo ended (fixed upstream in java-operator-sdk#3526).
-    operator.getConfigurationService().getExecutorServiceManager().scheduledExecutorService().shutdownNow();
+    operator
+        .getConfigurationService()
+        .getExecutorServiceManager()
+        .scheduledExecutorService()
+        .shutdownNow();
   }
 }

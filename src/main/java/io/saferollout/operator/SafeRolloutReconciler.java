@@ -29,15 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SafeRollout controller: validate the spec, observe its targets, plan the hardening, apply
- * it, record status and one Event. Each step is a collaborator of its own; this class only says
- * in which order they run.
+ * The SafeRollout controller: validate the spec, observe its targets, plan the hardening, apply it,
+ * record status and one Event. Each step is a collaborator of its own; this class only says in
+ * which order they run.
  *
  * <p>{@code triggerReconcilerOnAllEvents}: deletions reach {@link #reconcile} too, so the
  * reconciler decides per SafeRollout whether a finalizer is needed ({@link DeletionHandling}).
  */
-@ControllerConfiguration(name = "saferollout", fieldManager = OperatorSettings.FIELD_MANAGER,
-    finalizerName = DeletionHandling.FINALIZER, triggerReconcilerOnAllEvents = true)
+@ControllerConfiguration(
+    name = "saferollout",
+    fieldManager = OperatorSettings.FIELD_MANAGER,
+    finalizerName = DeletionHandling.FINALIZER,
+    triggerReconcilerOnAllEvents = true)
 public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
   private static final Logger LOG = LoggerFactory.getLogger(SafeRolloutReconciler.class);
 
@@ -53,8 +56,13 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
   private InformerEventSource<Deployment, SafeRollout> deployments;
   private InformerEventSource<PodDisruptionBudget, SafeRollout> disruptionBudgets;
 
-  SafeRolloutReconciler(TargetObserver observer, HardeningPlanner planner, HardeningApplier applier,
-      ReconcileRecorder recorder, DeletionHandling deletion, OperatorMetrics metrics) {
+  SafeRolloutReconciler(
+      TargetObserver observer,
+      HardeningPlanner planner,
+      HardeningApplier applier,
+      ReconcileRecorder recorder,
+      DeletionHandling deletion,
+      OperatorMetrics metrics) {
     this.observer = observer;
     this.planner = planner;
     this.applier = applier;
@@ -84,51 +92,76 @@ public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
     List<TargetPlan> plans = planner.plan(policy, seen, statusOf(current), createdAt(current));
     List<TargetResult> results = applier.apply(current, plans, deployments);
     recorder.record(current, ReconcileFacts.of(parsed, seen, results), ctx);
-    return seen.conflicts().isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<SafeRollout>noUpdate().rescheduleAfter(CONFLICT_RECHECK);
+    return seen.conflicts().isEmpty()
+        ? UpdateControl.noUpdate()
+        : UpdateControl.<SafeRollout>noUpdate().rescheduleAfter(CONFLICT_RECHECK);
   }
 
   @Override
-  public List<EventSource<?, SafeRollout>> prepareEventSources(EventSourceContext<SafeRollout> ctx) {
+  public List<EventSource<?, SafeRollout>> prepareEventSources(
+      EventSourceContext<SafeRollout> ctx) {
     // A Deployment event wakes every SafeRollout in its namespace that targets it or hardened it
     // (the latter so a SafeRollout whose selector stopped matching still notices).
-    deployments = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Deployment.class, SafeRollout.class)
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(d -> ctx.getPrimaryCache()
-                .list(d.getMetadata().getNamespace())
-                .filter(sr -> TargetSelection.targets(sr, d) || TargetSelection.hardenedBy(d, sr))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-            .build(), ctx);
+    deployments =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, SafeRollout.class)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(
+                    d ->
+                        ctx.getPrimaryCache()
+                            .list(d.getMetadata().getNamespace())
+                            .filter(
+                                sr ->
+                                    TargetSelection.targets(sr, d)
+                                        || TargetSelection.hardenedBy(d, sr))
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            ctx);
     // A PodDisruptionBudget created or deleted changes a finding of every SafeRollout around it.
-    disruptionBudgets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(PodDisruptionBudget.class, SafeRollout.class)
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(pdb -> ctx.getPrimaryCache()
-                .list(pdb.getMetadata().getNamespace())
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-            .build(), ctx);
-    return Stream.concat(Stream.of(deployments, disruptionBudgets), observer.eventSources(ctx).stream()).toList();
+    disruptionBudgets =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(PodDisruptionBudget.class, SafeRollout.class)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(
+                    pdb ->
+                        ctx.getPrimaryCache()
+                            .list(pdb.getMetadata().getNamespace())
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            ctx);
+    return Stream.concat(
+            Stream.of(deployments, disruptionBudgets), observer.eventSources(ctx).stream())
+        .toList();
   }
 
   @Override
-  public ErrorStatusUpdateControl<SafeRollout> updateErrorStatus(SafeRollout sr, Context<SafeRollout> ctx, Exception e) {
+  public ErrorStatusUpdateControl<SafeRollout> updateErrorStatus(
+      SafeRollout sr, Context<SafeRollout> ctx, Exception e) {
     metrics.failed();
     if (e instanceof KubernetesClientException kce && kce.getCode() == 409) {
       // Someone (the Deployment controller, a user, a stale cache of ours) wrote first; the retry
       // reads the newer version.
-      LOG.info("SafeRollout {}/{}: conflict on write, retrying with the latest version",
-          sr.getMetadata().getNamespace(), sr.getMetadata().getName());
+      LOG.info(
+          "SafeRollout {}/{}: conflict on write, retrying with the latest version",
+          sr.getMetadata().getNamespace(),
+          sr.getMetadata().getName());
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    LOG.warn("reconcile of SafeRollout {}/{} failed (will retry with backoff): {}",
-        sr.getMetadata().getNamespace(), sr.getMetadata().getName(), e.toString());
+    LOG.warn(
+        "reconcile of SafeRollout {}/{} failed (will retry with backoff): {}",
+        sr.getMetadata().getNamespace(),
+        sr.getMetadata().getName(),
+        e.toString());
     try {
       recorder.recordError(sr, e, ctx);
     } catch (KubernetesClientException writeFailed) {
-      LOG.info("SafeRollout {}/{}: could not record the failure in status ({}); the retry will",
-          sr.getMetadata().getNamespace(), sr.getMetadata().getName(), writeFailed.getMessage());
+      LOG.info(
+          "SafeRollout {}/{}: could not record the failure in status ({}); the retry will",
+          sr.getMetadata().getNamespace(),
+          sr.getMetadata().getName(),
+          writeFailed.getMessage());
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }

@@ -8,6 +8,8 @@ final class StatusComparison {
   private StatusComparison() {}
 
   static boolean same(SafeRolloutStatus a, SafeRolloutStatus b) {
-    return Serialization.jsonMapper().valueToTree(a).equals(Serialization.jsonMapper().valueToTree(b));
+    return Serialization.jsonMapper()
+        .valueToTree(a)
+        .equals(Serialization.jsonMapper().valueToTree(b));
   }
 }

@@ -8,11 +8,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The three conditions every SafeRollout carries. lastTransitionTime moves only when a
- * condition's status flips (the Kubernetes API conventions), so a steady state writes nothing new.
+ * The three conditions every SafeRollout carries. lastTransitionTime moves only when a condition's
+ * status flips (the Kubernetes API conventions), so a steady state writes nothing new.
  */
 final class StatusConditions {
-  enum Type { Ready, Progressing, Degraded }
+  enum Type {
+    Ready,
+    Progressing,
+    Degraded
+  }
 
   private final List<Condition> previous;
   private final long generation;
@@ -27,21 +31,23 @@ final class StatusConditions {
 
   StatusConditions set(Type type, boolean status, ConditionReason reason, String message) {
     String s = status ? "True" : "False";
-    String since = previous.stream()
-        .filter(c -> type.name().equals(c.getType()) && s.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse(now.toString());
+    String since =
+        previous.stream()
+            .filter(c -> type.name().equals(c.getType()) && s.equals(c.getStatus()))
+            .map(Condition::getLastTransitionTime)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(now.toString());
     next.removeIf(c -> type.name().equals(c.getType()));
-    next.add(new ConditionBuilder()
-        .withType(type.name())
-        .withStatus(s)
-        .withReason(reason.name())
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(since)
-        .build());
+    next.add(
+        new ConditionBuilder()
+            .withType(type.name())
+            .withStatus(s)
+            .withReason(reason.name())
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build());
     return this;
   }
 

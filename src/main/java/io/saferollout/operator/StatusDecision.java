@@ -24,7 +24,8 @@ final class StatusDecision {
     SafeRolloutStatus previous = sr.getStatus() == null ? new SafeRolloutStatus() : sr.getStatus();
     SafeRolloutStatus status = Serialization.clone(previous);
     status.setObservedGeneration(sr.getMetadata().getGeneration());
-    StatusConditions conditions = new StatusConditions(previous.getConditions(), sr.getMetadata().getGeneration(), now);
+    StatusConditions conditions =
+        new StatusConditions(previous.getConditions(), sr.getMetadata().getGeneration(), now);
     status.setTargets(facts.results().stream().map(TargetResult::deployment).toList());
     status.setAppliedChanges(facts.appliedChanges());
     status.setPending(facts.pending());
@@ -34,8 +35,13 @@ final class StatusDecision {
       String message = "invalid spec: " + facts.parsed().describeProblems();
       status.setPhase(Phase.Degraded);
       status.setTargetSummary(null);
-      conditions.set(Type.Ready, false, ConditionReason.InvalidSpec, message)
-          .set(Type.Progressing, false, ConditionReason.InvalidSpec, "nothing is hardened until the spec is fixed")
+      conditions
+          .set(Type.Ready, false, ConditionReason.InvalidSpec, message)
+          .set(
+              Type.Progressing,
+              false,
+              ConditionReason.InvalidSpec,
+              "nothing is hardened until the spec is fixed")
           .set(Type.Degraded, true, ConditionReason.InvalidSpec, message);
       status.setConditions(conditions.build());
       return status;
@@ -46,18 +52,33 @@ final class StatusDecision {
     // Active rollouts, records, preStop tuning and SR023 (removal outlasted preStop) findings.
     seen.rollouts().ifPresent(r -> r.writeTo(status));
     if (seen.matched().isEmpty()) {
-      String message = policy.target().getName() != null
-          ? "no Deployment named " + policy.target().getName() + " in namespace " + sr.getMetadata().getNamespace()
-          : "no Deployment in namespace " + sr.getMetadata().getNamespace() + " matches " + status.getTargetSummary();
+      String message =
+          policy.target().getName() != null
+              ? "no Deployment named "
+                  + policy.target().getName()
+                  + " in namespace "
+                  + sr.getMetadata().getNamespace()
+              : "no Deployment in namespace "
+                  + sr.getMetadata().getNamespace()
+                  + " matches "
+                  + status.getTargetSummary();
       status.setPhase(Phase.TargetNotFound);
-      conditions.set(Type.Ready, false, ConditionReason.TargetNotFound, message + "; waiting for it to appear")
+      conditions
+          .set(
+              Type.Ready,
+              false,
+              ConditionReason.TargetNotFound,
+              message + "; waiting for it to appear")
           .set(Type.Progressing, false, ConditionReason.TargetNotFound, message)
           .set(Type.Degraded, false, ConditionReason.TargetNotFound, "nothing to harden yet");
       status.setConditions(conditions.build());
       return status;
     }
 
-    String conflicts = seen.conflicts().stream().map(Observation.Conflict::describe).collect(Collectors.joining("; "));
+    String conflicts =
+        seen.conflicts().stream()
+            .map(Observation.Conflict::describe)
+            .collect(Collectors.joining("; "));
     boolean audit = policy.hardening().mode() == Mode.Audit;
     List<PendingChanges> pending = status.getPending();
     if (seen.ours().isEmpty()) {
@@ -65,29 +86,60 @@ final class StatusDecision {
       conditions.set(Type.Ready, false, ConditionReason.Conflict, conflicts);
     } else if (audit) {
       status.setPhase(Phase.Audited);
-      conditions.set(Type.Ready, true, ConditionReason.Audited, seen.ours().size() + " Deployment(s) audited, "
-          + status.getAppliedChanges().size() + " change(s) would be made, " + status.getFindings().size() + " finding(s)");
+      conditions.set(
+          Type.Ready,
+          true,
+          ConditionReason.Audited,
+          seen.ours().size()
+              + " Deployment(s) audited, "
+              + status.getAppliedChanges().size()
+              + " change(s) would be made, "
+              + status.getFindings().size()
+              + " finding(s)");
     } else if (!pending.isEmpty()) {
       status.setPhase(Phase.AwaitingRollout);
-      // Ready: waiting for the user's rollout is the steady state NextRollout asks for, not a fault,
+      // Ready: waiting for the user's rollout is the steady state NextRollout asks for, not a
+      // fault,
       // and GitOps tools (Argo CD health, sync waves) must not wait on it.
-      conditions.set(Type.Ready, true, ConditionReason.AwaitingRollout, pending.size() + " of " + seen.ours().size()
-          + " Deployment(s) wait for a rollout to take the hardening (" + pending.stream()
-              .map(PendingChanges::getDeployment).collect(Collectors.joining(", ")) + "): see status.pending");
+      conditions.set(
+          Type.Ready,
+          true,
+          ConditionReason.AwaitingRollout,
+          pending.size()
+              + " of "
+              + seen.ours().size()
+              + " Deployment(s) wait for a rollout to take the hardening ("
+              + pending.stream()
+                  .map(PendingChanges::getDeployment)
+                  .collect(Collectors.joining(", "))
+              + "): see status.pending");
     } else {
       status.setPhase(Phase.Hardened);
-      conditions.set(Type.Ready, true, ConditionReason.Hardened, seen.ours().size() + " Deployment(s) hardened, "
-          + status.getAppliedChanges().size() + " field(s) set by SafeRollout, " + status.getFindings().size() + " finding(s)");
+      conditions.set(
+          Type.Ready,
+          true,
+          ConditionReason.Hardened,
+          seen.ours().size()
+              + " Deployment(s) hardened, "
+              + status.getAppliedChanges().size()
+              + " field(s) set by SafeRollout, "
+              + status.getFindings().size()
+              + " finding(s)");
     }
     boolean rolling = facts.rolloutInProgress();
-    conditions.set(Type.Progressing, rolling,
+    conditions.set(
+        Type.Progressing,
+        rolling,
         rolling ? ConditionReason.RolloutInProgress : ConditionReason.RolloutComplete,
         rolling ? "a target Deployment is rolling out" : "every target Deployment is rolled out");
     long errors = facts.errorFindings();
     if (!seen.conflicts().isEmpty()) {
       conditions.set(Type.Degraded, true, ConditionReason.Conflict, conflicts);
     } else if (errors > 0) {
-      conditions.set(Type.Degraded, true, ConditionReason.UnfixedFindings,
+      conditions.set(
+          Type.Degraded,
+          true,
+          ConditionReason.UnfixedFindings,
           errors + " finding(s) of severity ERROR need the user's action: see status.findings");
     } else {
       conditions.set(Type.Degraded, false, ConditionReason.AsExpected, "no error-level gaps");

@@ -10,11 +10,17 @@ import java.util.Optional;
  * The plan for one target Deployment: what the rules would change, and whether that happens now.
  *
  * @param recorded the changes the operator made earlier, from the Deployment's own record
- * @param heldSinceRevision for {@link Step#HOLD_FOR_NEXT_ROLLOUT}: the revision to store and pass back
+ * @param heldSinceRevision for {@link Step#HOLD_FOR_NEXT_ROLLOUT}: the revision to store and pass
+ *     back
  * @param why a person's reading of the step, for the Event
  */
-record TargetPlan(Deployment current, HardeningPlan plan, List<Change> recorded, Step step,
-    Optional<Long> heldSinceRevision, String why) {
+record TargetPlan(
+    Deployment current,
+    HardeningPlan plan,
+    List<Change> recorded,
+    Step step,
+    Optional<Long> heldSinceRevision,
+    String why) {
 
   enum Step {
     /** The Deployment already is as the policy wants it. */

@@ -8,28 +8,30 @@ import io.saferollout.api.SafeRollout;
 import io.saferollout.api.TargetRef;
 import io.saferollout.rules.LabelSelectorMatch;
 import java.util.ArrayList;
-import java.util.TreeMap;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Which Deployments a SafeRollout targets, and which SafeRollout wins when several claim one.
- * Pure: the reconciler passes in what its informers hold.
+ * Which Deployments a SafeRollout targets, and which SafeRollout wins when several claim one. Pure:
+ * the reconciler passes in what its informers hold.
  */
 final class TargetSelection {
   private TargetSelection() {}
 
   /**
-   * Two SafeRollouts hardening one Deployment with different settings would patch it back and
-   * forth and roll it on every reconcile. The oldest claim wins (creation time, then name, so the
-   * order is total); the newer one is told so in its status instead of fighting.
+   * Two SafeRollouts hardening one Deployment with different settings would patch it back and forth
+   * and roll it on every reconcile. The oldest claim wins (creation time, then name, so the order
+   * is total); the newer one is told so in its status instead of fighting.
    */
-  static final Comparator<SafeRollout> CLAIM_ORDER = Comparator
-      .comparing((SafeRollout sr) -> Optional.ofNullable(sr.getMetadata().getCreationTimestamp()).orElse(""))
-      .thenComparing(sr -> sr.getMetadata().getName());
+  static final Comparator<SafeRollout> CLAIM_ORDER =
+      Comparator.comparing(
+              (SafeRollout sr) ->
+                  Optional.ofNullable(sr.getMetadata().getCreationTimestamp()).orElse(""))
+          .thenComparing(sr -> sr.getMetadata().getName());
 
   static boolean targets(SafeRollout sr, Deployment d) {
     TargetRef t = sr.getSpec() == null ? null : sr.getSpec().getTarget();
@@ -39,7 +41,8 @@ final class TargetSelection {
     if (t.getName() != null) {
       return t.getName().equals(d.getMetadata().getName());
     }
-    Map<String, String> labels = d.getMetadata().getLabels() == null ? Map.of() : d.getMetadata().getLabels();
+    Map<String, String> labels =
+        d.getMetadata().getLabels() == null ? Map.of() : d.getMetadata().getLabels();
     return t.getSelector() != null && LabelSelectorMatch.matches(t.getSelector(), labels);
   }
 
@@ -75,7 +78,11 @@ final class TargetSelection {
     }
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-        parts.add(r.getKey() + " " + r.getOperator() + (r.getValues() == null ? "" : " " + r.getValues()));
+        parts.add(
+            r.getKey()
+                + " "
+                + r.getOperator()
+                + (r.getValues() == null ? "" : " " + r.getValues()));
       }
     }
     return String.join(",", parts);

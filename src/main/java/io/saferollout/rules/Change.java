@@ -6,12 +6,12 @@ import java.util.Objects;
 /**
  * One field SafeRollout changed (or, in Audit mode, would change), as parsed values: decisions
  * (replay, revert, ownership) work on the path and the JSON values; text is made only at the edges
- * (the applied-changes annotation, status, events, lint output) through {@link #path()},
- * {@link #oldValue()} and {@link #newValue()}.
+ * (the applied-changes annotation, status, events, lint output) through {@link #path()}, {@link
+ * #oldValue()} and {@link #newValue()}.
  *
- * @param field  where, e.g. {@code spec.template.spec.containers[web].lifecycle.preStop}
+ * @param field where, e.g. {@code spec.template.spec.containers[web].lifecycle.preStop}
  * @param before the value before; {@code null} when the field was absent
- * @param after  the value after; {@code null} when the field is removed
+ * @param after the value after; {@code null} when the field is removed
  * @param reason one line saying why, for status and lint output
  */
 public record Change(Rule rule, FieldPath field, JsonNode before, JsonNode after, String reason) {
@@ -26,8 +26,14 @@ public record Change(Rule rule, FieldPath field, JsonNode before, JsonNode after
    * Reads a change from its text form (the applied-changes annotation, status); a malformed path or
    * value is rejected with a message naming it.
    */
-  public static Change fromText(Rule rule, String path, String oldValue, String newValue, String reason) {
-    return new Change(rule, FieldPath.parse(path), ManifestJson.value(oldValue), ManifestJson.value(newValue), reason);
+  public static Change fromText(
+      Rule rule, String path, String oldValue, String newValue, String reason) {
+    return new Change(
+        rule,
+        FieldPath.parse(path),
+        ManifestJson.value(oldValue),
+        ManifestJson.value(newValue),
+        reason);
   }
 
   /** True when this change removes the field. */
@@ -40,12 +46,16 @@ public record Change(Rule rule, FieldPath field, JsonNode before, JsonNode after
     return field.toString();
   }
 
-  /** The value before as compact JSON text; {@code null} when the field was absent. For the edges. */
+  /**
+   * The value before as compact JSON text; {@code null} when the field was absent. For the edges.
+   */
   public String oldValue() {
     return ManifestJson.text(before);
   }
 
-  /** The value after as compact JSON text; {@code null} when the field is removed. For the edges. */
+  /**
+   * The value after as compact JSON text; {@code null} when the field is removed. For the edges.
+   */
   public String newValue() {
     return ManifestJson.text(after);
   }
@@ -60,9 +70,13 @@ public record Change(Rule rule, FieldPath field, JsonNode before, JsonNode after
     return new Change(rule, field, after, before, why);
   }
 
-  /** True when both change the same field from the same value to the same value, by JSON meaning. */
+  /**
+   * True when both change the same field from the same value to the same value, by JSON meaning.
+   */
   public boolean sameAs(Change other) {
-    return other != null && field.equals(other.field) && JsonValues.same(before, other.before)
+    return other != null
+        && field.equals(other.field)
+        && JsonValues.same(before, other.before)
         && JsonValues.same(after, other.after);
   }
 

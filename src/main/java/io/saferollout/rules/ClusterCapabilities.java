@@ -23,27 +23,34 @@ public record ClusterCapabilities(int major, int minor) {
 
   public ClusterCapabilities {
     if (major < 1 || minor < 0) {
-      throw new IllegalArgumentException("Kubernetes version " + major + "." + minor + " is not valid");
+      throw new IllegalArgumentException(
+          "Kubernetes version " + major + "." + minor + " is not valid");
     }
   }
 
-  /** Parses a server version such as {@code v1.30.2+k3s1}; rejects anything else with a clear message. */
+  /**
+   * Parses a server version such as {@code v1.30.2+k3s1}; rejects anything else with a clear
+   * message.
+   */
   public static ClusterCapabilities parse(String version) {
     if (version == null || version.isBlank()) {
-      throw new IllegalArgumentException("Kubernetes version is empty; expected something like 1.30 or v1.30.2");
+      throw new IllegalArgumentException(
+          "Kubernetes version is empty; expected something like 1.30 or v1.30.2");
     }
     Matcher m = VERSION.matcher(version.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "Kubernetes version '" + version + "' is not valid; expected something like 1.30 or v1.30.2");
+          "Kubernetes version '"
+              + version
+              + "' is not valid; expected something like 1.30 or v1.30.2");
     }
     return new ClusterCapabilities(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
   }
 
   /**
-   * The capabilities of a cluster with this API server version and these kubelet versions (from
-   * the Nodes' {@code status.nodeInfo.kubeletVersion}): the oldest of them all. A version that
-   * cannot be read is rejected with a message naming it.
+   * The capabilities of a cluster with this API server version and these kubelet versions (from the
+   * Nodes' {@code status.nodeInfo.kubeletVersion}): the oldest of them all. A version that cannot
+   * be read is rejected with a message naming it.
    */
   public static ClusterCapabilities oldestOf(String serverVersion, List<String> kubeletVersions) {
     ClusterCapabilities oldest = parse(serverVersion);
@@ -65,8 +72,8 @@ public record ClusterCapabilities(int major, int minor) {
   }
 
   /**
-   * Native sidecars, init containers with {@code restartPolicy: Always}: beta and on by default since
-   * 1.29 (KEP-753), GA in 1.33.
+   * Native sidecars, init containers with {@code restartPolicy: Always}: beta and on by default
+   * since 1.29 (KEP-753), GA in 1.33.
    */
   public boolean nativeSidecars() {
     return atLeast(1, 29);

@@ -11,7 +11,8 @@ final class DeploymentPaths {
   static final FieldPath MAX_UNAVAILABLE = ROLLING_UPDATE.field("maxUnavailable");
   static final FieldPath MAX_SURGE = ROLLING_UPDATE.field("maxSurge");
   static final FieldPath TEMPLATE_LABELS = FieldPath.parse("spec.template.metadata.labels");
-  static final FieldPath TEMPLATE_ANNOTATIONS = FieldPath.parse("spec.template.metadata.annotations");
+  static final FieldPath TEMPLATE_ANNOTATIONS =
+      FieldPath.parse("spec.template.metadata.annotations");
   static final FieldPath POD_SPEC = FieldPath.parse("spec.template.spec");
   static final FieldPath GRACE_PERIOD = POD_SPEC.field("terminationGracePeriodSeconds");
   static final FieldPath AFFINITY = POD_SPEC.field("affinity");

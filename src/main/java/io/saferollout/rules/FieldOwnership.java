@@ -14,20 +14,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who set which field of an object, as a real API server reports it in {@code metadata.managedFields}
- * (server-side apply docs, "Field management"), and whether a present value was anybody's choice.
+ * Who set which field of an object, as a real API server reports it in {@code
+ * metadata.managedFields} (server-side apply docs, "Field management"), and whether a present value
+ * was anybody's choice.
  *
  * <p>Both kinds of manager are read. An {@code Apply} manager owns exactly the fields its applied
- * configuration named. An {@code Update} manager (client-side {@code kubectl apply}, Helm 3, Argo CD
- * by default) owns every field its write changed, <em>including the ones the API server defaulted in
- * the same request</em>: after {@code kubectl create}, {@code kubectl-client-side-apply} owns
- * {@code maxUnavailable: 25%} and {@code terminationGracePeriodSeconds: 30} although nobody wrote
- * them. So a value equal to the Kubernetes default counts as chosen only when an Apply manager owns
- * it, or the {@code kubectl.kubernetes.io/last-applied-configuration} annotation (what client-side
- * apply and Argo CD actually sent) contains it.
+ * configuration named. An {@code Update} manager (client-side {@code kubectl apply}, Helm 3, Argo
+ * CD by default) owns every field its write changed, <em>including the ones the API server
+ * defaulted in the same request</em>: after {@code kubectl create}, {@code
+ * kubectl-client-side-apply} owns {@code maxUnavailable: 25%} and {@code
+ * terminationGracePeriodSeconds: 30} although nobody wrote them. So a value equal to the Kubernetes
+ * default counts as chosen only when an Apply manager owns it, or the {@code
+ * kubectl.kubernetes.io/last-applied-configuration} annotation (what client-side apply and Argo CD
+ * actually sent) contains it.
  *
- * <p>{@code fieldsV1} keys: {@code f:<name>} a field or map key, {@code k:{...}} a list element by its
- * merge keys (containers by {@code name}, ports by {@code containerPort} and {@code protocol}),
+ * <p>{@code fieldsV1} keys: {@code f:<name>} a field or map key, {@code k:{...}} a list element by
+ * its merge keys (containers by {@code name}, ports by {@code containerPort} and {@code protocol}),
  * {@code v:<json>} an element of a set, {@code i:<n>} an element by index, {@code .} the element
  * itself; an empty object is a leaf or an atomic value owned as a whole.
  *
@@ -39,16 +41,23 @@ public final class FieldOwnership {
 
   /**
    * Deployment fields the API server defaults when they are unset ({@code SetDefaults_Deployment}
-   * and {@code SetDefaults_PodSpec} in Kubernetes' {@code pkg/apis/apps/v1/defaults.go} and
-   * {@code pkg/apis/core/v1/defaults.go}), at the paths the rules read.
+   * and {@code SetDefaults_PodSpec} in Kubernetes' {@code pkg/apis/apps/v1/defaults.go} and {@code
+   * pkg/apis/core/v1/defaults.go}), at the paths the rules read.
    */
-  private static final Map<FieldPath, JsonNode> KUBERNETES_DEFAULTS = Map.of(
-      DeploymentPaths.STRATEGY_TYPE, TextNode.valueOf("RollingUpdate"),
-      DeploymentPaths.MAX_UNAVAILABLE, TextNode.valueOf("25%"),
-      DeploymentPaths.MAX_SURGE, TextNode.valueOf("25%"),
-      DeploymentPaths.GRACE_PERIOD, IntNode.valueOf(30),
-      DeploymentPaths.PROGRESS_DEADLINE_SECONDS, IntNode.valueOf(600),
-      DeploymentPaths.SPEC.field("revisionHistoryLimit"), IntNode.valueOf(10));
+  private static final Map<FieldPath, JsonNode> KUBERNETES_DEFAULTS =
+      Map.of(
+          DeploymentPaths.STRATEGY_TYPE,
+          TextNode.valueOf("RollingUpdate"),
+          DeploymentPaths.MAX_UNAVAILABLE,
+          TextNode.valueOf("25%"),
+          DeploymentPaths.MAX_SURGE,
+          TextNode.valueOf("25%"),
+          DeploymentPaths.GRACE_PERIOD,
+          IntNode.valueOf(30),
+          DeploymentPaths.PROGRESS_DEADLINE_SECONDS,
+          IntNode.valueOf(600),
+          DeploymentPaths.SPEC.field("revisionHistoryLimit"),
+          IntNode.valueOf(10));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,8 +80,11 @@ public final class FieldOwnership {
     for (JsonNode entry : tree.path("metadata").path("managedFields")) {
       // Status writers own status fields only; the spec is what we ask about.
       if (entry.path("subresource").asText("").isEmpty() && entry.path("fieldsV1").isObject()) {
-        managers.add(new Manager(entry.path("manager").asText(""), "Apply".equals(entry.path("operation").asText()),
-            entry.get("fieldsV1")));
+        managers.add(
+            new Manager(
+                entry.path("manager").asText(""),
+                "Apply".equals(entry.path("operation").asText()),
+                entry.get("fieldsV1")));
       }
     }
     return new FieldOwnership(tree, List.copyOf(managers), lastApplied(tree));
@@ -100,24 +112,37 @@ public final class FieldOwnership {
     return !managers.isEmpty();
   }
 
-  /** True when some field manager set this field, a field inside it, or an atomic field around it. */
+  /**
+   * True when some field manager set this field, a field inside it, or an atomic field around it.
+   */
   public boolean isManaged(FieldPath path) {
     return managers.stream().anyMatch(m -> owns(m.fields(), path));
   }
 
-  /** True when the named manager (with either operation) set this field, a field inside it, or around it. */
+  /**
+   * True when the named manager (with either operation) set this field, a field inside it, or
+   * around it.
+   */
   public boolean isOwnedBy(String manager, FieldPath path) {
     return managers.stream().anyMatch(m -> m.name().equals(manager) && owns(m.fields(), path));
   }
 
   /** The managers that own this field (or part of it), in managedFields order. */
   public List<String> managersOf(FieldPath path) {
-    return managers.stream().filter(m -> owns(m.fields(), path)).map(Manager::name).distinct().toList();
+    return managers.stream()
+        .filter(m -> owns(m.fields(), path))
+        .map(Manager::name)
+        .distinct()
+        .toList();
   }
 
-  /** True when a manager other than {@code except} owns this field (or part of it) through server-side apply. */
+  /**
+   * True when a manager other than {@code except} owns this field (or part of it) through
+   * server-side apply.
+   */
   public boolean isAppliedByOtherThan(String except, FieldPath path) {
-    return managers.stream().anyMatch(m -> m.applies() && !m.name().equals(except) && owns(m.fields(), path));
+    return managers.stream()
+        .anyMatch(m -> m.applies() && !m.name().equals(except) && owns(m.fields(), path));
   }
 
   /**
@@ -180,7 +205,10 @@ public final class FieldOwnership {
     return value.isObject() ? value.get(segment.name()) : null;
   }
 
-  /** The set's entry for a list element: by merge keys, set value or index; by name when the element is absent. */
+  /**
+   * The set's entry for a list element: by merge keys, set value or index; by name when the element
+   * is absent.
+   */
   private static JsonNode listElement(JsonNode set, JsonNode list, JsonNode element, String name) {
     int index = indexOf(list, element);
     for (Iterator<Map.Entry<String, JsonNode>> it = set.fields(); it.hasNext(); ) {

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The address of one field in a manifest's JSON tree, e.g.
- * {@code spec.template.spec.containers[web].lifecycle.preStop} or
- * {@code spec.template.metadata.annotations[proxy.istio.io/config]}.
+ * The address of one field in a manifest's JSON tree, e.g. {@code
+ * spec.template.spec.containers[web].lifecycle.preStop} or {@code
+ * spec.template.metadata.annotations[proxy.istio.io/config]}.
  *
  * <p>Dots separate fields. A bracket selects inside the field before it: in a list, the element
  * whose {@code name} is the bracket's text (containers, initContainers, ports are merged by name in
@@ -24,7 +24,8 @@ public final class FieldPath {
    * Fields that are string maps in the Kubernetes API. When such a field is absent and a bracket
    * selects inside it, it is created as a map; every other bracketed field is created as a list.
    */
-  private static final Set<String> MAP_FIELDS = Set.of("annotations", "labels", "matchLabels", "nodeSelector");
+  private static final Set<String> MAP_FIELDS =
+      Set.of("annotations", "labels", "matchLabels", "nodeSelector");
 
   private sealed interface Step permits Field, Select {}
 
@@ -80,13 +81,19 @@ public final class FieldPath {
   }
 
   private static IllegalArgumentException malformed(String text, int at, String why) {
-    return new IllegalArgumentException("field path '" + text + "' is malformed at position " + at + ": " + why);
+    return new IllegalArgumentException(
+        "field path '" + text + "' is malformed at position " + at + ": " + why);
   }
 
   /** This path followed by a field. */
   public FieldPath field(String name) {
-    if (name == null || name.isEmpty() || name.contains(".") || name.contains("[") || name.contains("]")) {
-      throw new IllegalArgumentException("'" + name + "' is not a field name; use select() for keys with dots");
+    if (name == null
+        || name.isEmpty()
+        || name.contains(".")
+        || name.contains("[")
+        || name.contains("]")) {
+      throw new IllegalArgumentException(
+          "'" + name + "' is not a field name; use select() for keys with dots");
     }
     List<Step> next = new ArrayList<>(steps);
     next.add(new Field(name));
@@ -105,10 +112,13 @@ public final class FieldPath {
 
   /** True when this path is {@code other} or lies inside it. */
   public boolean isWithin(FieldPath other) {
-    return steps.size() >= other.steps.size() && steps.subList(0, other.steps.size()).equals(other.steps);
+    return steps.size() >= other.steps.size()
+        && steps.subList(0, other.steps.size()).equals(other.steps);
   }
 
-  /** The value at this path, or empty when any part of it is absent (JSON null counts as absent). */
+  /**
+   * The value at this path, or empty when any part of it is absent (JSON null counts as absent).
+   */
   public Optional<JsonNode> get(JsonNode root) {
     JsonNode node = root;
     for (Step step : steps) {
@@ -166,21 +176,32 @@ public final class FieldPath {
 
   /** The steps of this path, in order. */
   List<Segment> segments() {
-    return steps.stream().map(s -> s instanceof Field f ? new Segment(f.name(), false)
-        : new Segment(((Select) s).key(), true)).toList();
+    return steps.stream()
+        .map(
+            s ->
+                s instanceof Field f
+                    ? new Segment(f.name(), false)
+                    : new Segment(((Select) s).key(), true))
+        .toList();
   }
 
   /** This path without its last step; empty for a one-step path. */
   public Optional<FieldPath> parent() {
-    return steps.size() < 2 ? Optional.empty() : Optional.of(new FieldPath(steps.subList(0, steps.size() - 1)));
+    return steps.size() < 2
+        ? Optional.empty()
+        : Optional.of(new FieldPath(steps.subList(0, steps.size() - 1)));
   }
 
   private JsonNode child(JsonNode node, Step step) {
     JsonNode found = null;
     if (step instanceof Field f) {
       if (node.isArray()) {
-        throw new IllegalArgumentException("field path '" + this + "': '" + f.name()
-            + "' is read from a list; select an element by name in brackets first");
+        throw new IllegalArgumentException(
+            "field path '"
+                + this
+                + "': '"
+                + f.name()
+                + "' is read from a list; select an element by name in brackets first");
       }
       found = node.get(f.name());
     } else if (step instanceof Select s) {
@@ -189,8 +210,12 @@ public final class FieldPath {
       } else if (node.isObject()) {
         found = node.get(s.key());
       } else {
-        throw new IllegalArgumentException("field path '" + this + "': [" + s.key()
-            + "] selects inside a value that is neither a list nor a map");
+        throw new IllegalArgumentException(
+            "field path '"
+                + this
+                + "': ["
+                + s.key()
+                + "] selects inside a value that is neither a list nor a map");
       }
     }
     return found == null || found.isNull() || found.isMissingNode() ? null : found;
@@ -238,7 +263,8 @@ public final class FieldPath {
       String key = step instanceof Field f ? f.name() : ((Select) step).key();
       ((ObjectNode) parent).set(key, value);
     } else {
-      throw new IllegalArgumentException("field path '" + this + "' crosses a value that is not an object");
+      throw new IllegalArgumentException(
+          "field path '" + this + "' crosses a value that is not an object");
     }
   }
 

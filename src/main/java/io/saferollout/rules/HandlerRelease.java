@@ -11,14 +11,15 @@ import java.util.Set;
  * set a different handler type in the same field, SafeRollout's handler goes, in the same write.
  *
  * <p>A probe or lifecycle handler must have exactly one handler type (API validation: "may not
- * specify more than 1 handler type"). Server-side apply merges each manager's fields, so our
- * {@code httpGet} next to a user's {@code exec} is an object every later write is rejected for
- * (422). The plan removes our handler and releases the field: with server-side apply the operator
- * leaves it out of its apply body; with the JSON-patch fallback the removal is in the patch.
+ * specify more than 1 handler type"). Server-side apply merges each manager's fields, so our {@code
+ * httpGet} next to a user's {@code exec} is an object every later write is rejected for (422). The
+ * plan removes our handler and releases the field: with server-side apply the operator leaves it
+ * out of its apply body; with the JSON-patch fallback the removal is in the patch.
  */
 final class HandlerRelease {
   private static final Set<String> PROBE_HANDLERS = Set.of("exec", "httpGet", "tcpSocket", "grpc");
-  private static final Set<String> LIFECYCLE_HANDLERS = Set.of("exec", "httpGet", "tcpSocket", "sleep");
+  private static final Set<String> LIFECYCLE_HANDLERS =
+      Set.of("exec", "httpGet", "tcpSocket", "sleep");
 
   private HandlerRelease() {}
 
@@ -28,26 +29,54 @@ final class HandlerRelease {
       return;
     }
     for (Container c : draft.current().getSpec().getTemplate().getSpec().getContainers()) {
-      release(draft, recorded, Rule.SR001, DeploymentPaths.readinessProbe(c.getName()), PROBE_HANDLERS,
+      release(
+          draft,
+          recorded,
+          Rule.SR001,
+          DeploymentPaths.readinessProbe(c.getName()),
+          PROBE_HANDLERS,
           "readiness probe of container '" + c.getName() + "'");
-      release(draft, recorded, Rule.SR005, DeploymentPaths.preStop(c.getName()), LIFECYCLE_HANDLERS,
+      release(
+          draft,
+          recorded,
+          Rule.SR005,
+          DeploymentPaths.preStop(c.getName()),
+          LIFECYCLE_HANDLERS,
           "preStop hook of container '" + c.getName() + "'");
     }
   }
 
-  private static void release(HardeningDraft draft, List<Change> recorded, Rule rule, FieldPath path,
-      Set<String> handlerTypes, String what) {
+  private static void release(
+      HardeningDraft draft,
+      List<Change> recorded,
+      Rule rule,
+      FieldPath path,
+      Set<String> handlerTypes,
+      String what) {
     Optional<String> ours = lastSet(recorded, path).flatMap(v -> onlyHandler(v, handlerTypes));
     Optional<JsonNode> now = draft.get(path);
     if (ours.isEmpty() || now.isEmpty() || !now.get().has(ours.get())) {
       return;
     }
-    List<String> others = handlerTypes.stream().filter(h -> !h.equals(ours.get()) && now.get().has(h)).sorted().toList();
+    List<String> others =
+        handlerTypes.stream()
+            .filter(h -> !h.equals(ours.get()) && now.get().has(h))
+            .sorted()
+            .toList();
     if (others.isEmpty()) {
       return;
     }
-    draft.change(rule, path.field(ours.get()), null, "the " + what + " now has the user's " + String.join(", ", others)
-        + " handler; SafeRollout removes its own " + ours.get() + " handler and leaves the field to its owner");
+    draft.change(
+        rule,
+        path.field(ours.get()),
+        null,
+        "the "
+            + what
+            + " now has the user's "
+            + String.join(", ", others)
+            + " handler; SafeRollout removes its own "
+            + ours.get()
+            + " handler and leaves the field to its owner");
     draft.release(path);
   }
 

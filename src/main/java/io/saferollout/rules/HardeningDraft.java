@@ -42,7 +42,9 @@ final class HardeningDraft {
     DeploymentHardener.requireWellFormed(original);
     this.tree = ManifestJson.tree(original);
     this.mode = mode;
-    this.owned = new ArrayList<>(ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList());
+    this.owned =
+        new ArrayList<>(
+            ownedPaths == null ? List.of() : ownedPaths.stream().map(FieldPath::parse).toList());
     this.ownership = FieldOwnership.of(original);
     this.live = live;
     this.current = ManifestJson.read(tree, Deployment.class);
@@ -82,8 +84,12 @@ final class HardeningDraft {
     if (!owns(path)) {
       return false;
     }
-    return live == null || live.recorded().stream().filter(c -> c.field().equals(path)).findFirst()
-        .map(c -> c.before() == null).orElse(true);
+    return live == null
+        || live.recorded().stream()
+            .filter(c -> c.field().equals(path))
+            .findFirst()
+            .map(c -> c.before() == null)
+            .orElse(true);
   }
 
   /** True when the field held a value the API server defaulted, not one anybody chose. */
@@ -98,18 +104,28 @@ final class HardeningDraft {
     if (JsonValues.sameAsServed(newValue, old)) {
       return;
     }
-    changes.add(new Change(rule, path, old == null ? null : old.deepCopy(),
-        newValue == null ? null : newValue.deepCopy(), reason));
+    changes.add(
+        new Change(
+            rule,
+            path,
+            old == null ? null : old.deepCopy(),
+            newValue == null ? null : newValue.deepCopy(),
+            reason));
     path.set(tree, newValue == null ? null : newValue.deepCopy());
     current = null;
   }
 
   /**
    * Makes {@code path} hold {@code desired} when the mode allows: a missing field, a defaulted one,
-   * or one SafeRollout owns is always set; a user's value is kept when {@code isSafe} accepts it, replaced in Enforce
-   * mode, and otherwise kept and reported as {@code unsafe}.
+   * or one SafeRollout owns is always set; a user's value is kept when {@code isSafe} accepts it,
+   * replaced in Enforce mode, and otherwise kept and reported as {@code unsafe}.
    */
-  void settle(Rule rule, FieldPath path, JsonNode desired, Predicate<JsonNode> isSafe, String reason,
+  void settle(
+      Rule rule,
+      FieldPath path,
+      JsonNode desired,
+      Predicate<JsonNode> isSafe,
+      String reason,
       String unsafeMessage) {
     Optional<JsonNode> now = get(path);
     if (now.isPresent() && JsonValues.same(now.get(), desired)) {

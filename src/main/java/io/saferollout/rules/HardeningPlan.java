@@ -10,8 +10,8 @@ import java.util.Objects;
  * order), the gaps left for the user, and the fields SafeRollout gives up because another manager
  * took them over (their removals of SafeRollout's own handler are among the changes).
  */
-public record HardeningPlan(Deployment hardened, List<Change> changes, List<Finding> findings,
-    List<FieldPath> released) {
+public record HardeningPlan(
+    Deployment hardened, List<Change> changes, List<Finding> findings, List<FieldPath> released) {
   public HardeningPlan {
     Objects.requireNonNull(hardened, "hardened");
     changes = List.copyOf(changes);
@@ -30,10 +30,14 @@ public record HardeningPlan(Deployment hardened, List<Change> changes, List<Find
    * of the apply body.
    */
   public boolean removesFields() {
-    return changes.stream().anyMatch(c -> c.removes() && released.stream().noneMatch(c.field()::isWithin));
+    return changes.stream()
+        .anyMatch(c -> c.removes() && released.stream().noneMatch(c.field()::isWithin));
   }
 
-  /** True when the Deployment is already as hardened as the policy allows: nothing to patch, no rollout. */
+  /**
+   * True when the Deployment is already as hardened as the policy allows: nothing to patch, no
+   * rollout.
+   */
   public boolean changesNothing() {
     return changes.isEmpty();
   }

@@ -13,8 +13,14 @@ import java.util.Objects;
  * The knobs of a {@link SafeRolloutSpec}, with every default filled in. Build it with {@link #from}
  * so a spec with missing or null fields still yields the documented defaults.
  */
-public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preStopDelaySeconds, int drainSeconds,
-    IntOrString maxSurge, int minReadySeconds, SidecarMode sidecars) {
+public record HardeningPolicy(
+    Mode mode,
+    ReadinessProbeSpec readiness,
+    int preStopDelaySeconds,
+    int drainSeconds,
+    IntOrString maxSurge,
+    int minReadySeconds,
+    SidecarMode sidecars) {
 
   public static final int DEFAULT_PRE_STOP_DELAY_SECONDS = SpecDefaults.PRE_STOP_DELAY_SECONDS;
   public static final int DEFAULT_DRAIN_SECONDS = SpecDefaults.DRAIN_SECONDS;
@@ -22,10 +28,10 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
   public static final int DEFAULT_MIN_READY_SECONDS = SpecDefaults.MIN_READY_SECONDS;
 
   /**
-   * Slack on top of preStop + drain in the grace period: SIGKILL is sent when the grace period ends,
-   * counted from the deletion, and the kubelet needs a moment between the preStop hook returning and
-   * SIGTERM reaching the process (and for the process to exit after draining). Five seconds keeps the
-   * default policy (15 + 10 + 5) at Kubernetes' own default of 30 s.
+   * Slack on top of preStop + drain in the grace period: SIGKILL is sent when the grace period
+   * ends, counted from the deletion, and the kubelet needs a moment between the preStop hook
+   * returning and SIGTERM reaching the process (and for the process to exit after draining). Five
+   * seconds keeps the default policy (15 + 10 + 5) at Kubernetes' own default of 30 s.
    */
   public static final int GRACE_MARGIN_SECONDS = 5;
 
@@ -40,8 +46,14 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
       maxSurge = new IntOrString(DEFAULT_MAX_SURGE);
     }
     IntOrString given = maxSurge;
-    ReplicaBound surge = ReplicaBound.parse(given).orElseThrow(() -> new IllegalArgumentException(
-        "strategy.maxSurge '" + describe(given) + "' is not valid: use a positive number or a percentage such as 25%"));
+    ReplicaBound surge =
+        ReplicaBound.parse(given)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "strategy.maxSurge '"
+                            + describe(given)
+                            + "' is not valid: use a positive number or a percentage such as 25%"));
     if (surge.isZero()) {
       throw new IllegalArgumentException(
           "strategy.maxSurge must not be 0: maxUnavailable is always 0, and Kubernetes forbids both being 0");
@@ -57,17 +69,26 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
     return new HardeningPolicy(
         spec.getMode() == null ? Mode.FillMissing : spec.getMode(),
         spec.getReadinessProbe(),
-        spec.getPreStop() == null ? DEFAULT_PRE_STOP_DELAY_SECONDS
+        spec.getPreStop() == null
+            ? DEFAULT_PRE_STOP_DELAY_SECONDS
             : orDefault(spec.getPreStop().getDelaySeconds(), DEFAULT_PRE_STOP_DELAY_SECONDS),
         orDefault(spec.getDrainSeconds(), DEFAULT_DRAIN_SECONDS),
         strategy == null ? null : strategy.getMaxSurge(),
-        strategy == null ? DEFAULT_MIN_READY_SECONDS : orDefault(strategy.getMinReadySeconds(), DEFAULT_MIN_READY_SECONDS),
+        strategy == null
+            ? DEFAULT_MIN_READY_SECONDS
+            : orDefault(strategy.getMinReadySeconds(), DEFAULT_MIN_READY_SECONDS),
         spec.getSidecars() == null ? SidecarMode.Auto : spec.getSidecars());
   }
 
   public static HardeningPolicy defaults() {
-    return new HardeningPolicy(Mode.FillMissing, null, DEFAULT_PRE_STOP_DELAY_SECONDS, DEFAULT_DRAIN_SECONDS,
-        null, DEFAULT_MIN_READY_SECONDS, SidecarMode.Auto);
+    return new HardeningPolicy(
+        Mode.FillMissing,
+        null,
+        DEFAULT_PRE_STOP_DELAY_SECONDS,
+        DEFAULT_DRAIN_SECONDS,
+        null,
+        DEFAULT_MIN_READY_SECONDS,
+        SidecarMode.Auto);
   }
 
   /** The shortest safe terminationGracePeriodSeconds: the preStop delay counts inside it. */
@@ -76,16 +97,19 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
   }
 
   public HardeningPolicy withMode(Mode newMode) {
-    return new HardeningPolicy(newMode, readiness, preStopDelaySeconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
+    return new HardeningPolicy(
+        newMode, readiness, preStopDelaySeconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
   }
 
   /** The same policy with a preStop delay chosen elsewhere (measured, in preStop.mode Auto). */
   public HardeningPolicy withPreStopDelaySeconds(int seconds) {
-    return new HardeningPolicy(mode, readiness, seconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
+    return new HardeningPolicy(
+        mode, readiness, seconds, drainSeconds, maxSurge, minReadySeconds, sidecars);
   }
 
   public HardeningPolicy withSidecars(SidecarMode newSidecars) {
-    return new HardeningPolicy(mode, readiness, preStopDelaySeconds, drainSeconds, maxSurge, minReadySeconds, newSidecars);
+    return new HardeningPolicy(
+        mode, readiness, preStopDelaySeconds, drainSeconds, maxSurge, minReadySeconds, newSidecars);
   }
 
   private static ReadinessProbeSpec withDefaults(ReadinessProbeSpec given) {
@@ -103,10 +127,12 @@ public record HardeningPolicy(Mode mode, ReadinessProbeSpec readiness, int preSt
     r.setSuccessThreshold(orDefault(given.getSuccessThreshold(), d.getSuccessThreshold()));
     r.setFailureThreshold(orDefault(given.getFailureThreshold(), d.getFailureThreshold()));
     if (r.getPath() != null && !r.getPath().startsWith("/")) {
-      throw new IllegalArgumentException("readinessProbe.path '" + r.getPath() + "' must start with /");
+      throw new IllegalArgumentException(
+          "readinessProbe.path '" + r.getPath() + "' must start with /");
     }
     if (!r.getScheme().equals("HTTP") && !r.getScheme().equals("HTTPS")) {
-      throw new IllegalArgumentException("readinessProbe.scheme '" + r.getScheme() + "' must be HTTP or HTTPS");
+      throw new IllegalArgumentException(
+          "readinessProbe.scheme '" + r.getScheme() + "' must be HTTP or HTTPS");
     }
     return r;
   }

@@ -33,10 +33,16 @@ public final class HardeningReverter {
         change.field().set(tree, change.before() == null ? null : change.before().deepCopy());
         reverted.add(change.undone("reverted: " + change.reason()));
       } else {
-        skipped.add(new Finding(change.rule(), change.path(),
-            "changed since SafeRollout set it (now " + ManifestJson.text(now) + ", SafeRollout had set "
-                + change.newValue() + "); the current value is kept",
-            "If the value was only there for SafeRollout, remove or adjust it yourself."));
+        skipped.add(
+            new Finding(
+                change.rule(),
+                change.path(),
+                "changed since SafeRollout set it (now "
+                    + ManifestJson.text(now)
+                    + ", SafeRollout had set "
+                    + change.newValue()
+                    + "); the current value is kept",
+                "If the value was only there for SafeRollout, remove or adjust it yourself."));
       }
     }
     return new RevertPlan(ManifestJson.read(tree, Deployment.class), reverted, skipped);

@@ -12,9 +12,9 @@ import java.util.Map;
 /**
  * Compares manifest values by JSON meaning, and as an API server hands them back.
  *
- * <p>By meaning: {@code 15}, {@code 15L} and {@code 15.0} are one number (fabric8 maps a {@code Long}
- * field to a long node, parsed text gives an int node), while {@code "25%"} and {@code 25}, or
- * {@code "15"} and {@code 15}, are different values.
+ * <p>By meaning: {@code 15}, {@code 15L} and {@code 15.0} are one number (fabric8 maps a {@code
+ * Long} field to a long node, parsed text gives an int node), while {@code "25%"} and {@code 25},
+ * or {@code "15"} and {@code 15}, are different values.
  *
  * <p>As served: the API server encodes Go structs, whose {@code omitempty} fields vanish when zero
  * ({@code initialDelaySeconds: 0}, {@code false}, {@code ""}), and its defaulting fills fields left
@@ -28,20 +28,24 @@ public final class JsonValues {
    * ports) when they are unset: {@code SetDefaults_Probe}, {@code SetDefaults_HTTPGetAction},
    * {@code SetDefaults_ContainerPort} in Kubernetes' {@code pkg/apis/core/v1/defaults.go}.
    */
-  private static final Map<String, JsonNode> SERVER_DEFAULTS = Map.of(
-      "timeoutSeconds", IntNode.valueOf(1),
-      "periodSeconds", IntNode.valueOf(10),
-      "successThreshold", IntNode.valueOf(1),
-      "failureThreshold", IntNode.valueOf(3),
-      "scheme", TextNode.valueOf("HTTP"),
-      "protocol", TextNode.valueOf("TCP"));
+  private static final Map<String, JsonNode> SERVER_DEFAULTS =
+      Map.of(
+          "timeoutSeconds", IntNode.valueOf(1),
+          "periodSeconds", IntNode.valueOf(10),
+          "successThreshold", IntNode.valueOf(1),
+          "failureThreshold", IntNode.valueOf(3),
+          "scheme", TextNode.valueOf("HTTP"),
+          "protocol", TextNode.valueOf("TCP"));
 
-  private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
-    if (x.equals(y)) {
-      return 0;
-    }
-    return x.isNumber() && y.isNumber() && x.decimalValue().compareTo(y.decimalValue()) == 0 ? 0 : 1;
-  };
+  private static final Comparator<JsonNode> NUMBERS_BY_VALUE =
+      (x, y) -> {
+        if (x.equals(y)) {
+          return 0;
+        }
+        return x.isNumber() && y.isNumber() && x.decimalValue().compareTo(y.decimalValue()) == 0
+            ? 0
+            : 1;
+      };
 
   private JsonValues() {}
 
@@ -69,23 +73,33 @@ public final class JsonValues {
     if (value == null || !value.isContainerNode()) {
       return value;
     }
-    return value.isObject() ? normalizedObject((ObjectNode) value) : normalizedArray((ArrayNode) value);
+    return value.isObject()
+        ? normalizedObject((ObjectNode) value)
+        : normalizedArray((ArrayNode) value);
   }
 
   private static ObjectNode normalizedObject(ObjectNode object) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    object.fields().forEachRemaining(member -> {
-      JsonNode v = normalized(member.getValue());
-      if (!isZero(v) && !same(v, SERVER_DEFAULTS.get(member.getKey()))) {
-        out.set(member.getKey(), v);
-      }
-    });
+    object
+        .fields()
+        .forEachRemaining(
+            member -> {
+              JsonNode v = normalized(member.getValue());
+              if (!isZero(v) && !same(v, SERVER_DEFAULTS.get(member.getKey()))) {
+                out.set(member.getKey(), v);
+              }
+            });
     return out;
   }
 
   private static ArrayNode normalizedArray(ArrayNode array) {
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
-    array.forEach(element -> out.add(normalized(element) == null ? JsonNodeFactory.instance.nullNode() : normalized(element)));
+    array.forEach(
+        element ->
+            out.add(
+                normalized(element) == null
+                    ? JsonNodeFactory.instance.nullNode()
+                    : normalized(element)));
     return out;
   }
 

@@ -10,15 +10,16 @@ public final class LabelSelectorMatch {
   private LabelSelectorMatch() {}
 
   /**
-   * True when {@code selector} selects pods labelled {@code labels}. A null selector selects nothing
-   * and an empty one selects everything, as for a policy/v1 PodDisruptionBudget.
+   * True when {@code selector} selects pods labelled {@code labels}. A null selector selects
+   * nothing and an empty one selects everything, as for a policy/v1 PodDisruptionBudget.
    */
   public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) {
       return false;
     }
     Map<String, String> have = labels == null ? Map.of() : labels;
-    Map<String, String> wanted = selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
+    Map<String, String> wanted =
+        selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
     if (!matches(wanted, have)) {
       return false;
     }

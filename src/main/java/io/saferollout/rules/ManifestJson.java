@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
-/** Converts manifests to and from the JSON trees {@link FieldPath} works on, with fabric8's mapper. */
+/**
+ * Converts manifests to and from the JSON trees {@link FieldPath} works on, with fabric8's mapper.
+ */
 final class ManifestJson {
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -21,8 +23,8 @@ final class ManifestJson {
     try {
       return KUBERNETES.convertValue(tree, type);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read the changed manifest as " + type.getSimpleName() + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the changed manifest as " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 

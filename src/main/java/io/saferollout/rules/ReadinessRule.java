@@ -30,15 +30,22 @@ final class ReadinessRule {
       }
       PortChoice port = portFor(c, wanted.getPort());
       if (port.problem() != null) {
-        draft.find(Rule.SR001, path, "container '" + c.getName() + "' has no readiness probe and " + port.problem(),
+        draft.find(
+            Rule.SR001,
+            path,
+            "container '" + c.getName() + "' has no readiness probe and " + port.problem(),
             "Add a readinessProbe to the container, or set spec.readinessProbe.port on the SafeRollout.");
         continue;
       }
       Probe probe = probe(wanted, port.port());
-      String how = wanted.getPath() != null
-          ? wanted.getScheme() + " GET " + wanted.getPath() + " on port " + port.port()
-          : "TCP connect to port " + port.port();
-      draft.change(Rule.SR001, path, ManifestJson.valueOf(probe),
+      String how =
+          wanted.getPath() != null
+              ? wanted.getScheme() + " GET " + wanted.getPath() + " on port " + port.port()
+              : "TCP connect to port " + port.port();
+      draft.change(
+          Rule.SR001,
+          path,
+          ManifestJson.valueOf(probe),
           "container '" + c.getName() + "' had no readiness probe: " + how);
     }
 
@@ -50,21 +57,34 @@ final class ReadinessRule {
       }
       FieldPath path = DeploymentPaths.readinessProbe(c.getName());
       if (readiness.getTcpSocket() != null) {
-        draft.find(Rule.SR002, path, "container '" + c.getName()
-            + "' is only checked with a TCP connect, which proves the port is open, not that the application can serve");
+        draft.find(
+            Rule.SR002,
+            path,
+            "container '"
+                + c.getName()
+                + "' is only checked with a TCP connect, which proves the port is open, not that the application can serve");
       }
       if (readiness.equals(c.getLivenessProbe())) {
-        draft.find(Rule.SR017, path, "container '" + c.getName() + "' uses the same probe for readiness and liveness");
+        draft.find(
+            Rule.SR017,
+            path,
+            "container '" + c.getName() + "' uses the same probe for readiness and liveness");
       }
     }
-    List<Container> sidecars = Stream.concat(now.sidecars().stream(), now.nativeSidecars().stream()).toList();
+    List<Container> sidecars =
+        Stream.concat(now.sidecars().stream(), now.nativeSidecars().stream()).toList();
     for (Container c : sidecars) {
       if (c.getReadinessProbe() == null) {
-        FieldPath path = now.nativeSidecars().contains(c)
-            ? DeploymentPaths.initContainer(c.getName()).field("readinessProbe")
-            : DeploymentPaths.readinessProbe(c.getName());
-        draft.find(Rule.SR003, path, "sidecar '" + c.getName()
-            + "' has no readiness probe; SafeRollout does not know its health endpoint, so it adds none");
+        FieldPath path =
+            now.nativeSidecars().contains(c)
+                ? DeploymentPaths.initContainer(c.getName()).field("readinessProbe")
+                : DeploymentPaths.readinessProbe(c.getName());
+        draft.find(
+            Rule.SR003,
+            path,
+            "sidecar '"
+                + c.getName()
+                + "' has no readiness probe; SafeRollout does not know its health endpoint, so it adds none");
       }
     }
   }
@@ -72,28 +92,41 @@ final class ReadinessRule {
   private static PortChoice portFor(Container c, IntOrString requested) {
     List<ContainerPort> ports = c.getPorts() == null ? List.of() : c.getPorts();
     if (requested == null) {
-      return ports.stream().map(ContainerPort::getContainerPort).filter(Objects::nonNull).findFirst()
+      return ports.stream()
+          .map(ContainerPort::getContainerPort)
+          .filter(Objects::nonNull)
+          .findFirst()
           .map(p -> new PortChoice(p, null))
-          .orElse(new PortChoice(null, "declares no port, and spec.readinessProbe.port is not set"));
+          .orElse(
+              new PortChoice(null, "declares no port, and spec.readinessProbe.port is not set"));
     }
     if (requested.getIntVal() != null) {
       return new PortChoice(requested.getIntVal(), null);
     }
     String name = requested.getStrVal();
-    return ports.stream().filter(p -> name.equals(p.getName()) && p.getContainerPort() != null).findFirst()
+    return ports.stream()
+        .filter(p -> name.equals(p.getName()) && p.getContainerPort() != null)
+        .findFirst()
         .map(p -> new PortChoice(p.getContainerPort(), null))
-        .orElse(new PortChoice(null, "declares no port named '" + name + "' (spec.readinessProbe.port)"));
+        .orElse(
+            new PortChoice(
+                null, "declares no port named '" + name + "' (spec.readinessProbe.port)"));
   }
 
   private static Probe probe(ReadinessProbeSpec spec, int port) {
-    ProbeBuilder probe = new ProbeBuilder()
-        .withInitialDelaySeconds(spec.getInitialDelaySeconds())
-        .withPeriodSeconds(spec.getPeriodSeconds())
-        .withTimeoutSeconds(spec.getTimeoutSeconds())
-        .withSuccessThreshold(spec.getSuccessThreshold())
-        .withFailureThreshold(spec.getFailureThreshold());
+    ProbeBuilder probe =
+        new ProbeBuilder()
+            .withInitialDelaySeconds(spec.getInitialDelaySeconds())
+            .withPeriodSeconds(spec.getPeriodSeconds())
+            .withTimeoutSeconds(spec.getTimeoutSeconds())
+            .withSuccessThreshold(spec.getSuccessThreshold())
+            .withFailureThreshold(spec.getFailureThreshold());
     if (spec.getPath() != null) {
-      probe.withNewHttpGet().withPath(spec.getPath()).withPort(new IntOrString(port)).withScheme(spec.getScheme())
+      probe
+          .withNewHttpGet()
+          .withPath(spec.getPath())
+          .withPort(new IntOrString(port))
+          .withScheme(spec.getScheme())
           .endHttpGet();
     } else {
       probe.withNewTcpSocket().withPort(new IntOrString(port)).endTcpSocket();

@@ -11,16 +11,25 @@ import java.util.regex.Pattern;
  * @param amount the count, or the percentage (0-100)
  */
 public record ReplicaBound(int amount, Unit unit) {
-  public enum Unit { PODS, PERCENT }
+  public enum Unit {
+    PODS,
+    PERCENT
+  }
 
-  public enum Rounding { UP, DOWN }
+  public enum Rounding {
+    UP,
+    DOWN
+  }
 
   private static final Pattern PERCENT = Pattern.compile("^(\\d{1,3})%$");
 
   public ReplicaBound {
     if (amount < 0 || (unit == Unit.PERCENT && amount > 100)) {
-      throw new IllegalArgumentException("rolling-update bound " + amount + (unit == Unit.PERCENT ? "%" : "")
-          + " is out of range");
+      throw new IllegalArgumentException(
+          "rolling-update bound "
+              + amount
+              + (unit == Unit.PERCENT ? "%" : "")
+              + " is out of range");
     }
   }
 

@@ -28,14 +28,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class RolloutVerification {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutVerification.class);
-  /** The annotation {@code kubectl rollout restart} sets; any change to the template starts a rollout. */
+
+  /**
+   * The annotation {@code kubectl rollout restart} sets; any change to the template starts a
+   * rollout.
+   */
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final KubernetesClient client;
   private final TargetScope scope;
 
-  /** @param scope which hosts the load may go to ({@link TargetScope#ANY} for a real cluster) */
+  /**
+   * @param scope which hosts the load may go to ({@link TargetScope#ANY} for a real cluster)
+   */
   public RolloutVerification(KubernetesClient client, TargetScope scope) {
     this.client = client;
     this.scope = scope;
@@ -51,10 +58,16 @@ public final class RolloutVerification {
         client.apps().deployments().inNamespace(plan.namespace()).withName(plan.deployment());
     Deployment deployment = target.get();
     if (deployment == null) {
-      throw new IllegalArgumentException("Deployment " + plan.namespace() + "/" + plan.deployment() + " not found");
+      throw new IllegalArgumentException(
+          "Deployment " + plan.namespace() + "/" + plan.deployment() + " not found");
     }
-    LoadPlan load = LoadPlan.builder().target(plan.url()).ratePerSecond(plan.ratePerSecond())
-        .requestTimeout(plan.requestTimeout()).scope(scope).build();
+    LoadPlan load =
+        LoadPlan.builder()
+            .target(plan.url())
+            .ratePerSecond(plan.ratePerSecond())
+            .requestTimeout(plan.requestTimeout())
+            .scope(scope)
+            .build();
     List<VerifyResult.Action> actions = new ArrayList<>();
     Random random = new Random(plan.seed());
     boolean completed = true;
@@ -74,20 +87,32 @@ public final class RolloutVerification {
       while (elapsed(start).compareTo(plan.duration()) < 0) {
         if (!restarted && elapsed(start).compareTo(restartAt) >= 0) {
           restart(target);
-          actions.add(new VerifyResult.Action(elapsed(start), "rollout restart (" + RESTARTED_AT + ")"));
+          actions.add(
+              new VerifyResult.Action(elapsed(start), "rollout restart (" + RESTARTED_AT + ")"));
           restarted = true;
         }
         if (killed < killTimes.size() && elapsed(start).compareTo(killTimes.get(killed)) >= 0) {
           killed++;
           String victim = killOnePod(deployment, random);
-          actions.add(new VerifyResult.Action(elapsed(start), victim == null ? "no running pod to kill" : "deleted pod " + victim));
+          actions.add(
+              new VerifyResult.Action(
+                  elapsed(start),
+                  victim == null ? "no running pod to kill" : "deleted pod " + victim));
         }
-        Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, plan.duration().minus(elapsed(start)).toMillis())));
+        Thread.sleep(
+            Math.min(
+                POLL.toMillis(), Math.max(1, plan.duration().minus(elapsed(start)).toMillis())));
       }
       if (plan.waitRollout()) {
         completed = awaitRollout(target, start, plan.rolloutTimeout());
-        actions.add(new VerifyResult.Action(elapsed(start), completed ? "rollout complete"
-            : "rollout not complete after " + plan.rolloutTimeout().toSeconds() + " s of waiting"));
+        actions.add(
+            new VerifyResult.Action(
+                elapsed(start),
+                completed
+                    ? "rollout complete"
+                    : "rollout not complete after "
+                        + plan.rolloutTimeout().toSeconds()
+                        + " s of waiting"));
       }
       Thread.sleep(plan.settle().toMillis());
       report = generator.stop();
@@ -97,36 +122,52 @@ public final class RolloutVerification {
 
   private static void restart(RollableScalableResource<Deployment> target) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    target.edit(d -> {
-      var template = d.getSpec().getTemplate();
-      if (template.getMetadata() == null) {
-        template.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
-      }
-      if (template.getMetadata().getAnnotations() == null) {
-        template.getMetadata().setAnnotations(new java.util.HashMap<>());
-      }
-      template.getMetadata().getAnnotations().put(RESTARTED_AT, now);
-      return d;
-    });
+    target.edit(
+        d -> {
+          var template = d.getSpec().getTemplate();
+          if (template.getMetadata() == null) {
+            template.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+          }
+          if (template.getMetadata().getAnnotations() == null) {
+            template.getMetadata().setAnnotations(new java.util.HashMap<>());
+          }
+          template.getMetadata().getAnnotations().put(RESTARTED_AT, now);
+          return d;
+        });
   }
 
-  /** Deletes one running, not yet terminating pod of the Deployment; returns its name, or null if none. */
+  /**
+   * Deletes one running, not yet terminating pod of the Deployment; returns its name, or null if
+   * none.
+   */
   private String killOnePod(Deployment deployment, Random random) {
-    Map<String, String> labels = deployment.getSpec().getSelector() == null ? null
-        : deployment.getSpec().getSelector().getMatchLabels();
+    Map<String, String> labels =
+        deployment.getSpec().getSelector() == null
+            ? null
+            : deployment.getSpec().getSelector().getMatchLabels();
     if (labels == null || labels.isEmpty()) {
       return null;
     }
-    List<Pod> pods = client.pods().inNamespace(deployment.getMetadata().getNamespace()).withLabels(labels).list()
-        .getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-        .toList();
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(deployment.getMetadata().getNamespace())
+            .withLabels(labels)
+            .list()
+            .getItems()
+            .stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+            .toList();
     if (pods.isEmpty()) {
       return null;
     }
     Pod victim = pods.get(random.nextInt(pods.size()));
-    client.pods().inNamespace(victim.getMetadata().getNamespace()).withName(victim.getMetadata().getName()).delete();
+    client
+        .pods()
+        .inNamespace(victim.getMetadata().getNamespace())
+        .withName(victim.getMetadata().getName())
+        .delete();
     LOG.info("deleted pod {}", victim.getMetadata().getName());
     return victim.getMetadata().getName();
   }
@@ -140,11 +181,13 @@ public final class RolloutVerification {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     long generation = Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
     return Optional.ofNullable(s.getObservedGeneration()).orElse(0L) >= generation
-        && n(s.getUpdatedReplicas()) == desired && n(s.getReplicas()) == desired
+        && n(s.getUpdatedReplicas()) == desired
+        && n(s.getReplicas()) == desired
         && n(s.getAvailableReplicas()) == desired;
   }
 
-  private static boolean awaitRollout(RollableScalableResource<Deployment> target, long start, Duration timeout)
+  private static boolean awaitRollout(
+      RollableScalableResource<Deployment> target, long start, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -9,12 +9,22 @@ import java.util.Objects;
  * restarts the Deployment and/or deletes its pods, then (optionally) wait for the rollout to finish
  * and keep the load on for {@code settle} more, so the last pod changes are measured too.
  *
- * @param kills          pods to delete during the run, spread evenly over {@code duration}
- * @param seed           picks which pods are killed, so a run can be repeated
+ * @param kills pods to delete during the run, spread evenly over {@code duration}
+ * @param seed picks which pods are killed, so a run can be repeated
  * @param rolloutTimeout how long to wait for the rollout to finish after {@code duration}
  */
-public record VerifyPlan(String namespace, String deployment, URI url, double ratePerSecond, Duration duration,
-    boolean restart, int kills, long seed, boolean waitRollout, Duration rolloutTimeout, Duration settle,
+public record VerifyPlan(
+    String namespace,
+    String deployment,
+    URI url,
+    double ratePerSecond,
+    Duration duration,
+    boolean restart,
+    int kills,
+    long seed,
+    boolean waitRollout,
+    Duration rolloutTimeout,
+    Duration settle,
     Duration requestTimeout) {
 
   public VerifyPlan {

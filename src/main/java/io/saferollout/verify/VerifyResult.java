@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * What a verification run measured.
  *
- * @param actions          what was done to the Deployment, when (relative to the start of the load)
- * @param rolloutCompleted true when the Deployment reported the rollout complete (or none was waited for)
+ * @param actions what was done to the Deployment, when (relative to the start of the load)
+ * @param rolloutCompleted true when the Deployment reported the rollout complete (or none was
+ *     waited for)
  */
-public record VerifyResult(VerifyPlan plan, LoadReport load, List<Action> actions, boolean rolloutCompleted) {
+public record VerifyResult(
+    VerifyPlan plan, LoadReport load, List<Action> actions, boolean rolloutCompleted) {
   public VerifyResult {
     actions = List.copyOf(actions);
   }

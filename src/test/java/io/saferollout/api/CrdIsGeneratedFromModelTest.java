@@ -31,7 +31,8 @@ class CrdIsGeneratedFromModelTest {
     if (Boolean.getBoolean("crd.update")) {
       Files.writeString(CHECKED_IN, generated);
     }
-    assertThat(CHECKED_IN).as("crd/ is stale: run ./mvnw test -Dtest=CrdIsGeneratedFromModelTest -Dcrd.update=true")
+    assertThat(CHECKED_IN)
+        .as("crd/ is stale: run ./mvnw test -Dtest=CrdIsGeneratedFromModelTest -Dcrd.update=true")
         .exists();
     assertThat(Files.readString(CHECKED_IN))
         .as("crd/ is stale: run ./mvnw test -Dtest=CrdIsGeneratedFromModelTest -Dcrd.update=true")

@@ -24,67 +24,107 @@ class ProductionBoundariesTest {
 
   /** The lab and the commands that run it: the only code that may use the lab or the mock API. */
   static final Set<String> LAB_COMMANDS =
-      Set.of("io.saferollout.cli.DemoCommand", "io.saferollout.cli.DemoTable", "io.saferollout.cli.ProgressLine");
-  static final DescribedPredicate<JavaClass> LAB_ONLY = describe("the lab and its commands (demo)",
-      c -> c.getPackageName().equals(ROOT + ".lab") || c.getPackageName().startsWith(ROOT + ".lab.")
-          || LAB_COMMANDS.contains(c.getName()) || LAB_COMMANDS.contains(outermost(c).getName()));
+      Set.of(
+          "io.saferollout.cli.DemoCommand",
+          "io.saferollout.cli.DemoTable",
+          "io.saferollout.cli.ProgressLine");
+
+  static final DescribedPredicate<JavaClass> LAB_ONLY =
+      describe(
+          "the lab and its commands (demo)",
+          c ->
+              c.getPackageName().equals(ROOT + ".lab")
+                  || c.getPackageName().startsWith(ROOT + ".lab.")
+                  || LAB_COMMANDS.contains(c.getName())
+                  || LAB_COMMANDS.contains(outermost(c).getName()));
 
   /**
    * Talking to a server: fabric8's client, the JDK's network and HTTP classes, Netty, Vert.x, the
-   * operator framework. Exempt: fabric8's KubernetesSerialization, the Jackson mapper that knows the
-   * Kubernetes model types; it lives in the client's jar but does no I/O.
+   * operator framework. Exempt: fabric8's KubernetesSerialization, the Jackson mapper that knows
+   * the Kubernetes model types; it lives in the client's jar but does no I/O.
    */
-  static final DescribedPredicate<JavaClass> CLIENT_IO = describe("client I/O (fabric8 client, java.net, Netty, Vert.x, JOSDK)",
-      c -> (c.getPackageName().startsWith("io.fabric8.kubernetes.client")
-              && !c.getName().equals("io.fabric8.kubernetes.client.utils.KubernetesSerialization"))
-          || c.getPackageName().startsWith("java.net") || c.getPackageName().startsWith("io.netty")
-          || c.getPackageName().startsWith("io.vertx") || c.getPackageName().startsWith("io.javaoperatorsdk"));
+  static final DescribedPredicate<JavaClass> CLIENT_IO =
+      describe(
+          "client I/O (fabric8 client, java.net, Netty, Vert.x, JOSDK)",
+          c ->
+              (c.getPackageName().startsWith("io.fabric8.kubernetes.client")
+                      && !c.getName()
+                          .equals("io.fabric8.kubernetes.client.utils.KubernetesSerialization"))
+                  || c.getPackageName().startsWith("java.net")
+                  || c.getPackageName().startsWith("io.netty")
+                  || c.getPackageName().startsWith("io.vertx")
+                  || c.getPackageName().startsWith("io.javaoperatorsdk"));
 
   static JavaClasses production;
 
   @BeforeAll
   static void importProductionCode() {
-    production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+    production =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
   }
 
   @Test
   void rulesAreDecisionsWithoutClientIo() {
-    noClasses().that().resideInAPackage(ROOT + ".rules..")
-        .should().dependOnClassesThat(CLIENT_IO)
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".rules..")
+        .should()
+        .dependOnClassesThat(CLIENT_IO)
         .because("the rules are pure functions over manifests, tested without a server")
         .check(production);
   }
 
   @Test
   void nothingOutsideTheLabReachesTheLab() {
-    noClasses().that(DescribedPredicate.not(LAB_ONLY))
-        .should().dependOnClassesThat(LAB_ONLY)
-        .because("the operator artifact leaves the lab out, and must still start; the CLI finds the"
-            + " lab's commands through ServiceLoader (LabCommand), never by name")
+    noClasses()
+        .that(DescribedPredicate.not(LAB_ONLY))
+        .should()
+        .dependOnClassesThat(LAB_ONLY)
+        .because(
+            "the operator artifact leaves the lab out, and must still start; the CLI finds the"
+                + " lab's commands through ServiceLoader (LabCommand), never by name")
         .check(production);
   }
 
   @Test
   void theOperatorNeverReachesTheLab() {
-    noClasses().that().resideInAPackage(ROOT + ".operator..")
-        .should().dependOnClassesThat().resideInAPackage(ROOT + ".lab..")
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".operator..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(ROOT + ".lab..")
         .check(production);
   }
 
   @Test
   void onlyTheLabUsesTheMockApiServer() {
-    noClasses().that(DescribedPredicate.not(LAB_ONLY))
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "io.fabric8.kubernetes.client.server.mock..", "io.fabric8.mockwebserver..", "org.bouncycastle..")
+    noClasses()
+        .that(DescribedPredicate.not(LAB_ONLY))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.fabric8.kubernetes.client.server.mock..",
+            "io.fabric8.mockwebserver..",
+            "org.bouncycastle..")
         .because("the mock API server is a test harness; it does not ship in the operator")
         .check(production);
   }
 
   @Test
   void theApiModelReachesNothingElseOfOurs() {
-    classes().that().resideInAPackage(ROOT + ".api..")
-        .should().onlyDependOnClassesThat(describe("in io.saferollout.api or not ours",
-            c -> !c.getPackageName().startsWith(ROOT) || c.getPackageName().startsWith(ROOT + ".api")))
+    classes()
+        .that()
+        .resideInAPackage(ROOT + ".api..")
+        .should()
+        .onlyDependOnClassesThat(
+            describe(
+                "in io.saferollout.api or not ours",
+                c ->
+                    !c.getPackageName().startsWith(ROOT)
+                        || c.getPackageName().startsWith(ROOT + ".api")))
         .because("the CRD is generated from the model; the model depends on no behaviour")
         .check(production);
   }

@@ -45,52 +45,89 @@ class ThreadsEndWithTheirOwnerTest {
     try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime()).start();
         KubernetesClient admin = lab.newClient();
         KubernetesClient operatorClient = lab.newClient()) {
-      try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+      try (InputStream crd =
+          Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
         admin.apiextensions().v1().customResourceDefinitions().load(crd).create();
       }
       // Leader election on, in process: the Lease's elector threads have to end as well.
-      OperatorSettings settings = OperatorSettings.singleInstance()
-          .withLeaderElection(NS, "only", OperatorSettings.LeaseTiming.DEFAULT.inProcess());
-      try (SafeRolloutOperator operator = new SafeRolloutOperator(operatorClient, settings, new SimpleMeterRegistry())) {
+      OperatorSettings settings =
+          OperatorSettings.singleInstance()
+              .withLeaderElection(NS, "only", OperatorSettings.LeaseTiming.DEFAULT.inProcess());
+      try (SafeRolloutOperator operator =
+          new SafeRolloutOperator(operatorClient, settings, new SimpleMeterRegistry())) {
         operator.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> operator.leadership() == Leadership.LEADER);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> operator.leadership() == Leadership.LEADER);
         admin.apps().deployments().inNamespace(NS).resource(deployment("web")).create();
         admin.resources(SafeRollout.class).inNamespace(NS).resource(safeRollout("web")).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> operator.reconcileCount() >= 1
-            && hardened(admin.apps().deployments().inNamespace(NS).withName("web").get()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    operator.reconcileCount() >= 1
+                        && hardened(
+                            admin.apps().deployments().inNamespace(NS).withName("web").get()));
       }
     }
 
     // Pools wind down asynchronously after shutdown (Netty's global executor lingers for 1 s by
     // design); 20 s is far more than any of them needs.
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(leftBehind(before))
-        .as("non-daemon threads still alive after the operator and the lab were closed")
-        .isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(leftBehind(before))
+                    .as("non-daemon threads still alive after the operator and the lab were closed")
+                    .isEmpty());
   }
 
   /** Excludes the caller: Awaitility evaluates the condition on a thread of its own. */
   private static List<String> leftBehind(Set<Thread> before) {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && !t.isDaemon() && !before.contains(t) && t != Thread.currentThread())
-        .map(t -> t.getName() + " " + List.of(t.getStackTrace()).stream().limit(6).map(String::valueOf)
-            .collect(Collectors.joining(" < ")))
+        .filter(
+            t -> t.isAlive() && !t.isDaemon() && !before.contains(t) && t != Thread.currentThread())
+        .map(
+            t ->
+                t.getName()
+                    + " "
+                    + List.of(t.getStackTrace()).stream()
+                        .limit(6)
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(" < ")))
         .toList();
   }
 
   private static boolean hardened(Deployment d) {
-    return d != null && d.getMetadata().getAnnotations() != null
-        && d.getMetadata().getAnnotations().keySet().stream().anyMatch(k -> k.startsWith("saferollout.io/"));
+    return d != null
+        && d.getMetadata().getAnnotations() != null
+        && d.getMetadata().getAnnotations().keySet().stream()
+            .anyMatch(k -> k.startsWith("saferollout.io/"));
   }
 
   private static Deployment deployment(String name) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-        .withNewSpec().withReplicas(2)
-          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
-          .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-            .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
-              .withPorts(new ContainerPortBuilder().withContainerPort(8080).build()).endContainer()
-            .endSpec().endTemplate().endSpec().build();
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Map.of("app", name))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:1")
+        .withPorts(new ContainerPortBuilder().withContainerPort(8080).build())
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   private static SafeRollout safeRollout(String name) {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Prints numbers, asserts nothing.
  *
  * <p>Run: {@code ./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * && java -Xmx512m -cp target/classes:target/test-classes:$(cat target/cp.txt) io.saferollout.bench.LintBench}.
+ * && java -Xmx512m -cp target/classes:target/test-classes:$(cat target/cp.txt)
+ * io.saferollout.bench.LintBench}.
  */
 public final class LintBench {
   private static final int DEPLOYMENTS = 1_000;
@@ -27,11 +28,23 @@ public final class LintBench {
     Path dir = Files.createTempDirectory("lint-bench");
     Path file = dir.resolve("bundle.yaml");
     Files.writeString(file, bundle(DEPLOYMENTS));
-    System.out.printf("bundle: %d Deployments + %d Services, %d documents, %.1f MiB, %d lines%n", DEPLOYMENTS,
-        DEPLOYMENTS, 2 * DEPLOYMENTS, Files.size(file) / 1048576.0, Files.readAllLines(file).size());
+    System.out.printf(
+        "bundle: %d Deployments + %d Services, %d documents, %.1f MiB, %d lines%n",
+        DEPLOYMENTS,
+        DEPLOYMENTS,
+        2 * DEPLOYMENTS,
+        Files.size(file) / 1048576.0,
+        Files.readAllLines(file).size());
 
     for (int round = 1; round <= 3; round++) {
-      measure("lint   round " + round, "lint", "--format", "json", "--min-severity", "INFO", file.toString());
+      measure(
+          "lint   round " + round,
+          "lint",
+          "--format",
+          "json",
+          "--min-severity",
+          "INFO",
+          file.toString());
     }
     for (int round = 1; round <= 2; round++) {
       measure("harden round " + round, "harden", file.toString());
@@ -45,30 +58,43 @@ public final class LintBench {
     long before = usedHeap();
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
     AtomicLong sampledPeak = new AtomicLong(before);
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        sampledPeak.accumulateAndGet(usedHeap(), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                sampledPeak.accumulateAndGet(usedHeap(), Math::max);
+                try {
+                  Thread.sleep(5);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
     sampler.setDaemon(true);
     sampler.start();
     CountingWriter out = new CountingWriter();
     long start = System.nanoTime();
-    int code = SafeRolloutCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), args);
+    int code =
+        SafeRolloutCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), args);
     long wallMs = (System.nanoTime() - start) / 1_000_000;
     sampler.interrupt();
     sampler.join();
     // The pools' peaks include garbage not yet collected; the sampled figure is what was in use.
-    long poolPeak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    System.out.printf("%s: exit %d, %5d ms wall, heap used before %4d MiB, peak used (sampled) %4d MiB, "
+    long poolPeak =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .mapToLong(p -> p.getPeakUsage().getUsed())
+            .sum();
+    System.out.printf(
+        "%s: exit %d, %5d ms wall, heap used before %4d MiB, peak used (sampled) %4d MiB, "
             + "sum of heap pool peaks %4d MiB, output %.1f MiB%n",
-        label, code, wallMs, before >> 20, sampledPeak.get() >> 20, poolPeak >> 20, out.chars / 1048576.0);
+        label,
+        code,
+        wallMs,
+        before >> 20,
+        sampledPeak.get() >> 20,
+        poolPeak >> 20,
+        out.chars / 1048576.0);
   }
 
   private static long usedHeap() {
@@ -79,7 +105,8 @@ public final class LintBench {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < n; i++) {
       boolean hardened = i % 4 == 0;
-      out.append("""
+      out.append(
+          """
           ---
           # Source: app-%1$d/templates/deployment.yaml
           apiVersion: apps/v1
@@ -103,9 +130,11 @@ public final class LintBench {
                     ports:
                       - name: http
                         containerPort: 8080
-          """.formatted(i, i % 10, 2 + i % 3));
+          """
+              .formatted(i, i % 10, 2 + i % 3));
       if (hardened) {
-        out.append("""
+        out.append(
+            """
                       readinessProbe:
                         httpGet:
                           path: /healthz
@@ -116,7 +145,8 @@ public final class LintBench {
                             seconds: 15
             """);
       }
-      out.append("""
+      out.append(
+          """
           ---
           apiVersion: v1
           kind: Service
@@ -129,12 +159,15 @@ public final class LintBench {
             ports:
               - port: 80
                 targetPort: http
-          """.formatted(i, i % 10));
+          """
+              .formatted(i, i % 10));
     }
     return out.toString();
   }
 
-  /** Counts what lint writes without keeping it, so the output does not weigh on the heap figures. */
+  /**
+   * Counts what lint writes without keeping it, so the output does not weigh on the heap figures.
+   */
   private static final class CountingWriter extends Writer {
     long chars;
 

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -31,65 +30,106 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * How fast the operator hardens a namespace full of Deployments, against the CRUD mock API:
- * 200 Deployments, then 200 SafeRollouts created back to back (adoption Immediately: the
- * Deployments exist, rolled out, and NextRollout would rightly wait for their next rollout); for each,
- * the time from its creation to its Deployment carrying our patch; the API requests this cost; the
- * heap after. Prints numbers; asserts nothing. Run: ./mvnw -B -q -Pbench test-compile exec:java
+ * How fast the operator hardens a namespace full of Deployments, against the CRUD mock API: 200
+ * Deployments, then 200 SafeRollouts created back to back (adoption Immediately: the Deployments
+ * exist, rolled out, and NextRollout would rightly wait for their next rollout); for each, the time
+ * from its creation to its Deployment carrying our patch; the API requests this cost; the heap
+ * after. Prints numbers; asserts nothing. Run: ./mvnw -B -q -Pbench test-compile exec:java
  * -Dbench=OperatorBench
  *
  * <p>With {@code -Dbench.heap=true}: the operator's heap over 1,000 SafeRollouts and their 10,000
  * pods (10 per Deployment, Ready, owned by a ReplicaSet), no traffic; the heap is measured after a
  * GC before the operator starts and again once it has settled, so the difference is the operator's
- * (its informer caches: SafeRollouts, Deployments, PodDisruptionBudgets, lean pods, EndpointSlices).
+ * (its informer caches: SafeRollouts, Deployments, PodDisruptionBudgets, lean pods,
+ * EndpointSlices).
  */
 public final class OperatorBench {
   static final int COUNT = Integer.getInteger("bench.count", 200);
 
   /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
-  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.OFF);
     if (Boolean.getBoolean("bench.heap")) {
-      OperatorHeap.run(Integer.getInteger("bench.safeRollouts", 1000), Integer.getInteger("bench.podsPerDeployment", 10));
+      OperatorHeap.run(
+          Integer.getInteger("bench.safeRollouts", 1000),
+          Integer.getInteger("bench.podsPerDeployment", 10));
       return;
     }
-    var expectations = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false,
-        new VersionInfo.Builder().withMajor("1").withMinor("33").withGitVersion("v1.33.0").build());
+    var expectations =
+        new HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false,
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("33")
+                .withGitVersion("v1.33.0")
+                .build());
     server.init(InetAddress.getLoopbackAddress(), 0);
     try (KubernetesClient client = server.createClient()) {
-      try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+      try (InputStream crd =
+          Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
         client.apiextensions().v1().customResourceDefinitions().load(crd).create();
       }
       for (int i = 0; i < COUNT; i++) {
-        client.apps().deployments().inNamespace("bench").resource(OperatorHeap.rolledOut(deployment("app-" + i), 3)).create();
+        client
+            .apps()
+            .deployments()
+            .inNamespace("bench")
+            .resource(OperatorHeap.rolledOut(deployment("app-" + i), 3))
+            .create();
       }
       Map<String, Long> createdAt = new ConcurrentHashMap<>();
       Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
       var patched = new java.util.concurrent.CountDownLatch(COUNT);
-      var informer = client.apps().deployments().inNamespace("bench").inform(new ResourceEventHandler<>() {
-        @Override public void onAdd(Deployment d) {}
-        @Override public void onDelete(Deployment d, boolean unknown) {}
-        @Override public void onUpdate(Deployment old, Deployment d) {
-          boolean hardenedNow = d.getMetadata().getAnnotations() != null
-              && d.getMetadata().getAnnotations().containsKey("saferollout.io/hardened-by")
-              && (old.getMetadata().getAnnotations() == null
-                  || !old.getMetadata().getAnnotations().containsKey("saferollout.io/hardened-by"));
-          Long t0 = createdAt.get(d.getMetadata().getName());
-          if (hardenedNow && t0 != null) {
-            latency.recordValue((System.nanoTime() - t0) / 1000);
-            patched.countDown();
-          }
-        }
-      });
+      var informer =
+          client
+              .apps()
+              .deployments()
+              .inNamespace("bench")
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Deployment d) {}
+
+                    @Override
+                    public void onDelete(Deployment d, boolean unknown) {}
+
+                    @Override
+                    public void onUpdate(Deployment old, Deployment d) {
+                      boolean hardenedNow =
+                          d.getMetadata().getAnnotations() != null
+                              && d.getMetadata()
+                                  .getAnnotations()
+                                  .containsKey("saferollout.io/hardened-by")
+                              && (old.getMetadata().getAnnotations() == null
+                                  || !old.getMetadata()
+                                      .getAnnotations()
+                                      .containsKey("saferollout.io/hardened-by"));
+                      Long t0 = createdAt.get(d.getMetadata().getName());
+                      if (hardenedNow && t0 != null) {
+                        latency.recordValue((System.nanoTime() - t0) / 1000);
+                        patched.countDown();
+                      }
+                    }
+                  });
       long requestsBefore = server.getRequestCount();
       // The operator does not close the client it is given; closing both ends every thread they
-      // started, so exec:java (which waits for non-daemon threads) returns once the figures are out.
+      // started, so exec:java (which waits for non-daemon threads) returns once the figures are
+      // out.
       try (KubernetesClient operatorClient = server.createClient();
-           SafeRolloutOperator operator = new SafeRolloutOperator(operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+          SafeRolloutOperator operator =
+              new SafeRolloutOperator(
+                  operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
         operator.start();
         long start = System.nanoTime();
         for (int i = 0; i < COUNT; i++) {
@@ -111,13 +151,20 @@ public final class OperatorBench {
         System.gc();
         Thread.sleep(500);
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf("SafeRollouts: %d, Deployments hardened: %d%s, all within %.1f s%n",
+        System.out.printf(
+            "SafeRollouts: %d, Deployments hardened: %d%s, all within %.1f s%n",
             COUNT, COUNT - patched.getCount(), all ? "" : " (timed out)", seconds);
-        System.out.printf("creation -> Deployment patched: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-            latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
-        System.out.printf("API requests sent by the operator (after start, excluding the %d creates): %d (%.1f per SafeRollout), reconciles: %d%n",
+        System.out.printf(
+            "creation -> Deployment patched: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+            latency.getValueAtPercentile(50) / 1000.0,
+            latency.getValueAtPercentile(99) / 1000.0,
+            latency.getMaxValue() / 1000.0);
+        System.out.printf(
+            "API requests sent by the operator (after start, excluding the %d creates): %d (%.1f per SafeRollout), reconciles: %d%n",
             COUNT, requests, requests / (double) COUNT, operator.reconcileCount());
-        System.out.printf("heap used after settling (whole JVM: mock server + informers + operator): %.1f MiB%n", heap / 1048576.0);
+        System.out.printf(
+            "heap used after settling (whole JVM: mock server + informers + operator): %.1f MiB%n",
+            heap / 1048576.0);
       }
       informer.close();
     } finally {
@@ -127,12 +174,26 @@ public final class OperatorBench {
 
   static Deployment deployment(String name) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace("bench").endMetadata()
-        .withNewSpec().withReplicas(3)
-          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
-          .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-            .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
-              .withPorts(new ContainerPortBuilder().withContainerPort(8080).build()).endContainer()
-            .endSpec().endTemplate().endSpec().build();
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("bench")
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(3)
+        .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Map.of("app", name))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:1")
+        .withPorts(new ContainerPortBuilder().withContainerPort(8080).build())
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 }

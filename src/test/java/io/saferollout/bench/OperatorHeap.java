@@ -32,13 +32,26 @@ final class OperatorHeap {
   private OperatorHeap() {}
 
   static void run(int safeRollouts, int podsPerDeployment) throws Exception {
-    var expectations = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false,
-        new VersionInfo.Builder().withMajor("1").withMinor("33").withGitVersion("v1.33.0").build());
+    var expectations =
+        new HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false,
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("33")
+                .withGitVersion("v1.33.0")
+                .build());
     server.init(InetAddress.getLoopbackAddress(), 0);
     try (KubernetesClient client = server.createClient()) {
-      try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+      try (InputStream crd =
+          Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
         client.apiextensions().v1().customResourceDefinitions().load(crd).create();
       }
       long t0 = System.nanoTime();
@@ -46,13 +59,19 @@ final class OperatorHeap {
       try {
         for (int i = 0; i < safeRollouts; i++) {
           int n = i;
-          pool.submit(() -> {
-            client.apps().deployments().inNamespace("bench").resource(rolledOut(OperatorBench.deployment("app-" + n), podsPerDeployment)).create();
-            for (int p = 0; p < podsPerDeployment; p++) {
-              client.pods().inNamespace("bench").resource(pod("app-" + n, p)).create();
-            }
-            return null;
-          });
+          pool.submit(
+              () -> {
+                client
+                    .apps()
+                    .deployments()
+                    .inNamespace("bench")
+                    .resource(rolledOut(OperatorBench.deployment("app-" + n), podsPerDeployment))
+                    .create();
+                for (int p = 0; p < podsPerDeployment; p++) {
+                  client.pods().inNamespace("bench").resource(pod("app-" + n, p)).create();
+                }
+                return null;
+              });
         }
       } finally {
         pool.shutdown();
@@ -61,11 +80,14 @@ final class OperatorHeap {
           throw new IllegalStateException("creating the objects took over 10 minutes");
         }
       }
-      System.out.printf("created %d Deployments and %d pods in %.1f s%n", safeRollouts, safeRollouts * podsPerDeployment,
-          (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          "created %d Deployments and %d pods in %.1f s%n",
+          safeRollouts, safeRollouts * podsPerDeployment, (System.nanoTime() - t0) / 1e9);
       long before = settledHeap();
       try (KubernetesClient operatorClient = server.createClient();
-           SafeRolloutOperator operator = new SafeRolloutOperator(operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+          SafeRolloutOperator operator =
+              new SafeRolloutOperator(
+                  operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
         operator.start();
         for (int i = 0; i < safeRollouts; i++) {
           SafeRollout sr = new SafeRollout();
@@ -81,10 +103,15 @@ final class OperatorHeap {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long hardened = 0;
         while (System.nanoTime() < deadline) {
-          hardened = client.apps().deployments().inNamespace("bench").list().getItems().stream()
-              .filter(d -> d.getMetadata().getAnnotations() != null
-                  && d.getMetadata().getAnnotations().containsKey("saferollout.io/hardened-by"))
-              .count();
+          hardened =
+              client.apps().deployments().inNamespace("bench").list().getItems().stream()
+                  .filter(
+                      d ->
+                          d.getMetadata().getAnnotations() != null
+                              && d.getMetadata()
+                                  .getAnnotations()
+                                  .containsKey("saferollout.io/hardened-by"))
+                  .count();
           if (hardened == safeRollouts) {
             break;
           }
@@ -92,9 +119,13 @@ final class OperatorHeap {
         }
         Thread.sleep(5000);
         long after = settledHeap();
-        System.out.printf("SafeRollouts %d, Deployments hardened %d, pods %d%n", safeRollouts, hardened, safeRollouts * podsPerDeployment);
-        System.out.printf("heap after GC: %.1f MiB before the operator (mock API and its objects), %.1f MiB with it settled: "
-            + "operator %.1f MiB (goal <= 256 MiB)%n", before / 1048576.0, after / 1048576.0, (after - before) / 1048576.0);
+        System.out.printf(
+            "SafeRollouts %d, Deployments hardened %d, pods %d%n",
+            safeRollouts, hardened, safeRollouts * podsPerDeployment);
+        System.out.printf(
+            "heap after GC: %.1f MiB before the operator (mock API and its objects), %.1f MiB with it settled: "
+                + "operator %.1f MiB (goal <= 256 MiB)%n",
+            before / 1048576.0, after / 1048576.0, (after - before) / 1048576.0);
       }
     } finally {
       server.destroy();
@@ -109,35 +140,78 @@ final class OperatorHeap {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** As the Deployment controller leaves a finished rollout: Immediately waits while a target still rolls. */
+  /**
+   * As the Deployment controller leaves a finished rollout: Immediately waits while a target still
+   * rolls.
+   */
   static Deployment rolledOut(Deployment d, int replicas) {
     return new DeploymentBuilder(d)
-        .editMetadata().withGeneration(1L).addToAnnotations("deployment.kubernetes.io/revision", "1").endMetadata()
-        .editSpec().withReplicas(replicas).endSpec()
-        .withNewStatus().withObservedGeneration(1L).withReplicas(replicas).withUpdatedReplicas(replicas)
-          .withReadyReplicas(replicas).withAvailableReplicas(replicas)
-          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
+        .editMetadata()
+        .withGeneration(1L)
+        .addToAnnotations("deployment.kubernetes.io/revision", "1")
+        .endMetadata()
+        .editSpec()
+        .withReplicas(replicas)
+        .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(1L)
+        .withReplicas(replicas)
+        .withUpdatedReplicas(replicas)
+        .withReadyReplicas(replicas)
+        .withAvailableReplicas(replicas)
+        .addNewCondition()
+        .withType("Progressing")
+        .withStatus("True")
+        .withReason("NewReplicaSetAvailable")
+        .endCondition()
         .endStatus()
         .build();
   }
 
-  /** A Ready pod as a ReplicaSet of the Deployment would run it, with the fields a real pod carries. */
+  /**
+   * A Ready pod as a ReplicaSet of the Deployment would run it, with the fields a real pod carries.
+   */
   private static io.fabric8.kubernetes.api.model.Pod pod(String app, int i) {
     return new PodBuilder()
-        .withNewMetadata().withName(app + "-7d4b9c-" + i).withNamespace("bench")
-          .withLabels(Map.of("app", app, "pod-template-hash", "7d4b9c"))
-          .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName(app + "-7d4b9c")
-            .withUid("rs-" + app).withController(true).endOwnerReference()
+        .withNewMetadata()
+        .withName(app + "-7d4b9c-" + i)
+        .withNamespace("bench")
+        .withLabels(Map.of("app", app, "pod-template-hash", "7d4b9c"))
+        .addNewOwnerReference()
+        .withApiVersion("apps/v1")
+        .withKind("ReplicaSet")
+        .withName(app + "-7d4b9c")
+        .withUid("rs-" + app)
+        .withController(true)
+        .endOwnerReference()
         .endMetadata()
-        .withNewSpec().withNodeName("node-" + (i % 50))
-          .addNewContainer().withName("web").withImage("example/web:1")
-            .addNewPort().withContainerPort(8080).endPort()
-            .addNewEnv().withName("LOG_LEVEL").withValue("info").endEnv()
-          .endContainer()
+        .withNewSpec()
+        .withNodeName("node-" + (i % 50))
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:1")
+        .addNewPort()
+        .withContainerPort(8080)
+        .endPort()
+        .addNewEnv()
+        .withName("LOG_LEVEL")
+        .withValue("info")
+        .endEnv()
+        .endContainer()
         .endSpec()
-        .withNewStatus().withPhase("Running").withPodIP("10.0." + (i % 250) + "." + (i / 250 + 1))
-          .addNewCondition().withType("Ready").withStatus("True").endCondition()
-          .addNewContainerStatus().withName("web").withReady(true).withImage("example/web:1").withRestartCount(0).endContainerStatus()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP("10.0." + (i % 250) + "." + (i / 250 + 1))
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .addNewContainerStatus()
+        .withName("web")
+        .withReady(true)
+        .withImage("example/web:1")
+        .withRestartCount(0)
+        .endContainerStatus()
         .endStatus()
         .build();
   }

@@ -1,11 +1,11 @@
 package io.saferollout.cli;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.BufferedWriter;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 /** One run of the CLI with its output captured, as a shell would see it. */
@@ -19,11 +19,13 @@ record CliRun(int exitCode, String out, String err) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = SafeRolloutCli.execute(writer(out), writer(err), args);
-    return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new CliRun(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static PrintWriter writer(ByteArrayOutputStream bytes) {
-    return new PrintWriter(new BufferedWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8)), true);
+    return new PrintWriter(
+        new BufferedWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8)), true);
   }
 
   /** Runs with {@code stdin} as standard input (for the {@code -} path). */

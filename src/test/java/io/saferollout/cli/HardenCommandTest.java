@@ -12,10 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HardenCommandTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -23,18 +23,31 @@ class HardenCommandTest {
   private static List<JsonNode> documents(String text) throws Exception {
     List<JsonNode> docs = new ArrayList<>();
     try (YAMLParser parser = new YAMLFactory().createParser(text)) {
-      YAML.readValues(parser, JsonNode.class).forEachRemaining(d -> {
-        if (d != null && !d.isNull() && !d.isMissingNode()) {
-          docs.add(d);
-        }
-      });
+      YAML.readValues(parser, JsonNode.class)
+          .forEachRemaining(
+              d -> {
+                if (d != null && !d.isNull() && !d.isMissingNode()) {
+                  docs.add(d);
+                }
+              });
     }
     return docs;
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"naive.yaml", "partial.yaml", "istio.yaml", "linkerd.yaml", "native-sidecar.yaml",
-      "multi-container.yaml", "helm-rendered.yaml", "list.yaml", "deployment.json", "good.yaml"})
+  @ValueSource(
+      strings = {
+        "naive.yaml",
+        "partial.yaml",
+        "istio.yaml",
+        "linkerd.yaml",
+        "native-sidecar.yaml",
+        "multi-container.yaml",
+        "helm-rendered.yaml",
+        "list.yaml",
+        "deployment.json",
+        "good.yaml"
+      })
   void lintOfHardenedOutputHasNoFixableGapsLeft(String file, @TempDir Path dir) throws Exception {
     CliRun hardened = CliRun.of("harden", CORPUS + file);
     assertThat(hardened.exitCode()).isZero();
@@ -60,7 +73,9 @@ class HardenCommandTest {
     assertThat(after).hasSameSizeAs(before);
     for (int i = 0; i < before.length; i++) {
       if (before[i].contains("kind: Deployment")) {
-        assertThat(after[i]).startsWith("# Source: storefront/templates/deployment.yaml\n").isNotEqualTo(before[i]);
+        assertThat(after[i])
+            .startsWith("# Source: storefront/templates/deployment.yaml\n")
+            .isNotEqualTo(before[i]);
       } else {
         assertThat(after[i]).as("document %d", i).isEqualTo(before[i]);
       }
@@ -69,12 +84,17 @@ class HardenCommandTest {
     JsonNode deployment = documents(hardened).get(2);
     JsonNode originalDeployment = documents(original).get(2);
     assertThat(fieldNames(deployment)).containsExactly("apiVersion", "kind", "metadata", "spec");
-    assertThat(fieldNames(deployment.get("spec"))).startsWith("replicas", "selector", "template")
+    assertThat(fieldNames(deployment.get("spec")))
+        .startsWith("replicas", "selector", "template")
         .contains("strategy", "minReadySeconds");
     assertThat(deployment.get("metadata")).isEqualTo(originalDeployment.get("metadata"));
     assertThat(deployment.at("/spec/template/spec/containers/0/image").asText())
         .isEqualTo("registry.example.com/storefront:1.0.0");
-    assertThat(deployment.at("/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds").asInt()).isEqualTo(15);
+    assertThat(
+            deployment
+                .at("/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds")
+                .asInt())
+        .isEqualTo(15);
   }
 
   @Test
@@ -87,36 +107,54 @@ class HardenCommandTest {
 
   @Test
   void diffShowsTheChangesAsAUnifiedDiff() {
-    CliRun run = CliRun.of("harden", "--diff", "--readiness-path", "/healthz", CORPUS + "naive.yaml");
+    CliRun run =
+        CliRun.of("harden", "--diff", "--readiness-path", "/healthz", CORPUS + "naive.yaml");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).startsWith("--- a/" + CORPUS + "naive.yaml\n+++ b/" + CORPUS + "naive.yaml\n@@ ")
-        .contains("+          readinessProbe:\n").contains("+              path: /healthz\n")
-        .contains("+                seconds: 15\n").contains("+      maxUnavailable: 0\n");
+    assertThat(run.out())
+        .startsWith("--- a/" + CORPUS + "naive.yaml\n+++ b/" + CORPUS + "naive.yaml\n@@ ")
+        .contains("+          readinessProbe:\n")
+        .contains("+              path: /healthz\n")
+        .contains("+                seconds: 15\n")
+        .contains("+      maxUnavailable: 0\n");
     assertThat(run.out().lines().filter(l -> l.startsWith("-") && !l.startsWith("---")))
-        .as("the file is edited, not rewritten: nothing of the original is removed").isEmpty();
+        .as("the file is edited, not rewritten: nothing of the original is removed")
+        .isEmpty();
   }
 
   @Test
   void serverVersionChoosesExecSleepBefore130AndModeEnforceReplacesUnsafeValues() throws Exception {
-    JsonNode old = documents(CliRun.of("harden", "--server-version", "1.28", CORPUS + "naive.yaml").out()).get(0);
+    JsonNode old =
+        documents(CliRun.of("harden", "--server-version", "1.28", CORPUS + "naive.yaml").out())
+            .get(0);
     assertThat(old.at("/spec/template/spec/containers/0/lifecycle/preStop/exec/command").toString())
         .isEqualTo("[\"sh\",\"-c\",\"sleep 15\"]");
 
     JsonNode kept = documents(CliRun.of("harden", CORPUS + "partial.yaml").out()).get(0);
     assertThat(kept.at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).isEqualTo(10);
-    JsonNode enforced = documents(CliRun.of("harden", "--mode", "Enforce", CORPUS + "partial.yaml").out()).get(0);
-    assertThat(enforced.at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).isEqualTo(30);
+    JsonNode enforced =
+        documents(CliRun.of("harden", "--mode", "Enforce", CORPUS + "partial.yaml").out()).get(0);
+    assertThat(enforced.at("/spec/template/spec/terminationGracePeriodSeconds").asInt())
+        .isEqualTo(30);
     assertThat(enforced.at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
     // The user's own preStop hook is kept even in Enforce mode.
-    assertThat(enforced.at("/spec/template/spec/containers/0/lifecycle/preStop/exec/command/2").asText()).isEqualTo("sleep 5");
+    assertThat(
+            enforced
+                .at("/spec/template/spec/containers/0/lifecycle/preStop/exec/command/2")
+                .asText())
+        .isEqualTo("sleep 5");
   }
 
   @Test
   void listsAndJsonAreHardenedInTheirOwnShape() throws Exception {
     JsonNode list = documents(CliRun.of("harden", CORPUS + "list.yaml").out()).get(0);
     assertThat(list.get("kind").asText()).isEqualTo("List");
-    assertThat(list.at("/items/0/spec/template/spec/containers/0/readinessProbe/tcpSocket/port").asInt()).isEqualTo(7000);
-    assertThat(list.at("/items/1")).isEqualTo(documents(Files.readString(Path.of(CORPUS + "list.yaml"))).get(0).at("/items/1"));
+    assertThat(
+            list.at("/items/0/spec/template/spec/containers/0/readinessProbe/tcpSocket/port")
+                .asInt())
+        .isEqualTo(7000);
+    assertThat(list.at("/items/1"))
+        .isEqualTo(
+            documents(Files.readString(Path.of(CORPUS + "list.yaml"))).get(0).at("/items/1"));
 
     String json = CliRun.of("harden", CORPUS + "deployment.json").out();
     JsonNode tree = new ObjectMapper().readTree(json);
@@ -136,26 +174,37 @@ class HardenCommandTest {
     assertThat(Files.readString(naive)).contains("preStop:");
     assertThat(CliRun.of("lint", "--min-severity", "ERROR", naive.toString()).exitCode()).isZero();
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("naive.yaml", "good.yaml");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("naive.yaml", "good.yaml");
     }
   }
 
   @Test
   void inPlaceKeepsEveryLineOfTheFileAndOnlyAddsTheFixes(@TempDir Path dir) throws Exception {
-    Path file = Files.copy(Path.of("src/test/resources/harden/helm-output.yaml"), dir.resolve("shop.yaml"));
+    Path file =
+        Files.copy(Path.of("src/test/resources/harden/helm-output.yaml"), dir.resolve("shop.yaml"));
     String before = Files.readString(file);
     assertThat(CliRun.of("harden", "--in-place", file.toString()).exitCode()).isZero();
     String after = Files.readString(file);
-    assertThat(after.lines().toList()).containsSubsequence(before.lines().toList()).hasSizeGreaterThan((int) before.lines().count());
-    assertThat(after).contains("              value: \"8080\"\n", "    version: \"2.10\"      # a string, not the number 2.1\n",
-        "    prometheus.io/port: \"9797\"\n", "          args: [\"--workers\", \"8\", \"--verbose=on\"]\n",
-        "# Source: shop/templates/deployment.yaml\n", "      # Trailing comment at the end of the pod spec.\n");
+    assertThat(after.lines().toList())
+        .containsSubsequence(before.lines().toList())
+        .hasSizeGreaterThan((int) before.lines().count());
+    assertThat(after)
+        .contains(
+            "              value: \"8080\"\n",
+            "    version: \"2.10\"      # a string, not the number 2.1\n",
+            "    prometheus.io/port: \"9797\"\n",
+            "          args: [\"--workers\", \"8\", \"--verbose=on\"]\n",
+            "# Source: shop/templates/deployment.yaml\n",
+            "      # Trailing comment at the end of the pod spec.\n");
   }
 
   @Test
   void badInputExitsTwo() {
-    assertThat(CliRun.of("harden", "--mode", "Audit", CORPUS + "naive.yaml").exitCode()).isEqualTo(2);
-    assertThat(CliRun.withStdin("", "harden", "--in-place", "-").err()).contains("--in-place cannot rewrite standard input");
+    assertThat(CliRun.of("harden", "--mode", "Audit", CORPUS + "naive.yaml").exitCode())
+        .isEqualTo(2);
+    assertThat(CliRun.withStdin("", "harden", "--in-place", "-").err())
+        .contains("--in-place cannot rewrite standard input");
     assertThat(CliRun.of("harden", "--readiness-path", "healthz", CORPUS + "naive.yaml").err())
         .contains("--readiness-path: must start with '/', got 'healthz'");
     assertThat(CliRun.of("harden", CORPUS + "malformed.yaml").exitCode()).isEqualTo(2);
@@ -165,7 +214,10 @@ class HardenCommandTest {
   @Test
   void helpSaysTheFileIsEditedNotRewrittenAndShowsExamples() {
     String help = CliRun.of("harden", "--help").out();
-    assertThat(help.replaceAll("\\s+", " ")).contains("edited, not rewritten").contains("Examples:").contains("--diff");
+    assertThat(help.replaceAll("\\s+", " "))
+        .contains("edited, not rewritten")
+        .contains("Examples:")
+        .contains("--diff");
     assertThat(CliRun.of("lint", "--help").out()).contains("Examples:").contains("--format");
     assertThat(CliRun.of("verify", "--help").out()).contains("Examples:").contains("port-forward");
   }

@@ -21,9 +21,18 @@ class PolicyOptionsTest {
 
   @Test
   void everyBadOptionIsNamedByItsOwnName() {
-    PolicyOptions options = parse("--prestop-seconds", "-1", "--drain-seconds", "301", "--min-ready-seconds", "-2",
-        "--readiness-path", "healthz");
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> options.policy(Mode.FillMissing)))
+    PolicyOptions options =
+        parse(
+            "--prestop-seconds",
+            "-1",
+            "--drain-seconds",
+            "301",
+            "--min-ready-seconds",
+            "-2",
+            "--readiness-path",
+            "healthz");
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(() -> options.policy(Mode.FillMissing)))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("--prestop-seconds: must be between 0 and 300, got -1")
         .hasMessageContaining("--drain-seconds: must be between 0 and 300, got 301")
@@ -35,7 +44,8 @@ class PolicyOptionsTest {
   @Test
   void helpShowsTheSpecDefaults() {
     String usage = new CommandLine(new Holder()).getUsageMessage();
-    assertThat(usage).contains("(default: " + SpecDefaults.PRE_STOP_DELAY_SECONDS + ")")
+    assertThat(usage)
+        .contains("(default: " + SpecDefaults.PRE_STOP_DELAY_SECONDS + ")")
         .contains("(default: " + SpecDefaults.DRAIN_SECONDS + ")");
   }
 

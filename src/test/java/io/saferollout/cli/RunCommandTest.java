@@ -15,13 +15,17 @@ class RunCommandTest {
   @Test
   void aMissingKubeconfigIsNamed() {
     assertThat(run("run", "--kubeconfig", dir.resolve("nope.yaml").toString()))
-        .isEqualTo(new Outcome(2, "saferollout: --kubeconfig " + dir.resolve("nope.yaml") + ": no such file"));
+        .isEqualTo(
+            new Outcome(
+                2, "saferollout: --kubeconfig " + dir.resolve("nope.yaml") + ": no such file"));
   }
 
   @Test
   void anUnreachableApiServerIsNamedWithItsAddress() throws Exception {
     Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    Files.writeString(
+        kubeconfig,
+        """
         apiVersion: v1
         kind: Config
         clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
@@ -31,7 +35,8 @@ class RunCommandTest {
         """);
     Outcome o = run("run", "--kubeconfig", kubeconfig.toString());
     assertThat(o.code()).isEqualTo(2);
-    assertThat(o.err()).startsWith("saferollout: cannot reach the Kubernetes API at https://127.0.0.1:1/");
+    assertThat(o.err())
+        .startsWith("saferollout: cannot reach the Kubernetes API at https://127.0.0.1:1/");
   }
 
   @Test

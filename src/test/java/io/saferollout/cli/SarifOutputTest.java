@@ -30,14 +30,17 @@ class SarifOutputTest {
 
   @BeforeAll
   static void loadSchema() throws Exception {
-    try (InputStream in = SarifOutputTest.class.getResourceAsStream("/sarif/sarif-2.1.0-subset.schema.json")) {
-      SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+    try (InputStream in =
+        SarifOutputTest.class.getResourceAsStream("/sarif/sarif-2.1.0-subset.schema.json")) {
+      SchemaValidatorsConfig config =
+          SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
       schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in, config);
     }
   }
 
   private static JsonNode sarif(String... paths) throws Exception {
-    List<String> args = new ArrayList<>(List.of("lint", "--format", "sarif", "--min-severity", "INFO"));
+    List<String> args =
+        new ArrayList<>(List.of("lint", "--format", "sarif", "--min-severity", "INFO"));
     args.addAll(List.of(paths));
     CliRun run = CliRun.of(args.toArray(String[]::new));
     assertThat(run.err()).isEmpty();
@@ -46,9 +49,14 @@ class SarifOutputTest {
 
   @Test
   void sarifOfTheWholeCorpusIsValid() throws Exception {
-    JsonNode log = sarif(LintCommandTest.CORPUS + "naive.yaml", LintCommandTest.CORPUS + "helm-rendered.yaml",
-        LintCommandTest.CORPUS + "list.yaml", LintCommandTest.CORPUS + "multi-container.yaml",
-        LintCommandTest.CORPUS + "istio.yaml", LintCommandTest.CORPUS + "deployment.json");
+    JsonNode log =
+        sarif(
+            LintCommandTest.CORPUS + "naive.yaml",
+            LintCommandTest.CORPUS + "helm-rendered.yaml",
+            LintCommandTest.CORPUS + "list.yaml",
+            LintCommandTest.CORPUS + "multi-container.yaml",
+            LintCommandTest.CORPUS + "istio.yaml",
+            LintCommandTest.CORPUS + "deployment.json");
 
     Set<ValidationMessage> errors = schema.validate(log);
     assertThat(errors).isEmpty();
@@ -59,7 +67,8 @@ class SarifOutputTest {
   void theSchemaRejectsWhatSarifForbids() throws Exception {
     // Guards the guard: a validator that accepted anything would make the test above worthless.
     ObjectNode log = (ObjectNode) sarif(LintCommandTest.CORPUS + "naive.yaml");
-    ((ObjectNode) log.at("/runs/0/results/0/locations/0/physicalLocation/region")).put("startLine", 0);
+    ((ObjectNode) log.at("/runs/0/results/0/locations/0/physicalLocation/region"))
+        .put("startLine", 0);
     ((ObjectNode) log.at("/runs/0/results/1")).remove("message");
     ((ObjectNode) log.at("/runs/0/results/2")).put("level", "fatal");
     assertThat(schema.validate(log)).hasSize(3);
@@ -78,7 +87,8 @@ class SarifOutputTest {
     }
     JsonNode sr001 = null;
     for (JsonNode result : log.at("/runs/0/results")) {
-      assertThat(rules.get(result.get("ruleIndex").asInt()).get("id").asText()).isEqualTo(result.get("ruleId").asText());
+      assertThat(rules.get(result.get("ruleIndex").asInt()).get("id").asText())
+          .isEqualTo(result.get("ruleId").asText());
       if (result.get("ruleId").asText().equals("SR001")) {
         sr001 = result;
       }
@@ -86,7 +96,8 @@ class SarifOutputTest {
     assertThat(sr001).isNotNull();
     assertThat(sr001.get("level").asText()).isEqualTo("error");
     JsonNode physical = sr001.at("/locations/0/physicalLocation");
-    assertThat(physical.at("/artifactLocation/uri").asText()).isEqualTo("src/test/resources/manifests/naive.yaml");
+    assertThat(physical.at("/artifactLocation/uri").asText())
+        .isEqualTo("src/test/resources/manifests/naive.yaml");
     // Line 17 is the container the missing readinessProbe belongs in.
     assertThat(physical.at("/region/startLine").asInt()).isEqualTo(17);
   }
@@ -103,7 +114,11 @@ class SarifOutputTest {
     assertThat(note).isNotNull();
     assertThat(note.get("level").asText()).isEqualTo("note");
     assertThat(note.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(53);
-    assertThat(log.at("/runs/0/tool/driver/rules").get(note.get("ruleIndex").asInt()).get("id").asText())
+    assertThat(
+            log.at("/runs/0/tool/driver/rules")
+                .get(note.get("ruleIndex").asInt())
+                .get("id")
+                .asText())
         .isEqualTo("uncovered-kind");
   }
 }

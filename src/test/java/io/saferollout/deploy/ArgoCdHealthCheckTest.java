@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Argo CD health check, run by a real Lua interpreter on SafeRollouts serialized from the Java
- * model. Argo CD embeds Lua 5.1 (gopher-lua), so 5.1 is preferred; without any Lua the
- * interpreter tests skip.
+ * model. Argo CD embeds Lua 5.1 (gopher-lua), so 5.1 is preferred; without any Lua the interpreter
+ * tests skip.
  */
 class ArgoCdHealthCheckTest {
   static final Path SCRIPT = Path.of("deploy", "gitops", "argocd", "saferollout-health.lua");
@@ -37,10 +37,14 @@ class ArgoCdHealthCheckTest {
 
   @BeforeAll
   static void findLua() {
-    lua = Stream.of("lua5.1", "lua")
-        .flatMap(name -> Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).map(dir -> Path.of(dir, name)))
-        .filter(Files::isExecutable)
-        .findFirst();
+    lua =
+        Stream.of("lua5.1", "lua")
+            .flatMap(
+                name ->
+                    Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                        .map(dir -> Path.of(dir, name)))
+            .filter(Files::isExecutable)
+            .findFirst();
   }
 
   @Test
@@ -52,31 +56,43 @@ class ArgoCdHealthCheckTest {
 
   @Test
   void noStatusYetIsProgressing() throws Exception {
-    assertThat(health(safeRollout(1L, null))).isEqualTo(new Health("Progressing", "Waiting for the SafeRollout operator to report"));
+    assertThat(health(safeRollout(1L, null)))
+        .isEqualTo(new Health("Progressing", "Waiting for the SafeRollout operator to report"));
   }
 
   @Test
   void aStatusForAnOlderGenerationIsProgressingEvenIfItSaidReady() throws Exception {
-    SafeRolloutStatus status = status(1L, condition("Ready", "True", "Hardened", "1 Deployment hardened"));
+    SafeRolloutStatus status =
+        status(1L, condition("Ready", "True", "Hardened", "1 Deployment hardened"));
 
-    assertThat(health(safeRollout(2L, status))).isEqualTo(new Health("Progressing", "Waiting for the operator to observe generation 2"));
+    assertThat(health(safeRollout(2L, status)))
+        .isEqualTo(new Health("Progressing", "Waiting for the operator to observe generation 2"));
   }
 
   @Test
   void readyIsHealthyWithTheOperatorsMessage() throws Exception {
-    SafeRolloutStatus status = status(3L,
-        condition("Ready", "True", "Hardened", "web: readiness probe, preStop 15s, grace 30s"),
-        condition("Progressing", "False", "Idle", ""),
-        condition("Degraded", "False", "AsExpected", ""));
+    SafeRolloutStatus status =
+        status(
+            3L,
+            condition("Ready", "True", "Hardened", "web: readiness probe, preStop 15s, grace 30s"),
+            condition("Progressing", "False", "Idle", ""),
+            condition("Degraded", "False", "AsExpected", ""));
 
-    assertThat(health(safeRollout(3L, status))).isEqualTo(new Health("Healthy", "web: readiness probe, preStop 15s, grace 30s"));
+    assertThat(health(safeRollout(3L, status)))
+        .isEqualTo(new Health("Healthy", "web: readiness probe, preStop 15s, grace 30s"));
   }
 
   @Test
   void degradedWinsOverReady() throws Exception {
-    SafeRolloutStatus status = status(1L,
-        condition("Ready", "True", "Hardened", "hardened"),
-        condition("Degraded", "True", "ReadinessPathNotFound", "readiness path /readyz answers 404: change reverted"));
+    SafeRolloutStatus status =
+        status(
+            1L,
+            condition("Ready", "True", "Hardened", "hardened"),
+            condition(
+                "Degraded",
+                "True",
+                "ReadinessPathNotFound",
+                "readiness path /readyz answers 404: change reverted"));
 
     assertThat(health(safeRollout(1L, status)))
         .isEqualTo(new Health("Degraded", "readiness path /readyz answers 404: change reverted"));
@@ -84,31 +100,45 @@ class ArgoCdHealthCheckTest {
 
   @Test
   void aRolloutBeingFollowedIsProgressing() throws Exception {
-    SafeRolloutStatus status = status(1L,
-        condition("Ready", "True", "Hardened", "hardened"),
-        condition("Progressing", "True", "RolloutInProgress", "web: 2 of 3 new pods ready"));
+    SafeRolloutStatus status =
+        status(
+            1L,
+            condition("Ready", "True", "Hardened", "hardened"),
+            condition("Progressing", "True", "RolloutInProgress", "web: 2 of 3 new pods ready"));
 
-    assertThat(health(safeRollout(1L, status))).isEqualTo(new Health("Progressing", "web: 2 of 3 new pods ready"));
+    assertThat(health(safeRollout(1L, status)))
+        .isEqualTo(new Health("Progressing", "web: 2 of 3 new pods ready"));
   }
 
   @Test
   void notReadyWithoutMessageReportsTheReason() throws Exception {
     SafeRolloutStatus status = status(1L, condition("Ready", "False", "TargetNotFound", ""));
 
-    assertThat(health(safeRollout(1L, status))).isEqualTo(new Health("Progressing", "TargetNotFound"));
+    assertThat(health(safeRollout(1L, status)))
+        .isEqualTo(new Health("Progressing", "TargetNotFound"));
   }
 
   record Health(String status, String message) {}
 
   private Health health(SafeRollout safeRollout) throws IOException, InterruptedException {
-    assumeTrue(lua.isPresent(), "no Lua interpreter (apt-get install lua5.1) to run the health check");
+    assumeTrue(
+        lua.isPresent(), "no Lua interpreter (apt-get install lua5.1) to run the health check");
     Map<?, ?> obj = Serialization.jsonMapper().convertValue(safeRollout, Map.class);
     Path driver = Files.createTempFile("health", ".lua");
     try {
-      Files.writeString(driver, "obj = " + luaLiteral(obj) + "\n"
-          + "local hs = dofile(" + luaLiteral(SCRIPT.toAbsolutePath().toString()) + ")\n"
-          + "io.write(hs.status, '\\n', hs.message)\n");
-      Process process = new ProcessBuilder(lua.get().toString(), driver.toString()).redirectErrorStream(true).start();
+      Files.writeString(
+          driver,
+          "obj = "
+              + luaLiteral(obj)
+              + "\n"
+              + "local hs = dofile("
+              + luaLiteral(SCRIPT.toAbsolutePath().toString())
+              + ")\n"
+              + "io.write(hs.status, '\\n', hs.message)\n");
+      Process process =
+          new ProcessBuilder(lua.get().toString(), driver.toString())
+              .redirectErrorStream(true)
+              .start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(process.exitValue()).as(output).isZero();
@@ -130,12 +160,16 @@ class ArgoCdHealthCheckTest {
           .collect(Collectors.joining(",", "{", "}"));
     }
     if (value instanceof List<?> list) {
-      return list.stream().map(ArgoCdHealthCheckTest::luaLiteral).collect(Collectors.joining(",", "{", "}"));
+      return list.stream()
+          .map(ArgoCdHealthCheckTest::luaLiteral)
+          .collect(Collectors.joining(",", "{", "}"));
     }
     if (value instanceof Number || value instanceof Boolean) {
       return value.toString();
     }
-    return "\"" + value.toString().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    return "\""
+        + value.toString().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+        + "\"";
   }
 
   private static SafeRollout safeRollout(Long generation, SafeRolloutStatus status) {
@@ -156,7 +190,12 @@ class ArgoCdHealthCheckTest {
   }
 
   private static Condition condition(String type, String status, String reason, String message) {
-    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-        .withLastTransitionTime("2025-01-01T00:00:00Z").build();
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withLastTransitionTime("2025-01-01T00:00:00Z")
+        .build();
   }
 }

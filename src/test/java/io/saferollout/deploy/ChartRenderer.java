@@ -13,12 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Renders the Helm chart with the Helm library (no helm binary needed) and parses what it renders. */
+/**
+ * Renders the Helm chart with the Helm library (no helm binary needed) and parses what it renders.
+ */
 final class ChartRenderer {
   static final Path CHART = Path.of("deploy", "helm", "saferollout");
   static final String RELEASE = "saferollout";
   static final String NAMESPACE = "saferollout-system";
-  /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion); the library defaults to 1.20. */
+
+  /**
+   * The oldest Kubernetes the chart supports (Chart.yaml kubeVersion); the library defaults to
+   * 1.20.
+   */
   static final String KUBE_VERSION = "1.28.0";
 
   private final Map<String, Object> values = new LinkedHashMap<>();
@@ -27,13 +33,18 @@ final class ChartRenderer {
     return new ChartRenderer();
   }
 
-  /** Overrides one value; {@code path} is dotted like helm's --set, {@code value} any YAML-able object. */
+  /**
+   * Overrides one value; {@code path} is dotted like helm's --set, {@code value} any YAML-able
+   * object.
+   */
   @SuppressWarnings("unchecked")
   ChartRenderer with(String path, Object value) {
     String[] keys = path.split("\\.");
     Map<String, Object> node = values;
     for (int i = 0; i < keys.length - 1; i++) {
-      node = (Map<String, Object>) node.computeIfAbsent(keys[i], k -> new LinkedHashMap<String, Object>());
+      node =
+          (Map<String, Object>)
+              node.computeIfAbsent(keys[i], k -> new LinkedHashMap<String, Object>());
     }
     node.put(keys[keys.length - 1], value);
     return this;
@@ -45,11 +56,13 @@ final class ChartRenderer {
       Path valuesFile = Files.createTempFile("values", ".yaml");
       try {
         Files.writeString(valuesFile, Serialization.asYaml(values));
-        TemplateCommand template = new Helm(CHART).template()
-            .withName(RELEASE)
-            .withNamespace(NAMESPACE)
-            .withKubeVersion(KUBE_VERSION)
-            .withValuesFile(valuesFile);
+        TemplateCommand template =
+            new Helm(CHART)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBE_VERSION)
+                .withValuesFile(valuesFile);
         return template.call();
       } finally {
         Files.deleteIfExists(valuesFile);
@@ -80,7 +93,8 @@ final class ChartRenderer {
     static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
       List<T> found = all(objects, type);
       if (found.size() != 1) {
-        throw new AssertionError("expected exactly one " + type.getSimpleName() + ", rendered " + found.size());
+        throw new AssertionError(
+            "expected exactly one " + type.getSimpleName() + ", rendered " + found.size());
       }
       return found.get(0);
     }

@@ -29,28 +29,41 @@ class ChartUserRolesTest {
   void viewersReadSafeRolloutsAndTheirStatus() {
     ClusterRole view = role(chart().render(), "saferollout-view");
 
-    assertThat(view.getMetadata().getLabels()).containsEntry(VIEW, "true").containsEntry(EDIT, "true").containsEntry(ADMIN, "true");
-    assertThat(grants(view.getRules())).isEqualTo(Map.of(
-        "saferollouts", Set.of("get", "list", "watch"),
-        "saferollouts/status", Set.of("get", "list", "watch")));
+    assertThat(view.getMetadata().getLabels())
+        .containsEntry(VIEW, "true")
+        .containsEntry(EDIT, "true")
+        .containsEntry(ADMIN, "true");
+    assertThat(grants(view.getRules()))
+        .isEqualTo(
+            Map.of(
+                "saferollouts", Set.of("get", "list", "watch"),
+                "saferollouts/status", Set.of("get", "list", "watch")));
   }
 
   @Test
   void editorsWriteSafeRolloutsButNotTheirStatus() {
     ClusterRole edit = role(chart().render(), "saferollout-edit");
 
-    assertThat(edit.getMetadata().getLabels()).containsEntry(EDIT, "true").containsEntry(ADMIN, "true").doesNotContainKey(VIEW);
-    assertThat(grants(edit.getRules())).isEqualTo(Map.of(
-        "saferollouts", Set.of("create", "update", "patch", "delete", "deletecollection")));
+    assertThat(edit.getMetadata().getLabels())
+        .containsEntry(EDIT, "true")
+        .containsEntry(ADMIN, "true")
+        .doesNotContainKey(VIEW);
+    assertThat(grants(edit.getRules()))
+        .isEqualTo(
+            Map.of(
+                "saferollouts", Set.of("create", "update", "patch", "delete", "deletecollection")));
   }
 
   @Test
   void theyAreAggregatedNeverBoundAndRenderedAlsoForNamespacedInstalls() {
     List<HasMetadata> objects = chart().with("watchNamespaces", List.of("team-a")).render();
 
-    assertThat(all(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
+    assertThat(all(objects, ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
         .containsExactlyInAnyOrder("saferollout-view", "saferollout-edit");
-    assertThat(all(objects, ClusterRoleBinding.class)).as("aggregation grants them; the chart binds nobody").isEmpty();
+    assertThat(all(objects, ClusterRoleBinding.class))
+        .as("aggregation grants them; the chart binds nobody")
+        .isEmpty();
   }
 
   @Test
@@ -61,7 +74,9 @@ class ChartUserRolesTest {
   }
 
   private static ClusterRole role(List<HasMetadata> objects, String name) {
-    return all(objects, ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+    return all(objects, ClusterRole.class).stream()
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no ClusterRole " + name));
   }
 

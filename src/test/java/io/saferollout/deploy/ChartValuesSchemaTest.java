@@ -58,6 +58,7 @@ class ChartValuesSchemaTest {
   @Test
   void notCreatingAServiceAccountNeedsTheNameOfOne() {
     assertThatThrownBy(() -> chart().with("serviceAccount.create", false).renderYaml())
-        .hasMessageContaining("serviceAccount.name is required when serviceAccount.create is false");
+        .hasMessageContaining(
+            "serviceAccount.name is required when serviceAccount.create is false");
   }
 }

@@ -12,8 +12,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.Mode;
 import io.saferollout.api.Phase;
 import io.saferollout.api.SafeRollout;
-import io.saferollout.lab.cluster.LabCluster;
 import io.saferollout.lab.cluster.IdleContainers;
+import io.saferollout.lab.cluster.LabCluster;
 import io.saferollout.operator.OperatorSettings;
 import io.saferollout.operator.SafeRolloutOperator;
 import java.io.InputStream;
@@ -37,11 +37,14 @@ class ExamplesInTheLabTest {
   @ValueSource(strings = {"by-name.yaml", "selector.yaml", "istio-sidecar.yaml", "audit.yaml"})
   void exampleIsHardenedInTheLab(String file) throws Exception {
     try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime()).start();
-         KubernetesClient client = lab.newClient()) {
-      try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+        KubernetesClient client = lab.newClient()) {
+      try (InputStream crd =
+          Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
         client.apiextensions().v1().customResourceDefinitions().load(crd).create();
       }
-      try (SafeRolloutOperator operator = new SafeRolloutOperator(lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+      try (SafeRolloutOperator operator =
+          new SafeRolloutOperator(
+              lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
         operator.start();
         List<SafeRollout> safeRollouts = new ArrayList<>();
         List<Deployment> written = new ArrayList<>();
@@ -50,7 +53,8 @@ class ExamplesInTheLabTest {
             item.getMetadata().setNamespace(NS);
             if (item instanceof GenericKubernetesResource g && "SafeRollout".equals(g.getKind())) {
               SafeRollout sr = Serialization.jsonMapper().convertValue(g, SafeRollout.class);
-              safeRollouts.add(client.resources(SafeRollout.class).inNamespace(NS).resource(sr).create());
+              safeRollouts.add(
+                  client.resources(SafeRollout.class).inNamespace(NS).resource(sr).create());
             } else {
               HasMetadata created = client.resource(item).inNamespace(NS).create();
               if (created instanceof Deployment d) {
@@ -64,17 +68,35 @@ class ExamplesInTheLabTest {
         for (SafeRollout sr : safeRollouts) {
           boolean audit = sr.getSpec().getMode() == Mode.Audit;
           Phase expected = audit ? Phase.Audited : Phase.Hardened;
-          await().atMost(Duration.ofSeconds(30)).until(() -> phase(client, sr.getMetadata().getName()) == expected);
-          SafeRollout done = client.resources(SafeRollout.class).inNamespace(NS).withName(sr.getMetadata().getName()).get();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> phase(client, sr.getMetadata().getName()) == expected);
+          SafeRollout done =
+              client
+                  .resources(SafeRollout.class)
+                  .inNamespace(NS)
+                  .withName(sr.getMetadata().getName())
+                  .get();
           assertThat(done.getStatus().getTargets()).isNotEmpty();
           for (String target : done.getStatus().getTargets()) {
             Deployment now = client.apps().deployments().inNamespace(NS).withName(target).get();
-            Deployment before = written.stream().filter(d -> d.getMetadata().getName().equals(target)).findFirst().orElseThrow();
+            Deployment before =
+                written.stream()
+                    .filter(d -> d.getMetadata().getName().equals(target))
+                    .findFirst()
+                    .orElseThrow();
             if (audit) {
               assertThat(now.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
             } else {
-              assertThat(now.getMetadata().getAnnotations()).containsKey("saferollout.io/hardened-by");
-              assertThat(now.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+              assertThat(now.getMetadata().getAnnotations())
+                  .containsKey("saferollout.io/hardened-by");
+              assertThat(
+                      now.getSpec()
+                          .getStrategy()
+                          .getRollingUpdate()
+                          .getMaxUnavailable()
+                          .getIntVal())
+                  .isZero();
             }
           }
         }
@@ -86,5 +108,4 @@ class ExamplesInTheLabTest {
     SafeRollout sr = client.resources(SafeRollout.class).inNamespace(NS).withName(name).get();
     return sr == null || sr.getStatus() == null ? null : sr.getStatus().getPhase();
   }
-
 }

@@ -29,13 +29,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every example is a SafeRollout the model accepts, shipped with the Deployment and Service it targets. */
+/**
+ * Every example is a SafeRollout the model accepts, shipped with the Deployment and Service it
+ * targets.
+ */
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("deploy", "examples");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
   /** Unlike the client's lenient reader: a misspelt spec field must fail, not vanish. */
   private static final ObjectMapper STRICT =
       Serialization.jsonMapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   static {
@@ -60,7 +65,8 @@ class ExamplesTest {
     assertThat(safeRollout.getApiVersion()).isEqualTo("saferollout.io/v1alpha1");
     TargetRef target = safeRollout.getSpec().getTarget();
     assertThat(target).as("spec.target").isNotNull();
-    assertThat(target.getName() == null).as("spec.target needs exactly one of name or selector")
+    assertThat(target.getName() == null)
+        .as("spec.target needs exactly one of name or selector")
         .isNotEqualTo(target.getSelector() == null);
     List<Deployment> targeted = deployments.stream().filter(d -> targets(target, d)).toList();
     assertThat(targeted).as("Deployments in %s that spec.target matches", example).isNotEmpty();
@@ -78,9 +84,11 @@ class ExamplesTest {
         continue;
       }
       Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
-      assertThat(podLabels).as("%s pod labels", deployment.getMetadata().getName())
+      assertThat(podLabels)
+          .as("%s pod labels", deployment.getMetadata().getName())
           .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
-      assertThat(services).as("Services selecting the pods of %s", deployment.getMetadata().getName())
+      assertThat(services)
+          .as("Services selecting the pods of %s", deployment.getMetadata().getName())
           .anySatisfy(s -> assertThat(podLabels).containsAllEntriesOf(s.getSpec().getSelector()));
     }
   }
@@ -91,12 +99,14 @@ class ExamplesTest {
     Object spec = rawSafeRollout(example).get("spec");
 
     assertThatCode(() -> STRICT.convertValue(spec, SafeRolloutSpec.class))
-        .as("spec of %s", example).doesNotThrowAnyException();
+        .as("spec of %s", example)
+        .doesNotThrowAnyException();
   }
 
   @Test
   void auditExampleOnlyReports() throws IOException {
-    assertThat(safeRollout(parse(EXAMPLES.resolve("audit.yaml"))).getSpec().getMode()).isEqualTo(Mode.Audit);
+    assertThat(safeRollout(parse(EXAMPLES.resolve("audit.yaml"))).getSpec().getMode())
+        .isEqualTo(Mode.Audit);
   }
 
   @Test
@@ -104,7 +114,12 @@ class ExamplesTest {
     List<HasMetadata> objects = parse(EXAMPLES.resolve("istio-sidecar.yaml"));
 
     assertThat(safeRollout(objects).getSpec().getSidecars()).isEqualTo(SidecarMode.Istio);
-    assertThat(ChartRenderer.Rendered.only(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+    assertThat(
+            ChartRenderer.Rendered.only(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels())
         .containsEntry("sidecar.istio.io/inject", "true");
   }
 
@@ -114,7 +129,9 @@ class ExamplesTest {
     TargetRef target = safeRollout(objects).getSpec().getTarget();
 
     assertThat(target.getSelector()).isNotNull();
-    assertThat(ChartRenderer.Rendered.all(objects, Deployment.class)).filteredOn(d -> targets(target, d)).hasSizeGreaterThan(1);
+    assertThat(ChartRenderer.Rendered.all(objects, Deployment.class))
+        .filteredOn(d -> targets(target, d))
+        .hasSizeGreaterThan(1);
   }
 
   private static boolean targets(TargetRef target, Deployment deployment) {
@@ -140,9 +157,12 @@ class ExamplesTest {
   }
 
   private static Map<String, Object> rawSafeRollout(Path example) throws IOException {
-    try (MappingIterator<Map<String, Object>> docs = YAML.readerForMapOf(Object.class).readValues(example.toFile())) {
+    try (MappingIterator<Map<String, Object>> docs =
+        YAML.readerForMapOf(Object.class).readValues(example.toFile())) {
       return docs.readAll().stream()
-          .filter(doc -> doc != null && "SafeRollout".equals(doc.get("kind"))).findFirst().orElseThrow();
+          .filter(doc -> doc != null && "SafeRollout".equals(doc.get("kind")))
+          .findFirst()
+          .orElseThrow();
     }
   }
 }

@@ -27,17 +27,21 @@ class OperatorArtifactTest {
   static final Path OPERATOR_JAR = Path.of("target", "saferollout-operator.jar");
   static final Path FULL_JAR = Path.of("target", "saferollout.jar");
 
-  /** Path prefixes of what only the lab needs: our lab and demo, the mock API server, its TLS and web stack. */
-  static final List<String> LAB_ONLY = List.of(
-      "io/saferollout/lab/",
-      "io/saferollout/cli/DemoCommand",
-      "io/saferollout/cli/DemoTable",
-      "io/saferollout/cli/ProgressLine",
-      "META-INF/services/io.saferollout.cli.LabCommand",
-      "io/fabric8/kubernetes/client/server/mock/",
-      "io/fabric8/mockwebserver/",
-      "org/bouncycastle/",
-      "io/vertx/ext/web/Router");
+  /**
+   * Path prefixes of what only the lab needs: our lab and demo, the mock API server, its TLS and
+   * web stack.
+   */
+  static final List<String> LAB_ONLY =
+      List.of(
+          "io/saferollout/lab/",
+          "io/saferollout/cli/DemoCommand",
+          "io/saferollout/cli/DemoTable",
+          "io/saferollout/cli/ProgressLine",
+          "META-INF/services/io.saferollout.cli.LabCommand",
+          "io/fabric8/kubernetes/client/server/mock/",
+          "io/fabric8/mockwebserver/",
+          "org/bouncycastle/",
+          "io/vertx/ext/web/Router");
 
   static Set<String> entries;
 
@@ -51,21 +55,26 @@ class OperatorArtifactTest {
 
   @Test
   void holdsNothingOnlyTheLabNeeds() {
-    assertThat(entries.stream().filter(e -> LAB_ONLY.stream().anyMatch(e::startsWith)).limit(20).toList())
+    assertThat(
+            entries.stream()
+                .filter(e -> LAB_ONLY.stream().anyMatch(e::startsWith))
+                .limit(20)
+                .toList())
         .as("lab-only entries in %s", OPERATOR_JAR)
         .isEmpty();
   }
 
   @Test
   void holdsTheOperatorTheRulesTheModelAndTheClusterCommands() {
-    assertThat(entries).contains(
-        "io/saferollout/operator/SafeRolloutOperator.class",
-        "io/saferollout/rules/DeploymentHardener.class",
-        "io/saferollout/api/SafeRollout.class",
-        "io/saferollout/cli/RunCommand.class",
-        "io/saferollout/cli/VerifyCommand.class",
-        // fabric8's HTTP client runs on Vert.x; it has to be there.
-        "io/vertx/core/Vertx.class");
+    assertThat(entries)
+        .contains(
+            "io/saferollout/operator/SafeRolloutOperator.class",
+            "io/saferollout/rules/DeploymentHardener.class",
+            "io/saferollout/api/SafeRollout.class",
+            "io/saferollout/cli/RunCommand.class",
+            "io/saferollout/cli/VerifyCommand.class",
+            // fabric8's HTTP client runs on Vert.x; it has to be there.
+            "io/vertx/core/Vertx.class");
   }
 
   @Test
@@ -73,8 +82,13 @@ class OperatorArtifactTest {
     Set<String> missing = new TreeSet<>();
     try (JarFile jar = new JarFile(OPERATOR_JAR.toFile())) {
       // Only our classes are parsed: the rest of the jar is 25 MB of libraries.
-      var ours = new ClassFileImporter().withImportOption(location -> location.contains("!/io/saferollout/")).importJar(jar);
-      assertThat(ours.contain("io.saferollout.operator.SafeRolloutOperator")).as("our classes were read").isTrue();
+      var ours =
+          new ClassFileImporter()
+              .withImportOption(location -> location.contains("!/io/saferollout/"))
+              .importJar(jar);
+      assertThat(ours.contain("io.saferollout.operator.SafeRolloutOperator"))
+          .as("our classes were read")
+          .isTrue();
       for (JavaClass c : ours) {
         for (Dependency d : c.getDirectDependenciesFromSelf()) {
           JavaClass target = d.getTargetClass().getBaseComponentType();
@@ -102,8 +116,12 @@ class OperatorArtifactTest {
   }
 
   private static String run(Path jar, String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString()));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();

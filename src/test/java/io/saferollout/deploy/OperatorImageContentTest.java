@@ -24,40 +24,55 @@ import org.w3c.dom.NodeList;
  */
 class OperatorImageContentTest {
   static final String OPERATOR_JAR = "saferollout-operator.jar";
-  static final String JIB = "/project/profiles/profile[id='image']/build/plugins/plugin[artifactId='jib-maven-plugin']";
+  static final String JIB =
+      "/project/profiles/profile[id='image']/build/plugins/plugin[artifactId='jib-maven-plugin']";
 
   static Document pom;
   static XPath xpath;
 
   @BeforeAll
   static void readThePom() throws Exception {
-    pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
+    pom =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(Path.of("pom.xml").toFile());
     xpath = XPathFactory.newInstance().newXPath();
   }
 
   @Test
   void theShadeExecutionOperatorWritesTheJarTheImageCopies() throws Exception {
-    String shade = "/project/build/plugins/plugin[artifactId='maven-shade-plugin']/executions/execution[id='operator']";
+    String shade =
+        "/project/build/plugins/plugin[artifactId='maven-shade-plugin']/executions/execution[id='operator']";
 
-    assertThat(text(shade + "/configuration/outputFile")).isEqualTo("${project.build.directory}/" + OPERATOR_JAR);
-    assertThat(texts(shade + "/configuration/filters/filter[artifact='${project.groupId}:${project.artifactId}']/excludes/exclude"))
+    assertThat(text(shade + "/configuration/outputFile"))
+        .isEqualTo("${project.build.directory}/" + OPERATOR_JAR);
+    assertThat(
+            texts(
+                shade
+                    + "/configuration/filters/filter[artifact='${project.groupId}:${project.artifactId}']/excludes/exclude"))
         .contains("io/saferollout/lab/**", "META-INF/services/io.saferollout.cli.LabCommand");
   }
 
   @Test
   void theContainerRunsThatJarAndOnlyThatJar() throws Exception {
     assertThat(texts(JIB + "/configuration/container/entrypoint/arg"))
-        .containsExactly("java", "@/etc/saferollout/jvm.options", "-jar", "/opt/saferollout/" + OPERATOR_JAR);
-    assertThat(text(JIB + "/configuration/container/mainClass")).as("Jib's classpath entrypoint is not used").isEmpty();
+        .containsExactly(
+            "java", "@/etc/saferollout/jvm.options", "-jar", "/opt/saferollout/" + OPERATOR_JAR);
+    assertThat(text(JIB + "/configuration/container/mainClass"))
+        .as("Jib's classpath entrypoint is not used")
+        .isEmpty();
   }
 
   @Test
   void theImageAddsTheOperatorJarAndTheRuntimeFilesNothingElse() throws Exception {
     String paths = JIB + "/configuration/extraDirectories/paths/path";
 
-    assertThat(texts(paths + "/from")).containsExactly("${project.basedir}/operator/image", "${project.build.directory}");
-    assertThat(texts(paths + "[from='${project.build.directory}']/includes")).containsExactly(OPERATOR_JAR);
-    assertThat(text(paths + "[from='${project.build.directory}']/into")).isEqualTo("/opt/saferollout");
+    assertThat(texts(paths + "/from"))
+        .containsExactly("${project.basedir}/operator/image", "${project.build.directory}");
+    assertThat(texts(paths + "[from='${project.build.directory}']/includes"))
+        .containsExactly(OPERATOR_JAR);
+    assertThat(text(paths + "[from='${project.build.directory}']/into"))
+        .isEqualTo("/opt/saferollout");
   }
 
   @Test
@@ -65,11 +80,17 @@ class OperatorImageContentTest {
     String extension = JIB + "/configuration/pluginExtensions/pluginExtension";
 
     assertThat(text(extension + "/implementation"))
-        .isEqualTo("com.google.cloud.tools.jib.maven.extension.layerfilter.JibLayerFilterExtension");
-    // Jib puts classes, resources and every runtime dependency (mock server, bouncycastle) under /app.
+        .isEqualTo(
+            "com.google.cloud.tools.jib.maven.extension.layerfilter.JibLayerFilterExtension");
+    // Jib puts classes, resources and every runtime dependency (mock server, bouncycastle) under
+    // /app.
     assertThat(texts(extension + "/configuration/filters/filter/glob")).containsExactly("/app/**");
-    assertThat(texts(extension + "/configuration/filters/filter/toLayer")).as("removed, not moved").isEmpty();
-    assertThat(text(JIB + "/configuration/container/appRoot")).as("Jib's layers stay under /app").isEmpty();
+    assertThat(texts(extension + "/configuration/filters/filter/toLayer"))
+        .as("removed, not moved")
+        .isEmpty();
+    assertThat(text(JIB + "/configuration/container/appRoot"))
+        .as("Jib's layers stay under /app")
+        .isEmpty();
   }
 
   private static String text(String expression) throws Exception {

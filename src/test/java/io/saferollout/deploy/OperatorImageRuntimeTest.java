@@ -34,8 +34,10 @@ class OperatorImageRuntimeTest {
   @Test
   void theJvmAcceptsTheImagesJvmOptions() throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "@" + JVM_OPTIONS, "-version")
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(java.toString(), "@" + JVM_OPTIONS, "-version")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -45,8 +47,12 @@ class OperatorImageRuntimeTest {
   @Test
   void jvmOptionsPointLogbackAtTheFileTheImageShips() throws IOException {
     String configFlag = "-Dlogback.configurationFile=";
-    String inImage = Files.readAllLines(JVM_OPTIONS).stream()
-        .filter(l -> l.startsWith(configFlag)).findFirst().orElseThrow().substring(configFlag.length());
+    String inImage =
+        Files.readAllLines(JVM_OPTIONS).stream()
+            .filter(l -> l.startsWith(configFlag))
+            .findFirst()
+            .orElseThrow()
+            .substring(configFlag.length());
 
     assertThat(IMAGE_ROOT.resolve(inImage.substring(1))).isEqualTo(LOGBACK).exists();
   }
@@ -58,12 +64,15 @@ class OperatorImageRuntimeTest {
     assertThat(rootAppenders(context)).containsExactly("CONSOLE");
     assertThat(context.getLogger("io.saferollout").getLevel()).isEqualTo(Level.INFO);
     String line = encode(context, "rollout of web finished");
-    assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S+ INFO .*rollout of web finished\\R");
+    assertThat(line)
+        .matches(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S+ INFO .*rollout of web finished\\R");
   }
 
   @Test
   void chartValuesSelectJsonLinesAndTheLevel() throws JoranException, IOException {
-    LoggerContext context = configure(Map.of("SAFEROLLOUT_LOG_FORMAT", "json", "SAFEROLLOUT_LOG_LEVEL", "DEBUG"));
+    LoggerContext context =
+        configure(Map.of("SAFEROLLOUT_LOG_FORMAT", "json", "SAFEROLLOUT_LOG_LEVEL", "DEBUG"));
 
     assertThat(rootAppenders(context)).containsExactly("CONSOLE");
     assertThat(context.getLogger("io.saferollout").getLevel()).isEqualTo(Level.DEBUG);
@@ -82,8 +91,10 @@ class OperatorImageRuntimeTest {
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(LOGBACK.toFile());
-    List<Status> problems = context.getStatusManager().getCopyOfStatusList().stream()
-        .filter(s -> s.getEffectiveLevel() > Status.INFO).toList();
+    List<Status> problems =
+        context.getStatusManager().getCopyOfStatusList().stream()
+            .filter(s -> s.getEffectiveLevel() > Status.INFO)
+            .toList();
     assertThat(problems).as("logback configuration problems").isEmpty();
     return context;
   }
@@ -98,9 +109,12 @@ class OperatorImageRuntimeTest {
 
   private static String encode(LoggerContext context, String message) {
     Logger logger = context.getLogger("io.saferollout.test");
-    LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null, null);
-    var encoder = ((OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
-        context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE")).getEncoder();
+    LoggingEvent event =
+        new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null, null);
+    var encoder =
+        ((OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE"))
+            .getEncoder();
     return new String(encoder.encode(event), StandardCharsets.UTF_8);
   }
 }

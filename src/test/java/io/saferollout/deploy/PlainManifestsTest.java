@@ -27,13 +27,22 @@ class PlainManifestsTest {
   private static final Set<String> CLUSTER_SCOPED =
       Set.of("CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterRoleBinding");
 
-  /** What `helm template --include-crds` prints, with the Namespace the chart only renders on request. */
+  /**
+   * What `helm template --include-crds` prints, with the Namespace the chart only renders on
+   * request.
+   */
   static String render() throws IOException {
     String rendered = ChartRenderer.chart().with("createNamespace", true).renderYaml();
     return "# SafeRollout for one `kubectl apply -f`: the Helm chart deploy/helm/saferollout rendered\n"
-        + "# with its default values into namespace " + NAMESPACE + ", CRD included.\n"
-        + "# Generated, do not edit. Regenerate with: " + HOW_TO_UPDATE + "\n"
-        + "---\n# Source: saferollout/crds/" + ChartCrdTest.CRD_FILE + "\n"
+        + "# with its default values into namespace "
+        + NAMESPACE
+        + ", CRD included.\n"
+        + "# Generated, do not edit. Regenerate with: "
+        + HOW_TO_UPDATE
+        + "\n"
+        + "---\n# Source: saferollout/crds/"
+        + ChartCrdTest.CRD_FILE
+        + "\n"
         + Files.readString(ChartCrdTest.IN_CHART)
         + rendered;
   }
@@ -57,11 +66,16 @@ class PlainManifestsTest {
     assertThat(objects.get(0)).isInstanceOf(CustomResourceDefinition.class);
     assertThat(objects.get(1)).isInstanceOf(Namespace.class);
     assertThat(objects.get(1).getMetadata().getName()).isEqualTo(NAMESPACE);
-    assertThat(objects).filteredOn(o -> !CLUSTER_SCOPED.contains(o.getKind()))
+    assertThat(objects)
+        .filteredOn(o -> !CLUSTER_SCOPED.contains(o.getKind()))
         .isNotEmpty()
-        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName())
-            .isEqualTo(NAMESPACE));
-    assertThat(objects).hasAtLeastOneElementOfType(Deployment.class)
+        .allSatisfy(
+            o ->
+                assertThat(o.getMetadata().getNamespace())
+                    .as("%s %s", o.getKind(), o.getMetadata().getName())
+                    .isEqualTo(NAMESPACE));
+    assertThat(objects)
+        .hasAtLeastOneElementOfType(Deployment.class)
         .hasAtLeastOneElementOfType(ClusterRole.class)
         .hasAtLeastOneElementOfType(ClusterRoleBinding.class);
   }

@@ -22,7 +22,9 @@ class DocumentEditorTest {
     return edit(YAML, text, false, change);
   }
 
-  private static String edit(ObjectMapper mapper, String text, boolean json, Consumer<ObjectNode> change) throws Exception {
+  private static String edit(
+      ObjectMapper mapper, String text, boolean json, Consumer<ObjectNode> change)
+      throws Exception {
     JsonNode before = mapper.readTree(text);
     ObjectNode after = (ObjectNode) before.deepCopy();
     change.accept(after);
@@ -36,41 +38,91 @@ class DocumentEditorTest {
 
   @Test
   void newStringsThatReadersWouldTakeForOtherTypesAreQuoted() throws Exception {
-    List<String> values = List.of("2.10", "8080", "yes", "on", "off", "y", "N", "0x1F", "1e3", "6.02e23", "", "null",
-        "~", "2024-01-01", "0o17", "true", "1:20", ".inf", "- x", "a: b", "#x", "web", "/healthz",
-        "registry.example.com/shop:2.10.0", "25%");
+    List<String> values =
+        List.of(
+            "2.10",
+            "8080",
+            "yes",
+            "on",
+            "off",
+            "y",
+            "N",
+            "0x1F",
+            "1e3",
+            "6.02e23",
+            "",
+            "null",
+            "~",
+            "2024-01-01",
+            "0o17",
+            "true",
+            "1:20",
+            ".inf",
+            "- x",
+            "a: b",
+            "#x",
+            "web",
+            "/healthz",
+            "registry.example.com/shop:2.10.0",
+            "25%");
     String text = "metadata:\n  labels:\n    app: web\n";
-    String edited = editYaml(text, tree -> {
-      ObjectNode labels = (ObjectNode) tree.at("/metadata/labels");
-      for (int i = 0; i < values.size(); i++) {
-        labels.put("k" + i, values.get(i));
-      }
-    });
+    String edited =
+        editYaml(
+            text,
+            tree -> {
+              ObjectNode labels = (ObjectNode) tree.at("/metadata/labels");
+              for (int i = 0; i < values.size(); i++) {
+                labels.put("k" + i, values.get(i));
+              }
+            });
     @SuppressWarnings("unchecked")
     Map<String, Object> labels = (Map<String, Object>) load(edited).get("metadata");
     labels = (Map<String, Object>) labels.get("labels");
     for (int i = 0; i < values.size(); i++) {
-      assertThat(labels.get("k" + i)).as("k%d", i).isInstanceOf(String.class).isEqualTo(values.get(i));
+      assertThat(labels.get("k" + i))
+          .as("k%d", i)
+          .isInstanceOf(String.class)
+          .isEqualTo(values.get(i));
     }
     assertThat(YAML.readTree(edited).at("/metadata/labels/k0").isTextual()).isTrue();
-    assertThat(edited).startsWith(text).contains("    k0: \"2.10\"\n", "    k21: web\n", "    k22: /healthz\n",
-        "    k23: registry.example.com/shop:2.10.0\n", "    k24: 25%\n");
+    assertThat(edited)
+        .startsWith(text)
+        .contains(
+            "    k0: \"2.10\"\n",
+            "    k21: web\n",
+            "    k22: /healthz\n",
+            "    k23: registry.example.com/shop:2.10.0\n",
+            "    k24: 25%\n");
   }
 
   @Test
   void aMultiLineStringIsALiteralBlockInBlockStyleAndQuotedInFlowStyle() throws Exception {
     String config = "holdApplicationUntilProxyStarts: true\nterminationDrainDuration: 25s\n";
-    String block = editYaml("metadata:\n  annotations:\n    a: b\n",
-        tree -> ((ObjectNode) tree.at("/metadata/annotations")).put("proxy.istio.io/config", config));
-    assertThat(block).isEqualTo("metadata:\n  annotations:\n    a: b\n    proxy.istio.io/config: |\n"
-        + "      holdApplicationUntilProxyStarts: true\n      terminationDrainDuration: 25s\n");
-    String flow = editYaml("metadata:\n  annotations: {a: b}\n",
-        tree -> ((ObjectNode) tree.at("/metadata/annotations")).put("proxy.istio.io/config", config));
-    assertThat(flow).isEqualTo("metadata:\n  annotations: {a: b, proxy.istio.io/config: "
-        + "\"holdApplicationUntilProxyStarts: true\\nterminationDrainDuration: 25s\\n\"}\n");
+    String block =
+        editYaml(
+            "metadata:\n  annotations:\n    a: b\n",
+            tree ->
+                ((ObjectNode) tree.at("/metadata/annotations"))
+                    .put("proxy.istio.io/config", config));
+    assertThat(block)
+        .isEqualTo(
+            "metadata:\n  annotations:\n    a: b\n    proxy.istio.io/config: |\n"
+                + "      holdApplicationUntilProxyStarts: true\n      terminationDrainDuration: 25s\n");
+    String flow =
+        editYaml(
+            "metadata:\n  annotations: {a: b}\n",
+            tree ->
+                ((ObjectNode) tree.at("/metadata/annotations"))
+                    .put("proxy.istio.io/config", config));
+    assertThat(flow)
+        .isEqualTo(
+            "metadata:\n  annotations: {a: b, proxy.istio.io/config: "
+                + "\"holdApplicationUntilProxyStarts: true\\nterminationDrainDuration: 25s\\n\"}\n");
     for (String text : List.of(block, flow)) {
       @SuppressWarnings("unchecked")
-      Map<String, Object> annotations = (Map<String, Object>) ((Map<String, Object>) load(text).get("metadata")).get("annotations");
+      Map<String, Object> annotations =
+          (Map<String, Object>)
+              ((Map<String, Object>) load(text).get("metadata")).get("annotations");
       assertThat(annotations.get("proxy.istio.io/config")).isEqualTo(config);
     }
   }
@@ -84,7 +136,8 @@ class DocumentEditorTest {
 
   @Test
   void removalsTakeOnlyTheirOwnLines() throws Exception {
-    String text = """
+    String text =
+        """
         containers:
           # the app
           - name: app
@@ -97,13 +150,18 @@ class DocumentEditorTest {
           - name: A
             value: "1"
         """;
-    String edited = editYaml(text, tree -> {
-      ((ArrayNode) tree.get("containers")).remove(1);
-      ((ArrayNode) tree.get("args")).remove(2);
-      ((ArrayNode) tree.get("args")).remove(0);
-      ((ObjectNode) tree.at("/env/0")).remove("name");
-    });
-    assertThat(edited).isEqualTo("""
+    String edited =
+        editYaml(
+            text,
+            tree -> {
+              ((ArrayNode) tree.get("containers")).remove(1);
+              ((ArrayNode) tree.get("args")).remove(2);
+              ((ArrayNode) tree.get("args")).remove(0);
+              ((ObjectNode) tree.at("/env/0")).remove("name");
+            });
+    assertThat(edited)
+        .isEqualTo(
+            """
         containers:
           # the app
           - name: app
@@ -117,33 +175,69 @@ class DocumentEditorTest {
   @Test
   void newListsFollowTheDocumentsListIndentAndNewMapsItsIndentation() throws Exception {
     String kustomize = "spec:\n   containers:\n   - name: app\n     image: app:1\n";
-    String edited = editYaml(kustomize, tree -> ((ObjectNode) tree.get("spec")).set("initContainers",
-        YAML.createArrayNode().add(YAML.createObjectNode().put("name", "proxy").put("restartPolicy", "Always"))));
-    assertThat(edited).isEqualTo(kustomize + "   initContainers:\n   - name: proxy\n     restartPolicy: Always\n");
+    String edited =
+        editYaml(
+            kustomize,
+            tree ->
+                ((ObjectNode) tree.get("spec"))
+                    .set(
+                        "initContainers",
+                        YAML.createArrayNode()
+                            .add(
+                                YAML.createObjectNode()
+                                    .put("name", "proxy")
+                                    .put("restartPolicy", "Always"))));
+    assertThat(edited)
+        .isEqualTo(
+            kustomize + "   initContainers:\n   - name: proxy\n     restartPolicy: Always\n");
 
     String helm = "spec:\n    containers:\n        - name: app\n";
-    String nested = editYaml(helm, tree -> ((ObjectNode) tree.at("/spec/containers/0")).set("lifecycle",
-        YAML.createObjectNode().set("preStop", YAML.createObjectNode().set("sleep", YAML.createObjectNode().put("seconds", 15)))));
-    assertThat(nested).isEqualTo(helm + "          lifecycle:\n              preStop:\n                  sleep:\n"
-        + "                      seconds: 15\n");
+    String nested =
+        editYaml(
+            helm,
+            tree ->
+                ((ObjectNode) tree.at("/spec/containers/0"))
+                    .set(
+                        "lifecycle",
+                        YAML.createObjectNode()
+                            .set(
+                                "preStop",
+                                YAML.createObjectNode()
+                                    .set("sleep", YAML.createObjectNode().put("seconds", 15)))));
+    assertThat(nested)
+        .isEqualTo(
+            helm
+                + "          lifecycle:\n              preStop:\n                  sleep:\n"
+                + "                      seconds: 15\n");
   }
 
   @Test
   void anEmptyFlowMapInABlockDocumentGetsBlockEntries() throws Exception {
     String text = "metadata:\n  annotations: {}\n  labels:\n    app: web\n";
-    String edited = editYaml(text, tree -> ((ObjectNode) tree.at("/metadata/annotations")).put("a", "1"));
-    assertThat(edited).isEqualTo("metadata:\n  annotations:\n    a: \"1\"\n  labels:\n    app: web\n");
+    String edited =
+        editYaml(text, tree -> ((ObjectNode) tree.at("/metadata/annotations")).put("a", "1"));
+    assertThat(edited)
+        .isEqualTo("metadata:\n  annotations:\n    a: \"1\"\n  labels:\n    app: web\n");
   }
 
   @Test
   void jsonKeepsItsTabsSeparatorsAndInlineObjects() throws Exception {
-    String text = "{\n\t\"kind\" : \"Deployment\",\n\t\"spec\" : {\n\t\t\"replicas\" : 2,\n\t\t\"selector\" : {\"app\" : \"x\"}\n\t}\n}\n";
-    String edited = edit(JSON, text, true, tree -> {
-      ((ObjectNode) tree.get("spec")).set("strategy", JSON.createObjectNode().put("maxSurge", "25%"));
-      ((ObjectNode) tree.at("/spec/selector")).put("tier", "1");
-    });
-    assertThat(edited).isEqualTo("{\n\t\"kind\" : \"Deployment\",\n\t\"spec\" : {\n\t\t\"replicas\" : 2,\n"
-        + "\t\t\"selector\" : {\"app\" : \"x\", \"tier\" : \"1\"},\n\t\t\"strategy\" : {\n\t\t\t\"maxSurge\" : \"25%\"\n\t\t}\n\t}\n}\n");
+    String text =
+        "{\n\t\"kind\" : \"Deployment\",\n\t\"spec\" : {\n\t\t\"replicas\" : 2,\n\t\t\"selector\" : {\"app\" : \"x\"}\n\t}\n}\n";
+    String edited =
+        edit(
+            JSON,
+            text,
+            true,
+            tree -> {
+              ((ObjectNode) tree.get("spec"))
+                  .set("strategy", JSON.createObjectNode().put("maxSurge", "25%"));
+              ((ObjectNode) tree.at("/spec/selector")).put("tier", "1");
+            });
+    assertThat(edited)
+        .isEqualTo(
+            "{\n\t\"kind\" : \"Deployment\",\n\t\"spec\" : {\n\t\t\"replicas\" : 2,\n"
+                + "\t\t\"selector\" : {\"app\" : \"x\", \"tier\" : \"1\"},\n\t\t\"strategy\" : {\n\t\t\t\"maxSurge\" : \"25%\"\n\t\t}\n\t}\n}\n");
     assertThat(JSON.readTree(edited).at("/spec/selector/tier").asText()).isEqualTo("1");
   }
 
@@ -160,8 +254,10 @@ class DocumentEditorTest {
 
   @Test
   void lineEndingsAndAMissingFinalLineBreakAreKept() throws Exception {
-    assertThat(editYaml("a:\n  b: 1", tree -> ((ObjectNode) tree.get("a")).put("c", 2))).isEqualTo("a:\n  b: 1\n  c: 2");
-    assertThat(editYaml("a:\r\n  b: 1\r\n", tree -> ((ObjectNode) tree.get("a")).put("c", 2))).isEqualTo("a:\r\n  b: 1\r\n  c: 2\r\n");
+    assertThat(editYaml("a:\n  b: 1", tree -> ((ObjectNode) tree.get("a")).put("c", 2)))
+        .isEqualTo("a:\n  b: 1\n  c: 2");
+    assertThat(editYaml("a:\r\n  b: 1\r\n", tree -> ((ObjectNode) tree.get("a")).put("c", 2)))
+        .isEqualTo("a:\r\n  b: 1\r\n  c: 2\r\n");
   }
 
   @Test
@@ -174,13 +270,17 @@ class DocumentEditorTest {
   @Test
   void aFieldReachedThroughAnAliasIsNotEditedAndTheMessageSaysWhy() {
     String text = "base: &probe\n  port: 80\nprobe: *probe\n";
-    assertThatThrownBy(() -> editYaml(text, tree -> tree.set("probe", YAML.createObjectNode().put("port", 81))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("YAML alias");
+    assertThatThrownBy(
+            () ->
+                editYaml(text, tree -> tree.set("probe", YAML.createObjectNode().put("port", 81))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("YAML alias");
   }
 
   @Test
   void aContainerMovedToInitContainersKeepsItsLinesCommentsAndQuoting() throws Exception {
-    String text = """
+    String text =
+        """
         spec:
           containers:
             - name: app
@@ -191,12 +291,19 @@ class DocumentEditorTest {
               image: "proxy:2.10"
               args: ["--port", "5432"]
         """;
-    String edited = editYaml(text, tree -> {
-      ObjectNode spec = (ObjectNode) tree.get("spec");
-      ObjectNode proxy = (ObjectNode) ((ArrayNode) spec.get("containers")).remove(1);
-      spec.set("initContainers", YAML.createArrayNode().add(proxy.put("restartPolicy", "Always")));
-    });
-    assertThat(edited).isEqualTo("""
+    String edited =
+        editYaml(
+            text,
+            tree -> {
+              ObjectNode spec = (ObjectNode) tree.get("spec");
+              ObjectNode proxy = (ObjectNode) ((ArrayNode) spec.get("containers")).remove(1);
+              spec.set(
+                  "initContainers",
+                  YAML.createArrayNode().add(proxy.put("restartPolicy", "Always")));
+            });
+    assertThat(edited)
+        .isEqualTo(
+            """
         spec:
           containers:
             - name: app
@@ -214,16 +321,29 @@ class DocumentEditorTest {
   @Test
   void aNullValueIsReplacedByTheNewFieldsInBlockStyle() throws Exception {
     String text = "spec:\n  lifecycle:   # filled in later\n  image: x\n";
-    String edited = editYaml(text, tree -> ((ObjectNode) tree.get("spec")).set("lifecycle",
-        YAML.createObjectNode().set("preStop", YAML.createObjectNode().put("seconds", 15))));
-    assertThat(edited).isEqualTo("spec:\n  lifecycle:\n    preStop:\n      seconds: 15\n  image: x\n");
+    String edited =
+        editYaml(
+            text,
+            tree ->
+                ((ObjectNode) tree.get("spec"))
+                    .set(
+                        "lifecycle",
+                        YAML.createObjectNode()
+                            .set("preStop", YAML.createObjectNode().put("seconds", 15))));
+    assertThat(edited)
+        .isEqualTo("spec:\n  lifecycle:\n    preStop:\n      seconds: 15\n  image: x\n");
   }
 
   @Test
   void jsonReadAsYamlStaysJsonAndNumbersKeepTheirType() throws Exception {
     String text = "{\"spec\": {\"replicas\": 2}}\n";
-    String edited = editYaml(text, tree -> ((ObjectNode) tree.get("spec")).put("ratio", 1.0e10).put("minReadySeconds", 5));
-    assertThat(edited).isEqualTo("{\"spec\": {\"replicas\": 2, \"ratio\": 10000000000.0, \"minReadySeconds\": 5}}\n");
+    String edited =
+        editYaml(
+            text,
+            tree -> ((ObjectNode) tree.get("spec")).put("ratio", 1.0e10).put("minReadySeconds", 5));
+    assertThat(edited)
+        .isEqualTo(
+            "{\"spec\": {\"replicas\": 2, \"ratio\": 10000000000.0, \"minReadySeconds\": 5}}\n");
     assertThat(JSON.readTree(edited).at("/spec/ratio").isFloatingPointNumber()).isTrue();
   }
 }

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
  */
 class CrdResourceTest {
 
-    @Test
-    void theShippedCrdIsTheGeneratedOne() throws Exception {
-        String generated = Files.readString(Path.of("crd", Lab.CRD_RESOURCE));
-        try (InputStream in = Lab.class.getResourceAsStream(Lab.CRD_RESOURCE)) {
-            assertThat(in).as("src/main/resources/io/saferollout/lab/" + Lab.CRD_RESOURCE).isNotNull();
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .as("copy crd/%s to src/main/resources/io/saferollout/lab/", Lab.CRD_RESOURCE)
-                    .isEqualTo(generated);
-        }
+  @Test
+  void theShippedCrdIsTheGeneratedOne() throws Exception {
+    String generated = Files.readString(Path.of("crd", Lab.CRD_RESOURCE));
+    try (InputStream in = Lab.class.getResourceAsStream(Lab.CRD_RESOURCE)) {
+      assertThat(in).as("src/main/resources/io/saferollout/lab/" + Lab.CRD_RESOURCE).isNotNull();
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .as("copy crd/%s to src/main/resources/io/saferollout/lab/", Lab.CRD_RESOURCE)
+          .isEqualTo(generated);
     }
+  }
 }

@@ -32,8 +32,11 @@ class RulesDocTest {
   void everyRuleHasASectionWithItsTextsFromTheCatalogue() {
     String page = RulesDoc.markdown();
     for (Rule rule : Rule.values()) {
-      assertThat(page).contains("\n## " + rule.id() + "\n").contains(rule.title())
-          .contains(rule.whatFails()).contains(rule.fix());
+      assertThat(page)
+          .contains("\n## " + rule.id() + "\n")
+          .contains(rule.title())
+          .contains(rule.whatFails())
+          .contains(rule.fix());
     }
   }
 }

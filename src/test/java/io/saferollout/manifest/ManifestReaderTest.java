@@ -14,7 +14,8 @@ class ManifestReaderTest {
 
   @Test
   void multiDocumentYamlKeepsEachDocumentsStartLineAndText() {
-    String text = """
+    String text =
+        """
         # leading comment
         apiVersion: v1
         kind: ConfigMap
@@ -37,15 +38,18 @@ class ManifestReaderTest {
     assertThat(file.documents()).hasSize(3);
     assertThat(file.objects()).extracting(ManifestObject::name).containsExactly("a", "b", "c");
     assertThat(file.objects()).extracting(ManifestObject::line).containsExactly(2, 8, 13);
-    assertThat(file.documents().get(1).leadingComments()).isEqualTo("# Source: chart/templates/b.yaml\n");
+    assertThat(file.documents().get(1).leadingComments())
+        .isEqualTo("# Source: chart/templates/b.yaml\n");
     // The documents' texts put back together are the file, byte for byte.
-    String joined = file.documents().stream().map(d -> d.separator() + d.body()).reduce("", String::concat);
+    String joined =
+        file.documents().stream().map(d -> d.separator() + d.body()).reduce("", String::concat);
     assertThat(joined).isEqualTo(text);
   }
 
   @Test
   void fieldLinesPointAtTheFieldOrItsNearestExistingParent() {
-    String text = """
+    String text =
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -73,7 +77,8 @@ class ManifestReaderTest {
 
   @Test
   void kindListItemsAreObjectsWithTheirOwnLines() {
-    String text = """
+    String text =
+        """
         apiVersion: v1
         kind: List
         items:
@@ -88,14 +93,17 @@ class ManifestReaderTest {
         """;
     List<ManifestObject> objects = read("list.yaml", text).objects();
 
-    assertThat(objects).extracting(ManifestObject::displayName).containsExactly("Service/s", "Deployment/d");
+    assertThat(objects)
+        .extracting(ManifestObject::displayName)
+        .containsExactly("Service/s", "Deployment/d");
     assertThat(objects).extracting(ManifestObject::line).containsExactly(4, 8);
     assertThat(objects.get(1).lineOf("metadata.name")).isEqualTo(11);
   }
 
   @Test
   void jsonIsReadAsJsonEvenWhenIndentedWithTabs() {
-    String text = "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Service\",\n\t\"metadata\": {\"name\": \"s\"}\n}\n";
+    String text =
+        "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Service\",\n\t\"metadata\": {\"name\": \"s\"}\n}\n";
     ManifestObject service = read("s.json", text).objects().get(0);
 
     assertThat(service.kind()).isEqualTo("Service");
@@ -104,7 +112,8 @@ class ManifestReaderTest {
 
   @Test
   void malformedYamlNamesTheFileAndTheLineOfTheProblem() {
-    String text = """
+    String text =
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -123,7 +132,10 @@ class ManifestReaderTest {
 
   @Test
   void emptyAndCommentOnlyDocumentsAreNotObjectsAndNotStray() {
-    ManifestFile file = read("e.yaml", "---\n# nothing here\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n");
+    ManifestFile file =
+        read(
+            "e.yaml",
+            "---\n# nothing here\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n");
 
     assertThat(file.objects()).extracting(ManifestObject::kind).containsExactly("Namespace");
     assertThat(file.strayDocuments()).isEmpty();

@@ -32,32 +32,60 @@ class AdoptionInTheLabTest {
   @Test
   void nextRolloutRidesAlongWithTheUsersImageChange() throws Exception {
     try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime()).start();
-         KubernetesClient client = lab.newClient();
-         SafeRolloutOperator operator = new SafeRolloutOperator(lab.newClient(), OperatorSettings.singleInstance(),
-             new SimpleMeterRegistry())) {
+        KubernetesClient client = lab.newClient();
+        SafeRolloutOperator operator =
+            new SafeRolloutOperator(
+                lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
       OperatorHarness.installCrd(client);
       operator.start();
-      client.apps().deployments().inNamespace(NS).resource(OperatorHarness.deployment("web", Map.of())).create();
+      client
+          .apps()
+          .deployments()
+          .inNamespace(NS)
+          .resource(OperatorHarness.deployment("web", Map.of()))
+          .create();
       await().atMost(ROLLOUT).until(() -> rolledOut(client, "web"));
       Thread.sleep(1100); // creationTimestamp has one-second resolution: the Deployment is older
-      client.resources(SafeRollout.class).inNamespace(NS).resource(OperatorHarness.safeRollout("web", TargetRef.byName("web"))).create();
+      client
+          .resources(SafeRollout.class)
+          .inNamespace(NS)
+          .resource(OperatorHarness.safeRollout("web", TargetRef.byName("web")))
+          .create();
 
       await().atMost(ROLLOUT).until(() -> phase(client, "web") == Phase.AwaitingRollout);
       Thread.sleep(2000);
       assertThat(replicaSets(client)).as("no rollout before the user's").isEqualTo(1);
 
-      client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
-          .editSpec().editTemplate().editSpec().editContainer(0).withImage("example/web:2").endContainer().endSpec()
-          .endTemplate().endSpec().build());
+      client
+          .apps()
+          .deployments()
+          .inNamespace(NS)
+          .withName("web")
+          .edit(
+              d ->
+                  new DeploymentBuilder(d)
+                      .editSpec()
+                      .editTemplate()
+                      .editSpec()
+                      .editContainer(0)
+                      .withImage("example/web:2")
+                      .endContainer()
+                      .endSpec()
+                      .endTemplate()
+                      .endSpec()
+                      .build());
       // (The lab's idle containers never pass the added readiness probe, so this rollout does not
       // finish here; what counts is that our changes joined the user's.)
       await().atMost(ROLLOUT).until(() -> phase(client, "web") == Phase.Hardened);
       Deployment d = client.apps().deployments().inNamespace(NS).withName("web").get();
-      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("example/web:2");
-      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .isEqualTo("example/web:2");
+      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe())
+          .isNotNull();
       int replicaSets = replicaSets(client);
       // The cost of riding along: the user's ReplicaSet may be replaced by ours mid-rollout.
-      System.out.printf("NextRollout: %d ReplicaSet(s) for one user rollout (1 original + 1 user + %d extra)%n",
+      System.out.printf(
+          "NextRollout: %d ReplicaSet(s) for one user rollout (1 original + 1 user + %d extra)%n",
           replicaSets, replicaSets - 2);
       assertThat(replicaSets).isBetween(2, 3);
     }
@@ -66,18 +94,27 @@ class AdoptionInTheLabTest {
   @Test
   void immediatelyRollsOneDeploymentAtATime() throws Exception {
     try (LabCluster lab = LabCluster.builder().runtime(IdleContainers.runtime()).start();
-         KubernetesClient client = lab.newClient();
-         SafeRolloutOperator operator = new SafeRolloutOperator(lab.newClient(), OperatorSettings.singleInstance(),
-             new SimpleMeterRegistry())) {
+        KubernetesClient client = lab.newClient();
+        SafeRolloutOperator operator =
+            new SafeRolloutOperator(
+                lab.newClient(), OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
       OperatorHarness.installCrd(client);
       operator.start();
       for (String name : List.of("cart", "shop")) {
-        client.apps().deployments().inNamespace(NS).resource(OperatorHarness.deployment(name, Map.of("tier", "front"))).create();
+        client
+            .apps()
+            .deployments()
+            .inNamespace(NS)
+            .resource(OperatorHarness.deployment(name, Map.of("tier", "front")))
+            .create();
       }
       await().atMost(ROLLOUT).until(() -> rolledOut(client, "cart") && rolledOut(client, "shop"));
       Thread.sleep(1100);
-      SafeRollout sr = OperatorHarness.safeRollout("front", TargetRef.bySelector(
-          new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
+      SafeRollout sr =
+          OperatorHarness.safeRollout(
+              "front",
+              TargetRef.bySelector(
+                  new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
       sr.getSpec().setAdoption(Adoption.Immediately);
       client.resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
 
@@ -86,15 +123,35 @@ class AdoptionInTheLabTest {
       await().atMost(ROLLOUT).until(() -> hardened(deployment(client, "cart")));
       await().atMost(ROLLOUT).until(() -> phase(client, "front") == Phase.AwaitingRollout);
       Thread.sleep(3000);
-      assertThat(hardened(deployment(client, "shop"))).as("shop waits while cart rolls out").isFalse();
-      assertThat(client.resources(SafeRollout.class).inNamespace(NS).withName("front").get().getStatus().getPending())
-          .extracting("deployment").containsExactly("shop");
+      assertThat(hardened(deployment(client, "shop")))
+          .as("shop waits while cart rolls out")
+          .isFalse();
+      assertThat(
+              client
+                  .resources(SafeRollout.class)
+                  .inNamespace(NS)
+                  .withName("front")
+                  .get()
+                  .getStatus()
+                  .getPending())
+          .extracting("deployment")
+          .containsExactly("shop");
 
       // cart's rollout ends (scaled to zero, nothing left to roll): now shop's turn.
       client.apps().deployments().inNamespace(NS).withName("cart").scale(0);
       await().atMost(ROLLOUT).until(() -> hardened(deployment(client, "shop")));
-      await().atMost(ROLLOUT).until(() -> client.resources(SafeRollout.class).inNamespace(NS).withName("front").get()
-          .getStatus().getPending().isEmpty());
+      await()
+          .atMost(ROLLOUT)
+          .until(
+              () ->
+                  client
+                      .resources(SafeRollout.class)
+                      .inNamespace(NS)
+                      .withName("front")
+                      .get()
+                      .getStatus()
+                      .getPending()
+                      .isEmpty());
     }
   }
 
@@ -103,7 +160,8 @@ class AdoptionInTheLabTest {
   }
 
   private static boolean hardened(Deployment d) {
-    return d.getMetadata().getAnnotations() != null && d.getMetadata().getAnnotations().containsKey(AppliedChangesRecord.HARDENED_BY);
+    return d.getMetadata().getAnnotations() != null
+        && d.getMetadata().getAnnotations().containsKey(AppliedChangesRecord.HARDENED_BY);
   }
 
   private static boolean rolledOut(KubernetesClient client, String name) {

@@ -30,9 +30,18 @@ class ClusterCapabilitiesSourceTest {
   void setUp() {
     // The mock server answers /version from the VersionInfo it is built with.
     var expectations = new HashMap<ServerRequest, Queue<ServerResponse>>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false,
-        new VersionInfo.Builder().withMajor("1").withMinor("31").withGitVersion("v1.31.4").build());
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false,
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("31")
+                .withGitVersion("v1.31.4")
+                .build());
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
   }
@@ -45,10 +54,19 @@ class ClusterCapabilitiesSourceTest {
 
   @Test
   void anOldNodePoolKeepsTheSleepActionAndNativeSidecarsOff() {
-    server.expect().get().withPath("/api/v1/nodes").andReturn(200, new NodeListBuilder()
-        .addToItems(node("new", "v1.31.4"), node("old", "v1.28.15-gke.1020000")).build()).always();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/nodes")
+        .andReturn(
+            200,
+            new NodeListBuilder()
+                .addToItems(node("new", "v1.31.4"), node("old", "v1.28.15-gke.1020000"))
+                .build())
+        .always();
 
-    ClusterCapabilities caps = new ClusterCapabilitiesSource(client, Duration.ofMinutes(5)).current();
+    ClusterCapabilities caps =
+        new ClusterCapabilitiesSource(client, Duration.ofMinutes(5)).current();
 
     assertThat(caps).isEqualTo(new ClusterCapabilities(1, 28));
     assertThat(caps.sleepAction()).isFalse();
@@ -63,7 +81,15 @@ class ClusterCapabilitiesSourceTest {
   }
 
   private static io.fabric8.kubernetes.api.model.Node node(String name, String kubelet) {
-    return new NodeBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewStatus().withNewNodeInfo().withKubeletVersion(kubelet).endNodeInfo().endStatus().build();
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .withNewNodeInfo()
+        .withKubeletVersion(kubelet)
+        .endNodeInfo()
+        .endStatus()
+        .build();
   }
 }

@@ -31,15 +31,33 @@ class DeploymentPatcherTest {
     server = new KubernetesMockServer(false);
     server.init(java.net.InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
-    current = new DeploymentBuilder(OperatorHarness.deployment("web", Map.of()))
-        .editMetadata().withResourceVersion("7").endMetadata().build();
-    desired = new DeploymentBuilder(current)
-        .editMetadata().addToAnnotations(AppliedChangesRecord.HARDENED_BY, "web").endMetadata()
-        .editSpec().withMinReadySeconds(5)
-          .editTemplate().editSpec().editFirstContainer()
-            .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withNewPort(8080).endHttpGet().endReadinessProbe()
-          .endContainer().endSpec().endTemplate()
-        .endSpec().build();
+    current =
+        new DeploymentBuilder(OperatorHarness.deployment("web", Map.of()))
+            .editMetadata()
+            .withResourceVersion("7")
+            .endMetadata()
+            .build();
+    desired =
+        new DeploymentBuilder(current)
+            .editMetadata()
+            .addToAnnotations(AppliedChangesRecord.HARDENED_BY, "web")
+            .endMetadata()
+            .editSpec()
+            .withMinReadySeconds(5)
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/healthz")
+            .withNewPort(8080)
+            .endHttpGet()
+            .endReadinessProbe()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     server.expect().get().withPath(PATH).andReturn(200, current).always();
   }
 
@@ -62,28 +80,48 @@ class DeploymentPatcherTest {
 
   @Test
   void serverSideApplySendsOnlyTheFieldsSafeRolloutOwns() throws Exception {
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(200, desired).once();
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout&force=true")
+        .andReturn(200, desired)
+        .once();
 
-    new DeploymentPatcher(client).patch(current, desired, List.of(READINESS, "spec.minReadySeconds"), false);
+    new DeploymentPatcher(client)
+        .patch(current, desired, List.of(READINESS, "spec.minReadySeconds"), false);
 
     RecordedRequest apply = nextPatch();
     assertThat(apply.getHeader("Content-Type")).startsWith("application/apply-patch+yaml");
     JsonNode body = Serialization.jsonMapper().readTree(apply.getBody().readUtf8());
     assertThat(body.at("/spec/template/spec/containers")).hasSize(1);
     assertThat(body.at("/spec/template/spec/containers/0/name").asText())
-        .as("list elements carry their merge key").isEqualTo("web");
-    assertThat(body.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+        .as("list elements carry their merge key")
+        .isEqualTo("web");
+    assertThat(body.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText())
+        .isEqualTo("/healthz");
     assertThat(body.at("/spec/template/spec/containers/0/image").isMissingNode())
-        .as("the user's fields are not claimed").isTrue();
+        .as("the user's fields are not claimed")
+        .isTrue();
     assertThat(body.at("/spec/replicas").isMissingNode()).as("replicas are never claimed").isTrue();
     assertThat(body.at("/spec/minReadySeconds").asInt()).isEqualTo(5);
-    assertThat(body.at("/metadata/annotations/saferollout.io~1hardened-by").asText()).isEqualTo("web");
+    assertThat(body.at("/metadata/annotations/saferollout.io~1hardened-by").asText())
+        .isEqualTo("web");
   }
 
   @Test
   void aServerWithoutApplyGetsAJsonPatchGuardedByTheResourceVersionFromThenOn() throws Exception {
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(415, "").once();
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, desired).times(2);
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout&force=true")
+        .andReturn(415, "")
+        .once();
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout")
+        .andReturn(200, desired)
+        .times(2);
     DeploymentPatcher patcher = new DeploymentPatcher(client);
 
     patcher.patch(current, desired, List.of(READINESS), false);
@@ -96,18 +134,27 @@ class DeploymentPatcherTest {
       JsonNode ops = Serialization.jsonMapper().readTree(patch.getBody().readUtf8());
       assertThat(ops.get(0).toString())
           .isEqualTo("{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"7\"}");
-      assertThat(ops.toString()).contains("/spec/template/spec/containers/0/readinessProbe").contains("/spec/minReadySeconds")
+      assertThat(ops.toString())
+          .contains("/spec/template/spec/containers/0/readinessProbe")
+          .contains("/spec/minReadySeconds")
           .doesNotContain("\"/spec/replicas\"");
     }
     RecordedRequest more;
     while ((more = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
-      assertThat(more.getMethod()).as("apply is not tried again once refused").isNotEqualTo("PATCH");
+      assertThat(more.getMethod())
+          .as("apply is not tried again once refused")
+          .isNotEqualTo("PATCH");
     }
   }
 
   @Test
   void removingAUsersFieldNeverGoesThroughApply() throws Exception {
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, current).once();
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout")
+        .andReturn(200, current)
+        .once();
 
     new DeploymentPatcher(client).patch(desired, current, List.of(), true);
 
@@ -119,22 +166,71 @@ class DeploymentPatcherTest {
   @Test
   void aReleasedHandlerIsLeftOutOfTheApplyBodyAndRemovedByTheJsonPatchFallback() throws Exception {
     // SafeRollout recorded the httpGet probe; the user then set an exec probe next to it.
-    java.util.List<io.saferollout.rules.Change> recorded = java.util.List.of(io.saferollout.rules.Change.fromText(
-        io.saferollout.rules.Rule.SR001, READINESS, null,
-        Serialization.jsonMapper().writeValueAsString(desired.getSpec().getTemplate().getSpec().getContainers().get(0)
-            .getReadinessProbe()), "r"));
-    Deployment twoHandlers = new DeploymentBuilder(desired)
-        .editMetadata().addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(recorded)).endMetadata()
-        .editSpec().editTemplate().editSpec().editFirstContainer().editReadinessProbe()
-          .withNewExec().withCommand("/app/ready").endExec().endReadinessProbe()
-        .endContainer().endSpec().endTemplate().endSpec().build();
-    Deployment released = new DeploymentBuilder(twoHandlers)
-        .editMetadata().addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(java.util.List.of()))
-        .endMetadata()
-        .editSpec().editTemplate().editSpec().editFirstContainer().editReadinessProbe().withHttpGet(null)
-        .endReadinessProbe().endContainer().endSpec().endTemplate().endSpec().build();
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout&force=true").andReturn(415, "").once();
-    server.expect().patch().withPath(PATH + "?fieldManager=saferollout").andReturn(200, released).once();
+    java.util.List<io.saferollout.rules.Change> recorded =
+        java.util.List.of(
+            io.saferollout.rules.Change.fromText(
+                io.saferollout.rules.Rule.SR001,
+                READINESS,
+                null,
+                Serialization.jsonMapper()
+                    .writeValueAsString(
+                        desired
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getReadinessProbe()),
+                "r"));
+    Deployment twoHandlers =
+        new DeploymentBuilder(desired)
+            .editMetadata()
+            .addToAnnotations(AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(recorded))
+            .endMetadata()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .editReadinessProbe()
+            .withNewExec()
+            .withCommand("/app/ready")
+            .endExec()
+            .endReadinessProbe()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    Deployment released =
+        new DeploymentBuilder(twoHandlers)
+            .editMetadata()
+            .addToAnnotations(
+                AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(java.util.List.of()))
+            .endMetadata()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .editReadinessProbe()
+            .withHttpGet(null)
+            .endReadinessProbe()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout&force=true")
+        .andReturn(415, "")
+        .once();
+    server
+        .expect()
+        .patch()
+        .withPath(PATH + "?fieldManager=saferollout")
+        .andReturn(200, released)
+        .once();
     DeploymentPatcher patcher = new DeploymentPatcher(client);
 
     // The record merged with the release no longer lists the probe: only minReadySeconds is owned.
@@ -142,10 +238,13 @@ class DeploymentPatcherTest {
 
     JsonNode apply = Serialization.jsonMapper().readTree(nextPatch().getBody().readUtf8());
     assertThat(apply.at("/spec/template/spec/containers").isMissingNode())
-        .as("the released probe is not in the apply body, so apply gives it up").isTrue();
+        .as("the released probe is not in the apply body, so apply gives it up")
+        .isTrue();
     assertThat(apply.at("/spec/minReadySeconds").asInt()).isEqualTo(5);
     JsonNode ops = Serialization.jsonMapper().readTree(nextPatch().getBody().readUtf8());
-    assertThat(ops.toString()).contains("{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/readinessProbe/httpGet\"}")
+    assertThat(ops.toString())
+        .contains(
+            "{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/readinessProbe/httpGet\"}")
         .doesNotContain("/readinessProbe/exec");
   }
 }

@@ -34,20 +34,36 @@ final class OperatorHarness implements AutoCloseable {
     String[] v = serverVersion.split("\\.");
     // The mixed dispatcher answers fixed expectations first (the server registers /version from
     // the VersionInfo there) and hands everything else to the CRUD store.
-    var expectations = new java.util.HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(),
-        expectations, new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(expectations), false,
-        new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1]).withGitVersion("v" + serverVersion + ".0").build());
+    var expectations =
+        new java.util.HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    server =
+        new KubernetesMockServer(
+            new io.fabric8.mockwebserver.Context(),
+            new io.fabric8.mockwebserver.MockWebServer(),
+            expectations,
+            new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(expectations),
+            false,
+            new VersionInfo.Builder()
+                .withMajor(v[0])
+                .withMinor(v[1])
+                .withGitVersion("v" + serverVersion + ".0")
+                .build());
     server.init(java.net.InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     installCrd(client);
-    operator = new SafeRolloutOperator(client, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
+    operator =
+        new SafeRolloutOperator(
+            client, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
     operator.start();
   }
 
   /** The mock API serves a custom resource only once its CRD exists, like a real API server. */
   static void installCrd(KubernetesClient client) {
-    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+    try (var in =
+        java.nio.file.Files.newInputStream(
+            java.nio.file.Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
       client.apiextensions().v1().customResourceDefinitions().load(in).create();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -56,20 +72,26 @@ final class OperatorHarness implements AutoCloseable {
 
   static Deployment deployment(String name, Map<String, String> labels) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .withLabels(labels)
+        .endMetadata()
         .withNewSpec()
-          .withReplicas(3)
-          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
-          .withNewTemplate()
-            .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-            .withNewSpec()
-              .addNewContainer()
-                .withName("web")
-                .withImage("example/web:1")
-                .withPorts(new ContainerPortBuilder().withContainerPort(8080).withName("http").build())
-              .endContainer()
-            .endSpec()
-          .endTemplate()
+        .withReplicas(3)
+        .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", name)).build())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Map.of("app", name))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:1")
+        .withPorts(new ContainerPortBuilder().withContainerPort(8080).withName("http").build())
+        .endContainer()
+        .endSpec()
+        .endTemplate()
         .endSpec()
         .build();
   }
@@ -113,7 +135,9 @@ final class OperatorHarness implements AutoCloseable {
         .count();
   }
 
-  /** Every request to a path containing {@code part} since the harness started, as method and body. */
+  /**
+   * Every request to a path containing {@code part} since the harness started, as method and body.
+   */
   List<RecordedRequest> requestsTo(String part) throws InterruptedException {
     RecordedRequest r;
     while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {

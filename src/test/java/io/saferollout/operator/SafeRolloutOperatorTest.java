@@ -47,20 +47,26 @@ class SafeRolloutOperatorTest {
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
     assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(15);
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
     assertThat(d.getSpec().getMinReadySeconds()).isEqualTo(5);
     assertThat(d.getSpec().getReplicas()).as("replicas belong to the user or an HPA").isEqualTo(3);
 
     SafeRollout sr = lab.safeRollout("web");
     // Kept for the docs: what `kubectl get sr web -o yaml` shows after hardening.
-    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "sample-saferollout.yaml"),
+    java.nio.file.Files.writeString(
+        java.nio.file.Path.of("target", "sample-saferollout.yaml"),
         io.fabric8.kubernetes.client.utils.Serialization.asYaml(sr));
     assertThat(sr.getStatus().getObservedGeneration()).isEqualTo(sr.getMetadata().getGeneration());
     assertThat(sr.getStatus().getTargets()).containsExactly("web");
     assertThat(sr.getStatus().getTargetSummary()).isEqualTo("web");
-    assertThat(sr.getStatus().getAppliedChanges()).extracting("path")
-        .contains("spec.template.spec.containers[web].readinessProbe", "spec.strategy.rollingUpdate.maxUnavailable");
-    assertThat(condition(sr, "Ready")).hasValueSatisfying(r -> assertThat(r.getStatus()).isEqualTo("True"));
+    assertThat(sr.getStatus().getAppliedChanges())
+        .extracting("path")
+        .contains(
+            "spec.template.spec.containers[web].readinessProbe",
+            "spec.strategy.rollingUpdate.maxUnavailable");
+    assertThat(condition(sr, "Ready"))
+        .hasValueSatisfying(r -> assertThat(r.getStatus()).isEqualTo("True"));
     assertThat(lab.client.v1().events().inNamespace(NS).list().getItems())
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
   }
@@ -71,19 +77,40 @@ class SafeRolloutOperatorTest {
     lab.create(safeRollout("web", TargetRef.byName("web")));
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
     long hardeningWrites = lab.writesTo("web");
-    assertThat(hardeningWrites).as("one patch (after a 415 to server-side apply, on this server)").isBetween(1L, 2L);
+    assertThat(hardeningWrites)
+        .as("one patch (after a 415 to server-side apply, on this server)")
+        .isBetween(1L, 2L);
 
     // Touch the Deployment (a label) and the SafeRollout (a spec field the plan does not use):
     // both wake the reconciler, neither may cause another patch, or reconciles would roll pods.
     long before = lab.operator.reconcileCount();
-    lab.client.apps().deployments().inNamespace(NS).withName("web").edit(d ->
-        new DeploymentBuilder(d).editMetadata().addToLabels("touched", "yes").endMetadata().build());
-    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
-      sr.getSpec().setOnDelete(OnDelete.Revert);
-      return sr;
-    });
-    await().atMost(OperatorHarness.settle()).until(() -> lab.operator.reconcileCount() >= before + 2);
-    assertThat(lab.writesTo("web")).as("no writes besides our own label edit").isEqualTo(hardeningWrites + 1);
+    lab.client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            d ->
+                new DeploymentBuilder(d)
+                    .editMetadata()
+                    .addToLabels("touched", "yes")
+                    .endMetadata()
+                    .build());
+    lab.client
+        .resources(SafeRollout.class)
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            sr -> {
+              sr.getSpec().setOnDelete(OnDelete.Revert);
+              return sr;
+            });
+    await()
+        .atMost(OperatorHarness.settle())
+        .until(() -> lab.operator.reconcileCount() >= before + 2);
+    assertThat(lab.writesTo("web"))
+        .as("no writes besides our own label edit")
+        .isEqualTo(hardeningWrites + 1);
   }
 
   @Test
@@ -107,7 +134,8 @@ class SafeRolloutOperatorTest {
     assertThat(lab.deployment("web").getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
         .isEqualTo(new IntOrString(1));
     assertThat(lab.safeRollout("web").getStatus().getFindings())
-        .anySatisfy(f -> assertThat(f.getPath()).isEqualTo("spec.strategy.rollingUpdate.maxUnavailable"));
+        .anySatisfy(
+            f -> assertThat(f.getPath()).isEqualTo("spec.strategy.rollingUpdate.maxUnavailable"));
   }
 
   @Test
@@ -131,7 +159,15 @@ class SafeRolloutOperatorTest {
 
     lab.create(deployment("web", Map.of()));
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
-    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+    assertThat(
+            lab.deployment("web")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getReadinessProbe())
+        .isNotNull();
   }
 
   @Test
@@ -139,8 +175,11 @@ class SafeRolloutOperatorTest {
     lab.create(deployment("cart", Map.of("tier", "front")));
     lab.create(deployment("shop", Map.of("tier", "front")));
     lab.create(deployment("batch", Map.of("tier", "back")));
-    lab.create(safeRollout("front", TargetRef.bySelector(
-        new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build())));
+    lab.create(
+        safeRollout(
+            "front",
+            TargetRef.bySelector(
+                new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build())));
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("front") == Phase.Hardened);
     assertThat(lab.safeRollout("front").getStatus().getTargets()).containsExactly("cart", "shop");
@@ -174,14 +213,17 @@ class SafeRolloutOperatorTest {
     await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web") == null);
     Deployment reverted = lab.deployment("web");
     assertThat(reverted.getSpec()).isEqualTo(original.getSpec());
-    assertThat(reverted.getMetadata().getAnnotations()).doesNotContainKey(AppliedChangesRecord.ANNOTATION);
+    assertThat(reverted.getMetadata().getAnnotations())
+        .doesNotContainKey(AppliedChangesRecord.ANNOTATION);
   }
 
   @Test
   void anInvalidSpecThatPassedAdmissionIsReportedByField() {
     lab.create(deployment("web", Map.of()));
     SafeRollout sr = safeRollout("both", TargetRef.byName("web"));
-    sr.getSpec().getTarget().setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "b")).build());
+    sr.getSpec()
+        .getTarget()
+        .setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("a", "b")).build());
     sr.getSpec().getPreStop().setDelaySeconds(-3);
     lab.create(sr);
 
@@ -199,8 +241,11 @@ class SafeRolloutOperatorTest {
     await().atMost(OperatorHarness.settle()).until(() -> phase("first") == Phase.Hardened);
     // creationTimestamp has one-second resolution: make sure the second claim is strictly newer.
     Thread.sleep(1100);
-    SafeRollout second = safeRollout("second", TargetRef.bySelector(
-        new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
+    SafeRollout second =
+        safeRollout(
+            "second",
+            TargetRef.bySelector(
+                new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()));
     second.getSpec().getPreStop().setDelaySeconds(40);
     lab.create(second);
 
@@ -208,8 +253,18 @@ class SafeRolloutOperatorTest {
     Condition degraded = condition(lab.safeRollout("second"), "Degraded").orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("Conflict");
     assertThat(degraded.getMessage()).contains("first");
-    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0)
-        .getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(15);
+    assertThat(
+            lab.deployment("web")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getLifecycle()
+                .getPreStop()
+                .getSleep()
+                .getSeconds())
+        .isEqualTo(15);
   }
 
   @Test
@@ -220,7 +275,15 @@ class SafeRolloutOperatorTest {
     lab.create(safeRollout("web", TargetRef.byName("web")));
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
-    var preStop = lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop();
+    var preStop =
+        lab.deployment("web")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getLifecycle()
+            .getPreStop();
     assertThat(preStop.getSleep()).isNull();
     assertThat(preStop.getExec().getCommand()).contains("sleep 15");
     assertThat(lab.safeRollout("web").getStatus().getFindings())
@@ -237,29 +300,64 @@ class SafeRolloutOperatorTest {
 
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.AwaitingRollout);
     SafeRollout waiting = lab.safeRollout("web");
-    assertThat(waiting.getStatus().getPending()).singleElement().satisfies(p -> {
-      assertThat(p.getHeldSinceRevision()).isEqualTo(1L);
-      assertThat(p.getChanges()).extracting("path").contains("spec.template.spec.containers[web].readinessProbe");
-    });
+    assertThat(waiting.getStatus().getPending())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getHeldSinceRevision()).isEqualTo(1L);
+              assertThat(p.getChanges())
+                  .extracting("path")
+                  .contains("spec.template.spec.containers[web].readinessProbe");
+            });
     assertThat(readiness("web")).as("no rollout the user did not start").isNull();
     assertThat(events()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AwaitingRollout"));
 
     // The user ships a new image; the Deployment controller starts revision 2.
-    lab.client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
-        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", "2").endMetadata()
-        .editSpec().editTemplate().editSpec().editContainer(0).withImage("example/web:2").endContainer().endSpec()
-        .endTemplate().endSpec()
-        .editStatus().withUpdatedReplicas(1).endStatus()
-        .build());
+    lab.client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            d ->
+                new DeploymentBuilder(d)
+                    .editMetadata()
+                    .addToAnnotations("deployment.kubernetes.io/revision", "2")
+                    .endMetadata()
+                    .editSpec()
+                    .editTemplate()
+                    .editSpec()
+                    .editContainer(0)
+                    .withImage("example/web:2")
+                    .endContainer()
+                    .endSpec()
+                    .endTemplate()
+                    .endSpec()
+                    .editStatus()
+                    .withUpdatedReplicas(1)
+                    .endStatus()
+                    .build());
 
     await().atMost(OperatorHarness.settle()).until(() -> readiness("web") != null);
-    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .as("the user's change is kept").isEqualTo("example/web:2");
-    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getStatus().getPending().isEmpty());
-    assertThat(events()).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo("Hardened");
-      assertThat(e.getMessage()).contains("revision 2");
-    });
+    assertThat(
+            lab.deployment("web")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .as("the user's change is kept")
+        .isEqualTo("example/web:2");
+    await()
+        .atMost(OperatorHarness.settle())
+        .until(() -> lab.safeRollout("web").getStatus().getPending().isEmpty());
+    assertThat(events())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("Hardened");
+              assertThat(e.getMessage()).contains("revision 2");
+            });
   }
 
   @Test
@@ -267,20 +365,40 @@ class SafeRolloutOperatorTest {
     lab.create(deployment("web", Map.of()));
     lab.create(safeRollout("web", TargetRef.byName("web")));
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
-    assertThat(lab.safeRollout("web").getMetadata().getFinalizers()).as("Keep: deletion has nothing to do").isEmpty();
+    assertThat(lab.safeRollout("web").getMetadata().getFinalizers())
+        .as("Keep: deletion has nothing to do")
+        .isEmpty();
 
-    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
-      sr.getSpec().setOnDelete(OnDelete.Revert);
-      return sr;
-    });
-    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers()
-        .contains(DeletionHandling.FINALIZER));
+    lab.client
+        .resources(SafeRollout.class)
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            sr -> {
+              sr.getSpec().setOnDelete(OnDelete.Revert);
+              return sr;
+            });
+    await()
+        .atMost(OperatorHarness.settle())
+        .until(
+            () ->
+                lab.safeRollout("web")
+                    .getMetadata()
+                    .getFinalizers()
+                    .contains(DeletionHandling.FINALIZER));
 
-    lab.client.resources(SafeRollout.class).inNamespace(NS).withName("web").edit(sr -> {
-      sr.getSpec().setOnDelete(OnDelete.Keep);
-      return sr;
-    });
-    await().atMost(OperatorHarness.settle()).until(() -> lab.safeRollout("web").getMetadata().getFinalizers().isEmpty());
+    lab.client
+        .resources(SafeRollout.class)
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            sr -> {
+              sr.getSpec().setOnDelete(OnDelete.Keep);
+              return sr;
+            });
+    await()
+        .atMost(OperatorHarness.settle())
+        .until(() -> lab.safeRollout("web").getMetadata().getFinalizers().isEmpty());
   }
 
   @Test
@@ -288,10 +406,20 @@ class SafeRolloutOperatorTest {
     lab.create(deployment("web", Map.of()));
     lab.create(safeRollout("web", TargetRef.byName("web")));
     await().atMost(OperatorHarness.settle()).until(() -> phase("web") == Phase.Hardened);
-    assertThat(lab.deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()).isNotNull();
+    assertThat(
+            lab.deployment("web")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getReadinessProbe())
+        .isNotNull();
     await().atMost(OperatorHarness.settle()).until(() -> !events().isEmpty());
     Thread.sleep(1000);
-    assertThat(events()).as("one summary, not one Event per field").singleElement()
+    assertThat(events())
+        .as("one summary, not one Event per field")
+        .singleElement()
         .satisfies(e -> assertThat(e.getReason()).isEqualTo("Hardened"));
   }
 
@@ -305,7 +433,9 @@ class SafeRolloutOperatorTest {
     // A PUT carries the resourceVersion the status was decided from: the API server answers 409 if
     // anyone wrote since, so a decision made from a stale cache never replaces a newer status.
     // (A merge patch without a resourceVersion, JOSDK's default, would.)
-    assertThat(statusWrites).isNotEmpty().allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PUT"));
+    assertThat(statusWrites)
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.getMethod()).isEqualTo("PUT"));
   }
 
   private java.util.List<io.fabric8.kubernetes.api.model.Event> events() {
@@ -315,9 +445,19 @@ class SafeRolloutOperatorTest {
   /** As the Deployment controller leaves a Deployment it has rolled out completely. */
   private static Deployment running(Deployment d, String revision) {
     return new DeploymentBuilder(d)
-        .editMetadata().addToAnnotations("deployment.kubernetes.io/revision", revision).endMetadata()
-        .withNewStatus().withReplicas(3).withUpdatedReplicas(3).withReadyReplicas(3).withAvailableReplicas(3)
-          .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
+        .editMetadata()
+        .addToAnnotations("deployment.kubernetes.io/revision", revision)
+        .endMetadata()
+        .withNewStatus()
+        .withReplicas(3)
+        .withUpdatedReplicas(3)
+        .withReadyReplicas(3)
+        .withAvailableReplicas(3)
+        .addNewCondition()
+        .withType("Progressing")
+        .withStatus("True")
+        .withReason("NewReplicaSetAvailable")
+        .endCondition()
         .endStatus()
         .build();
   }
@@ -328,17 +468,32 @@ class SafeRolloutOperatorTest {
   }
 
   private Object readiness(String deployment) {
-    return lab.deployment(deployment).getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe();
+    return lab.deployment(deployment)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getReadinessProbe();
   }
 
   private static Optional<Condition> condition(SafeRollout sr, String type) {
-    return sr.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return sr.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst();
   }
 
   private static Deployment withMaxUnavailable(Deployment d, int maxUnavailable) {
-    return new DeploymentBuilder(d).editSpec()
-        .withNewStrategy().withType("RollingUpdate")
-          .withNewRollingUpdate().withMaxUnavailable(new IntOrString(maxUnavailable)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
-        .endStrategy().endSpec().build();
+    return new DeploymentBuilder(d)
+        .editSpec()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(maxUnavailable))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .endSpec()
+        .build();
   }
 }

@@ -36,34 +36,109 @@ class DeploymentHardenerTest {
   static Map<String, Deployment> fixtures() {
     Map<String, Deployment> all = new java.util.LinkedHashMap<>();
     all.put("naive", naive());
-    all.put("sql sidecar", naiveBuilder().editSpec().editTemplate().editSpec()
-        .addNewInitContainer().withName("migrate").withImage("example/migrate:1").endInitContainer()
-        .addToContainers(new ContainerBuilder().withName("sql").withImage("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2")
-            .build()).endSpec().endTemplate().endSpec().build());
-    all.put("istio", naiveBuilder().editSpec().editTemplate().editMetadata()
-        .addToLabels("sidecar.istio.io/inject", "true")
-        .addToAnnotations("proxy.istio.io/config", "concurrency: 2\n").endMetadata().endTemplate().endSpec().build());
-    all.put("linkerd", naiveBuilder().editSpec().editTemplate().editMetadata()
-        .addToAnnotations("linkerd.io/inject", "enabled").endMetadata().endTemplate().endSpec().build());
+    all.put(
+        "sql sidecar",
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .addNewInitContainer()
+            .withName("migrate")
+            .withImage("example/migrate:1")
+            .endInitContainer()
+            .addToContainers(
+                new ContainerBuilder()
+                    .withName("sql")
+                    .withImage("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2")
+                    .build())
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build());
+    all.put(
+        "istio",
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editMetadata()
+            .addToLabels("sidecar.istio.io/inject", "true")
+            .addToAnnotations("proxy.istio.io/config", "concurrency: 2\n")
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build());
+    all.put(
+        "linkerd",
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editMetadata()
+            .addToAnnotations("linkerd.io/inject", "enabled")
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build());
     all.put("unsafe user values", unsafe());
-    all.put("recreate", naiveBuilder().editSpec().withNewStrategy().withType("Recreate").endStrategy().endSpec().build());
-    all.put("two serving containers", naiveBuilder().editSpec().editTemplate().editSpec()
-        .addToContainers(new ContainerBuilder().withName("admin").withImage("example/admin:1")
-            .addNewPort().withContainerPort(9090).endPort().build()).endSpec().endTemplate().endSpec().build());
+    all.put(
+        "recreate",
+        naiveBuilder()
+            .editSpec()
+            .withNewStrategy()
+            .withType("Recreate")
+            .endStrategy()
+            .endSpec()
+            .build());
+    all.put(
+        "two serving containers",
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .addToContainers(
+                new ContainerBuilder()
+                    .withName("admin")
+                    .withImage("example/admin:1")
+                    .addNewPort()
+                    .withContainerPort(9090)
+                    .endPort()
+                    .build())
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build());
     return all;
   }
 
-  /** A Deployment whose author set unsafe values: Enforce corrects them, FillMissing reports them. */
+  /**
+   * A Deployment whose author set unsafe values: Enforce corrects them, FillMissing reports them.
+   */
   static Deployment unsafe() {
-    return naiveBuilder().editSpec()
-        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-          .withMaxUnavailable(new IntOrString(1)).withMaxSurge(new IntOrString(0)).endRollingUpdate().endStrategy()
-        .editTemplate().editSpec().withTerminationGracePeriodSeconds(10L)
-          .editFirstContainer()
-            .withNewLifecycle().withPreStop(new LifecycleHandlerBuilder().withNewExec()
-                .withCommand("sh", "-c", "sleep 5").endExec().build()).endLifecycle()
-          .endContainer()
-        .endSpec().endTemplate().endSpec().build();
+    return naiveBuilder()
+        .editSpec()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(1))
+        .withMaxSurge(new IntOrString(0))
+        .endRollingUpdate()
+        .endStrategy()
+        .editTemplate()
+        .editSpec()
+        .withTerminationGracePeriodSeconds(10L)
+        .editFirstContainer()
+        .withNewLifecycle()
+        .withPreStop(
+            new LifecycleHandlerBuilder()
+                .withNewExec()
+                .withCommand("sh", "-c", "sleep 5")
+                .endExec()
+                .build())
+        .endLifecycle()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   static Stream<Arguments> everyCombination() {
@@ -89,7 +164,8 @@ class DeploymentHardenerTest {
     Container web = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(web.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(web.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(15L);
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
     assertThat(d.getSpec().getMinReadySeconds()).isEqualTo(5);
     assertThat(plan.changesNothing()).isFalse();
     assertThat(plan.findings()).extracting(Finding::rule).containsExactlyInAnyOrder(Rule.SR018);
@@ -97,7 +173,8 @@ class DeploymentHardenerTest {
 
   @ParameterizedTest(name = "{0}, {2}, {3}")
   @MethodSource("everyCombination")
-  void planningTheHardenedDeploymentAgainChangesNothing(String name, Deployment d, Mode mode, ClusterCapabilities caps) {
+  void planningTheHardenedDeploymentAgainChangesNothing(
+      String name, Deployment d, Mode mode, ClusterCapabilities caps) {
     HardeningPolicy policy = withPath(mode);
     HardeningPlan first = DeploymentHardener.plan(d, policy, caps, Set.of(), null);
     Set<String> owned = first.changes().stream().map(Change::path).collect(Collectors.toSet());
@@ -111,8 +188,8 @@ class DeploymentHardenerTest {
 
   @ParameterizedTest(name = "{0}, {2}, {3}")
   @MethodSource("everyCombination")
-  void replayingTheChangesOnTheOriginalGivesTheHardenedDeployment(String name, Deployment d, Mode mode,
-      ClusterCapabilities caps) {
+  void replayingTheChangesOnTheOriginalGivesTheHardenedDeployment(
+      String name, Deployment d, Mode mode, ClusterCapabilities caps) {
     HardeningPlan plan = DeploymentHardener.plan(d, withPath(mode), caps, Set.of(), null);
     assertThat(json(plan.applyTo(d))).isEqualTo(json(plan.hardened()));
   }
@@ -138,37 +215,86 @@ class DeploymentHardenerTest {
   @Test
   void enforceCorrectsWhatFillMissingOnlyReports() {
     HardeningPlan fill = plan(unsafe(), policy(Mode.FillMissing));
-    assertThat(fill.findings()).extracting(Finding::rule).contains(Rule.SR007, Rule.SR009, Rule.SR012);
-    assertThat(fill.changes()).extracting(Change::rule).doesNotContain(Rule.SR009, Rule.SR012, Rule.SR013);
+    assertThat(fill.findings())
+        .extracting(Finding::rule)
+        .contains(Rule.SR007, Rule.SR009, Rule.SR012);
+    assertThat(fill.changes())
+        .extracting(Change::rule)
+        .doesNotContain(Rule.SR009, Rule.SR012, Rule.SR013);
 
     HardeningPlan enforce = plan(unsafe(), policy(Mode.Enforce));
-    assertThat(enforce.changes()).extracting(Change::rule).contains(Rule.SR009, Rule.SR012, Rule.SR013);
-    assertThat(enforce.findings()).extracting(Finding::rule).doesNotContain(Rule.SR009, Rule.SR012)
-        .as("the user's own preStop is kept and still reported").contains(Rule.SR007);
-    assertThat(enforce.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop())
-        .isEqualTo(unsafe().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop());
+    assertThat(enforce.changes())
+        .extracting(Change::rule)
+        .contains(Rule.SR009, Rule.SR012, Rule.SR013);
+    assertThat(enforce.findings())
+        .extracting(Finding::rule)
+        .doesNotContain(Rule.SR009, Rule.SR012)
+        .as("the user's own preStop is kept and still reported")
+        .contains(Rule.SR007);
+    assertThat(
+            enforce
+                .hardened()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getLifecycle()
+                .getPreStop())
+        .isEqualTo(
+            unsafe()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getLifecycle()
+                .getPreStop());
   }
 
   @Test
   void everyServingContainerIsHardened() {
     HardeningPlan plan = plan(fixtures().get("two serving containers"), withPath(Mode.FillMissing));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers())
-        .allSatisfy(c -> {
-          assertThat(c.getReadinessProbe()).isNotNull();
-          assertThat(c.getLifecycle().getPreStop()).isNotNull();
-        });
+        .allSatisfy(
+            c -> {
+              assertThat(c.getReadinessProbe()).isNotNull();
+              assertThat(c.getLifecycle().getPreStop()).isNotNull();
+            });
   }
 
   @Test
   void aHardenedDeploymentIsLeftAsItIs() {
-    Deployment done = naiveBuilder().editSpec().withMinReadySeconds(5)
-        .withNewStrategy().withNewRollingUpdate().withMaxUnavailable(new IntOrString(0))
-        .withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
-        .editTemplate().editSpec().editFirstContainer()
-          .withReadinessProbe(new ProbeBuilder().withNewHttpGet().withPath("/ready").withNewPort("http").endHttpGet().build())
-          .withNewLifecycle().withPreStop(new LifecycleHandlerBuilder().withNewSleep().withSeconds(20L).endSleep().build())
-          .endLifecycle()
-        .endContainer().withTerminationGracePeriodSeconds(45L).endSpec().endTemplate().endSpec().build();
+    Deployment done =
+        naiveBuilder()
+            .editSpec()
+            .withMinReadySeconds(5)
+            .withNewStrategy()
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString(0))
+            .withMaxSurge(new IntOrString(1))
+            .endRollingUpdate()
+            .endStrategy()
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .withReadinessProbe(
+                new ProbeBuilder()
+                    .withNewHttpGet()
+                    .withPath("/ready")
+                    .withNewPort("http")
+                    .endHttpGet()
+                    .build())
+            .withNewLifecycle()
+            .withPreStop(
+                new LifecycleHandlerBuilder().withNewSleep().withSeconds(20L).endSleep().build())
+            .endLifecycle()
+            .endContainer()
+            .withTerminationGracePeriodSeconds(45L)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     HardeningPlan plan = plan(done, withPath(Mode.Enforce));
     assertThat(plan.changesNothing()).isTrue();
     assertThat(json(plan.hardened())).isEqualTo(json(done));
@@ -176,27 +302,69 @@ class DeploymentHardenerTest {
 
   @Test
   void aSparseDeploymentIsPlannedWithoutSurprises() {
-    Deployment sparse = new DeploymentBuilder()
-        .withNewSpec().withNewTemplate().withNewSpec()
-          .addNewContainer().withName("app").endContainer()
-        .endSpec().endTemplate().endSpec().build();
+    Deployment sparse =
+        new DeploymentBuilder()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     HardeningPlan plan = plan(sparse, withPath(Mode.Enforce));
     assertThat(plan.findings()).extracting(Finding::rule).contains(Rule.SR001, Rule.SR015);
-    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop())
+    assertThat(
+            plan.hardened()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getLifecycle()
+                .getPreStop())
         .isNotNull();
     assertThat(json(plan.applyTo(sparse))).isEqualTo(json(plan.hardened()));
   }
 
   @Test
   void malformedDeploymentsAreRejectedWithAClearMessage() {
-    Deployment noTemplate = new DeploymentBuilder().withNewMetadata().withName("x").endMetadata().withNewSpec().endSpec().build();
-    assertThatThrownBy(() -> plan(noTemplate)).isInstanceOf(IllegalArgumentException.class)
+    Deployment noTemplate =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("x")
+            .endMetadata()
+            .withNewSpec()
+            .endSpec()
+            .build();
+    assertThatThrownBy(() -> plan(noTemplate))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Deployment x has no spec.template.spec");
-    Deployment noContainers = naiveBuilder().editSpec().editTemplate().editSpec().withContainers().endSpec()
-        .endTemplate().endSpec().build();
+    Deployment noContainers =
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .withContainers()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     assertThatThrownBy(() -> plan(noContainers)).hasMessageContaining("has no containers");
-    Deployment unnamed = naiveBuilder().editSpec().editTemplate().editSpec().editFirstContainer().withName(null)
-        .endContainer().endSpec().endTemplate().endSpec().build();
+    Deployment unnamed =
+        naiveBuilder()
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .withName(null)
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     assertThatThrownBy(() -> plan(unnamed)).hasMessageContaining("container without a name");
   }
 }

@@ -7,7 +7,6 @@ import static io.saferollout.rules.Fixtures.plan;
 import static io.saferollout.rules.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,7 +24,8 @@ class FieldOwnershipTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private static Deployment live() {
-    try (InputStream in = FieldOwnershipTest.class.getResourceAsStream("/rules/live-deployment.yaml")) {
+    try (InputStream in =
+        FieldOwnershipTest.class.getResourceAsStream("/rules/live-deployment.yaml")) {
       return SERIALIZATION.unmarshal(in, Deployment.class);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -33,43 +33,73 @@ class FieldOwnershipTest {
   }
 
   /**
-   * The live Deployment after its author also applied maxUnavailable: 25% themselves with client-side
-   * apply: the Update manager owns it, and the last-applied configuration shows it was sent.
+   * The live Deployment after its author also applied maxUnavailable: 25% themselves with
+   * client-side apply: the Update manager owns it, and the last-applied configuration shows it was
+   * sent.
    */
   private static Deployment liveWithUserStrategy() {
     Deployment d = live();
     ManagedFieldsEntry kubectl = d.getMetadata().getManagedFields().get(0);
     @SuppressWarnings("unchecked")
-    Map<String, Object> spec = (Map<String, Object>) kubectl.getFieldsV1().getAdditionalProperties().get("f:spec");
+    Map<String, Object> spec =
+        (Map<String, Object>) kubectl.getFieldsV1().getAdditionalProperties().get("f:spec");
     spec.put("f:strategy", Map.of("f:rollingUpdate", Map.of("f:maxUnavailable", Map.of())));
-    d.getMetadata().setAnnotations(Map.of(FieldOwnership.LAST_APPLIED,
-        "{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxUnavailable\":\"25%\"}}}}"));
+    d.getMetadata()
+        .setAnnotations(
+            Map.of(
+                FieldOwnership.LAST_APPLIED,
+                "{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxUnavailable\":\"25%\"}}}}"));
     return d;
   }
 
-  /** The same, but the Update manager's ownership is all there is: a defaulted value it never sent. */
+  /**
+   * The same, but the Update manager's ownership is all there is: a defaulted value it never sent.
+   */
   @Test
   void anUpdateManagerOwningTheDefaultValueDidNotChooseIt() {
     Deployment d = liveWithUserStrategy();
     d.getMetadata().setAnnotations(Map.of());
-    assertThat(FieldOwnership.of(d).isManaged(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable"))).isTrue();
-    assertThat(FieldOwnership.of(d).isDefaulted(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable"))).isTrue();
-    assertThat(plan(d, policy(Mode.FillMissing)).hardened().getSpec().getStrategy().getRollingUpdate()
-        .getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(
+            FieldOwnership.of(d)
+                .isManaged(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable")))
+        .isTrue();
+    assertThat(
+            FieldOwnership.of(d)
+                .isDefaulted(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable")))
+        .isTrue();
+    assertThat(
+            plan(d, policy(Mode.FillMissing))
+                .hardened()
+                .getSpec()
+                .getStrategy()
+                .getRollingUpdate()
+                .getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
   }
 
   @Test
   void readsWhoSetWhat() {
     FieldOwnership owners = FieldOwnership.of(live());
     assertThat(owners.isRecorded()).isTrue();
-    assertThat(owners.isManaged(FieldPath.parse("spec.template.spec.containers[web].image"))).isTrue();
-    assertThat(owners.isManaged(FieldPath.parse("spec.selector.matchLabels[app]"))).as("atomic selector").isTrue();
+    assertThat(owners.isManaged(FieldPath.parse("spec.template.spec.containers[web].image")))
+        .isTrue();
+    assertThat(owners.isManaged(FieldPath.parse("spec.selector.matchLabels[app]")))
+        .as("atomic selector")
+        .isTrue();
     assertThat(owners.isManaged(FieldPath.parse("spec.replicas"))).isTrue();
     assertThat(owners.isDefaulted(FieldPath.parse("spec.replicas"))).isFalse();
-    assertThat(owners.isDefaulted(FieldPath.parse("spec.template.spec.terminationGracePeriodSeconds"))).isTrue();
-    assertThat(owners.isDefaulted(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable"))).isTrue();
-    assertThat(owners.isDefaulted(FieldPath.parse("spec.template.spec.containers[web].imagePullPolicy"))).isTrue();
-    assertThat(owners.isDefaulted(FieldPath.parse("spec.minReadySeconds"))).as("absent, not defaulted").isFalse();
+    assertThat(
+            owners.isDefaulted(FieldPath.parse("spec.template.spec.terminationGracePeriodSeconds")))
+        .isTrue();
+    assertThat(owners.isDefaulted(FieldPath.parse("spec.strategy.rollingUpdate.maxUnavailable")))
+        .isTrue();
+    assertThat(
+            owners.isDefaulted(
+                FieldPath.parse("spec.template.spec.containers[web].imagePullPolicy")))
+        .isTrue();
+    assertThat(owners.isDefaulted(FieldPath.parse("spec.minReadySeconds")))
+        .as("absent, not defaulted")
+        .isFalse();
   }
 
   @Test
@@ -82,17 +112,22 @@ class FieldOwnershipTest {
   @Test
   void aServerDefaultedMaxUnavailableIsFilledInFillMissing() {
     HardeningPlan plan = plan(live(), policy(Mode.FillMissing));
-    assertThat(plan.hardened().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
-    assertThat(changesFor(plan, Rule.SR012)).singleElement()
+    assertThat(plan.hardened().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
+    assertThat(changesFor(plan, Rule.SR012))
+        .singleElement()
         .satisfies(c -> assertThat(c.oldValue()).isEqualTo("\"25%\""));
     assertThat(findingsFor(plan, Rule.SR012)).isEmpty();
-    assertThat(changesFor(plan, Rule.SR009)).as("the defaulted 30 s already covers 15 + 10 + 5").isEmpty();
+    assertThat(changesFor(plan, Rule.SR009))
+        .as("the defaulted 30 s already covers 15 + 10 + 5")
+        .isEmpty();
   }
 
   @Test
   void theSameValueSetByTheUserIsOnlyReported() {
     HardeningPlan plan = plan(liveWithUserStrategy(), policy(Mode.FillMissing));
-    assertThat(plan.hardened().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString("25%"));
+    assertThat(plan.hardened().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString("25%"));
     assertThat(findingsFor(plan, Rule.SR012)).hasSize(1);
   }
 
@@ -101,7 +136,8 @@ class FieldOwnershipTest {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.getPreStop().setDelaySeconds(30);
     HardeningPlan plan = plan(live(), HardeningPolicy.from(spec));
-    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(45L);
+    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .isEqualTo(45L);
     assertThat(findingsFor(plan, Rule.SR009)).isEmpty();
   }
 
@@ -110,11 +146,18 @@ class FieldOwnershipTest {
     for (Mode mode : Mode.values()) {
       HardeningPlan first = plan(live(), policy(mode));
       Set<String> owned = Set.copyOf(first.changes().stream().map(Change::path).toList());
-      assertThat(DeploymentHardener.plan(first.hardened(), policy(mode), ClusterCapabilities.LATEST, Set.of(), null)
-          .changes()).isEmpty();
-      assertThat(DeploymentHardener.plan(first.hardened(), policy(mode), ClusterCapabilities.LATEST, owned, null)
-          .changes()).isEmpty();
-      assertThat(SERIALIZATION.asJson(first.applyTo(live()))).isEqualTo(SERIALIZATION.asJson(first.hardened()));
+      assertThat(
+              DeploymentHardener.plan(
+                      first.hardened(), policy(mode), ClusterCapabilities.LATEST, Set.of(), null)
+                  .changes())
+          .isEmpty();
+      assertThat(
+              DeploymentHardener.plan(
+                      first.hardened(), policy(mode), ClusterCapabilities.LATEST, owned, null)
+                  .changes())
+          .isEmpty();
+      assertThat(SERIALIZATION.asJson(first.applyTo(live())))
+          .isEqualTo(SERIALIZATION.asJson(first.hardened()));
     }
   }
 }

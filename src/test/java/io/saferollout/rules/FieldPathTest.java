@@ -16,7 +16,9 @@ class FieldPathTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ObjectNode tree() throws Exception {
-    return (ObjectNode) JSON.readTree("""
+    return (ObjectNode)
+        JSON.readTree(
+            """
         {"spec":{"template":{
           "metadata":{"annotations":{"proxy.istio.io/config":"concurrency: 2"}},
           "spec":{"containers":[{"name":"web","image":"web:1"},{"name":"istio-proxy","image":"istio/proxyv2"}]}}}}
@@ -24,11 +26,13 @@ class FieldPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "spec.strategy.rollingUpdate.maxUnavailable",
-      "spec.template.spec.containers[web].lifecycle.preStop",
-      "spec.template.metadata.annotations[proxy.istio.io/config]",
-      "a[b][c].d"})
+  @ValueSource(
+      strings = {
+        "spec.strategy.rollingUpdate.maxUnavailable",
+        "spec.template.spec.containers[web].lifecycle.preStop",
+        "spec.template.metadata.annotations[proxy.istio.io/config]",
+        "a[b][c].d"
+      })
   void printsBackWhatItParsed(String text) {
     assertThat(FieldPath.parse(text).toString()).isEqualTo(text);
     assertThat(FieldPath.parse(text)).isEqualTo(FieldPath.parse(text));
@@ -52,7 +56,8 @@ class FieldPathTest {
     ObjectNode root = tree();
     assertThat(FieldPath.parse("spec.template.spec.containers[istio-proxy].image").get(root))
         .contains(TextNode.valueOf("istio/proxyv2"));
-    assertThat(FieldPath.parse("spec.template.metadata.annotations[proxy.istio.io/config]").get(root))
+    assertThat(
+            FieldPath.parse("spec.template.metadata.annotations[proxy.istio.io/config]").get(root))
         .contains(TextNode.valueOf("concurrency: 2"));
     assertThat(FieldPath.parse("spec.template.spec.containers[nope].image").get(root)).isEmpty();
     assertThat(FieldPath.parse("spec.replicas").get(root)).isEmpty();
@@ -61,13 +66,17 @@ class FieldPathTest {
   @Test
   void setCreatesMissingParentsAsMapsOrNamedListElements() throws Exception {
     ObjectNode root = tree();
-    FieldPath.parse("spec.template.spec.initContainers[proxy].restartPolicy").set(root, TextNode.valueOf("Always"));
-    FieldPath.parse("spec.template.metadata.labels[app.kubernetes.io/name]").set(root, TextNode.valueOf("web"));
+    FieldPath.parse("spec.template.spec.initContainers[proxy].restartPolicy")
+        .set(root, TextNode.valueOf("Always"));
+    FieldPath.parse("spec.template.metadata.labels[app.kubernetes.io/name]")
+        .set(root, TextNode.valueOf("web"));
 
     assertThat(root.at("/spec/template/spec/initContainers/0/name").asText()).isEqualTo("proxy");
-    assertThat(root.at("/spec/template/spec/initContainers/0/restartPolicy").asText()).isEqualTo("Always");
+    assertThat(root.at("/spec/template/spec/initContainers/0/restartPolicy").asText())
+        .isEqualTo("Always");
     assertThat(root.at("/spec/template/metadata/labels").isObject()).isTrue();
-    assertThat(root.at("/spec/template/metadata/labels").get("app.kubernetes.io/name").asText()).isEqualTo("web");
+    assertThat(root.at("/spec/template/metadata/labels").get("app.kubernetes.io/name").asText())
+        .isEqualTo("web");
   }
 
   @Test
@@ -83,7 +92,8 @@ class FieldPathTest {
   void removingWhatASetAddedRestoresTheTree() throws Exception {
     ObjectNode root = tree();
     ObjectNode before = root.deepCopy();
-    FieldPath deep = FieldPath.parse("spec.template.spec.containers[web].lifecycle.preStop.sleep.seconds");
+    FieldPath deep =
+        FieldPath.parse("spec.template.spec.containers[web].lifecycle.preStop.sleep.seconds");
     FieldPath element = FieldPath.parse("spec.template.spec.initContainers[proxy]");
     deep.set(root, IntNode.valueOf(15));
     element.set(root, JSON.readTree("{\"name\":\"proxy\"}"));
@@ -111,17 +121,29 @@ class FieldPathTest {
   @Test
   void knowsWhichPathsLieInsideOthers() {
     FieldPath preStop = FieldPath.parse("spec.template.spec.containers[web].lifecycle.preStop");
-    assertThat(FieldPath.parse("spec.template.spec.containers[web].lifecycle.preStop.sleep.seconds").isWithin(preStop)).isTrue();
+    assertThat(
+            FieldPath.parse("spec.template.spec.containers[web].lifecycle.preStop.sleep.seconds")
+                .isWithin(preStop))
+        .isTrue();
     assertThat(preStop.isWithin(preStop)).isTrue();
-    assertThat(FieldPath.parse("spec.template.spec.containers[api].lifecycle.preStop").isWithin(preStop)).isFalse();
+    assertThat(
+            FieldPath.parse("spec.template.spec.containers[api].lifecycle.preStop")
+                .isWithin(preStop))
+        .isFalse();
     assertThat(FieldPath.parse("spec.template.spec.containers[web]").isWithin(preStop)).isFalse();
   }
 
   @Test
   void buildsPathsFromParts() {
-    assertThat(FieldPath.parse("spec").field("template").field("metadata").field("annotations")
-        .select("proxy.istio.io/config").toString())
+    assertThat(
+            FieldPath.parse("spec")
+                .field("template")
+                .field("metadata")
+                .field("annotations")
+                .select("proxy.istio.io/config")
+                .toString())
         .isEqualTo("spec.template.metadata.annotations[proxy.istio.io/config]");
-    assertThatThrownBy(() -> FieldPath.parse("spec").field("a.b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> FieldPath.parse("spec").field("a.b"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

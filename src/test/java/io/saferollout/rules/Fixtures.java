@@ -21,22 +21,37 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  /** A web Deployment with none of the zero-downtime settings: 3 replicas, one container on port 8080. */
+  /**
+   * A web Deployment with none of the zero-downtime settings: 3 replicas, one container on port
+   * 8080.
+   */
   static Deployment naive() {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace("shop")
+        .endMetadata()
         .withNewSpec()
-          .withReplicas(3)
-          .withNewSelector().addToMatchLabels("app", "web").endSelector()
-          .withNewTemplate()
-            .withNewMetadata().addToLabels("app", "web").endMetadata()
-            .withNewSpec()
-              .addToContainers(new ContainerBuilder()
-                  .withName("web").withImage("example/web:1.0")
-                  .addNewPort().withName("http").withContainerPort(8080).endPort()
-                  .build())
-            .endSpec()
-          .endTemplate()
+        .withReplicas(3)
+        .withNewSelector()
+        .addToMatchLabels("app", "web")
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", "web")
+        .endMetadata()
+        .withNewSpec()
+        .addToContainers(
+            new ContainerBuilder()
+                .withName("web")
+                .withImage("example/web:1.0")
+                .addNewPort()
+                .withName("http")
+                .withContainerPort(8080)
+                .endPort()
+                .build())
+        .endSpec()
+        .endTemplate()
         .endSpec()
         .build();
   }
@@ -75,10 +90,17 @@ final class Fixtures {
 
   static PodDisruptionBudget pdbFor(String key, String value) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata().withName("pdb").withNamespace("shop").endMetadata()
-        .withNewSpec().withMaxUnavailable(new IntOrString(1))
-          .withNewSelector().addToMatchLabels(key, value).endSelector()
-        .endSpec().build();
+        .withNewMetadata()
+        .withName("pdb")
+        .withNamespace("shop")
+        .endMetadata()
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .addToMatchLabels(key, value)
+        .endSelector()
+        .endSpec()
+        .build();
   }
 
   static List<Change> changesFor(HardeningPlan plan, Rule rule) {

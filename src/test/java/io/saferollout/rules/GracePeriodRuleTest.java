@@ -23,15 +23,33 @@ class GracePeriodRuleTest {
   }
 
   private static Deployment withGrace(long seconds) {
-    return naiveBuilder().editSpec().editTemplate().editSpec().withTerminationGracePeriodSeconds(seconds)
-        .endSpec().endTemplate().endSpec().build();
+    return naiveBuilder()
+        .editSpec()
+        .editTemplate()
+        .editSpec()
+        .withTerminationGracePeriodSeconds(seconds)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   private static Deployment withSleepAndGrace(long sleep, Long grace) {
-    return naiveBuilder().editSpec().editTemplate().editSpec().withTerminationGracePeriodSeconds(grace)
-        .editFirstContainer().withNewLifecycle()
-        .withPreStop(new LifecycleHandlerBuilder().withNewSleep().withSeconds(sleep).endSleep().build())
-        .endLifecycle().endContainer().endSpec().endTemplate().endSpec().build();
+    return naiveBuilder()
+        .editSpec()
+        .editTemplate()
+        .editSpec()
+        .withTerminationGracePeriodSeconds(grace)
+        .editFirstContainer()
+        .withNewLifecycle()
+        .withPreStop(
+            new LifecycleHandlerBuilder().withNewSleep().withSeconds(sleep).endSleep().build())
+        .endLifecycle()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   private static HardeningPolicy preStop(int seconds, Mode mode) {
@@ -55,10 +73,13 @@ class GracePeriodRuleTest {
     for (Mode mode : Mode.values()) {
       HardeningPlan plan = plan(naive(), preStop(20, mode));
       assertThat(grace(plan)).isEqualTo(35L);
-      assertThat(changesFor(plan, Rule.SR009)).singleElement().satisfies(c -> {
-        assertThat(c.oldValue()).isNull();
-        assertThat(c.newValue()).isEqualTo("35");
-      });
+      assertThat(changesFor(plan, Rule.SR009))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.oldValue()).isNull();
+                assertThat(c.newValue()).isEqualTo("35");
+              });
     }
   }
 
@@ -66,7 +87,8 @@ class GracePeriodRuleTest {
   void aShortUserGraceIsReportedInFillMissingAndCorrectedInEnforce() {
     HardeningPlan fill = plan(withGrace(10), policy(Mode.FillMissing));
     assertThat(grace(fill)).isEqualTo(10L);
-    assertThat(findingsFor(fill, Rule.SR009)).singleElement()
+    assertThat(findingsFor(fill, Rule.SR009))
+        .singleElement()
         .satisfies(f -> assertThat(f.message()).contains("10 s").contains("30 s"));
 
     HardeningPlan enforce = plan(withGrace(10), policy(Mode.Enforce));
@@ -95,8 +117,12 @@ class GracePeriodRuleTest {
   @Test
   void aPreStopAsLongAsTheGracePeriodLeavesNoTimeAfterSigterm() {
     HardeningPlan equal = plan(withSleepAndGrace(30, 30L), policy(Mode.FillMissing));
-    assertThat(findingsFor(equal, Rule.SR010)).singleElement()
-        .satisfies(f -> assertThat(f.path()).isEqualTo("spec.template.spec.containers[web].lifecycle.preStop"));
+    assertThat(findingsFor(equal, Rule.SR010))
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.path())
+                    .isEqualTo("spec.template.spec.containers[web].lifecycle.preStop"));
     HardeningPlan unset = plan(withSleepAndGrace(30, null), policy(Mode.FillMissing));
     assertThat(grace(unset)).isEqualTo(45L);
     assertThat(findingsFor(unset, Rule.SR010)).as("the grace period was filled").isEmpty();
@@ -112,8 +138,13 @@ class GracePeriodRuleTest {
     HardeningPlan first = plan(naive(), preStop(60, Mode.FillMissing));
     assertThat(grace(first)).isEqualTo(75L);
     Set<String> owned = Set.copyOf(first.changes().stream().map(Change::path).toList());
-    HardeningPlan second = DeploymentHardener.plan(first.hardened(), preStop(20, Mode.FillMissing),
-        ClusterCapabilities.LATEST, owned, null);
+    HardeningPlan second =
+        DeploymentHardener.plan(
+            first.hardened(),
+            preStop(20, Mode.FillMissing),
+            ClusterCapabilities.LATEST,
+            owned,
+            null);
     assertThat(grace(second)).isEqualTo(35L);
   }
 }

@@ -58,7 +58,8 @@ class HardeningPolicyTest {
 
     HardeningPolicy p = HardeningPolicy.from(spec);
     assertThat(p.mode()).isEqualTo(Mode.Enforce);
-    assertThat(p.requiredGracePeriodSeconds()).isEqualTo(20 + 40 + HardeningPolicy.GRACE_MARGIN_SECONDS);
+    assertThat(p.requiredGracePeriodSeconds())
+        .isEqualTo(20 + 40 + HardeningPolicy.GRACE_MARGIN_SECONDS);
     assertThat(p.readiness().getPath()).isEqualTo("/ready");
     assertThat(p.readiness().getPeriodSeconds()).isEqualTo(5);
     assertThat(p.maxSurge()).isEqualTo(new IntOrString(2));
@@ -68,8 +69,13 @@ class HardeningPolicyTest {
 
   @Test
   void rejectsAZeroOrMalformedMaxSurgeNamingTheField() {
-    for (IntOrString bad : new IntOrString[] {new IntOrString(0), new IntOrString("0%"), new IntOrString("lots"),
-        new IntOrString("150%")}) {
+    for (IntOrString bad :
+        new IntOrString[] {
+          new IntOrString(0),
+          new IntOrString("0%"),
+          new IntOrString("lots"),
+          new IntOrString("150%")
+        }) {
       StrategySpec strategy = new StrategySpec();
       strategy.setMaxSurge(bad);
       SafeRolloutSpec spec = new SafeRolloutSpec();
@@ -84,7 +90,8 @@ class HardeningPolicyTest {
   void rejectsNegativeDurationsAndBadProbeSettings() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.getPreStop().setDelaySeconds(-1);
-    assertThatThrownBy(() -> HardeningPolicy.from(spec)).hasMessageContaining("preStopDelaySeconds must not be negative");
+    assertThatThrownBy(() -> HardeningPolicy.from(spec))
+        .hasMessageContaining("preStopDelaySeconds must not be negative");
 
     SafeRolloutSpec path = new SafeRolloutSpec();
     path.getReadinessProbe().setPath("healthz");

@@ -26,13 +26,16 @@ class HardeningReverterTest {
 
   @Test
   void revertingEveryRecordedChangeRestoresTheOriginalExactly() {
-    Map<String, Deployment> fixtures = new java.util.LinkedHashMap<>(DeploymentHardenerTest.fixtures());
+    Map<String, Deployment> fixtures =
+        new java.util.LinkedHashMap<>(DeploymentHardenerTest.fixtures());
     for (Map.Entry<String, Deployment> fixture : fixtures.entrySet()) {
       for (Mode mode : List.of(Mode.FillMissing, Mode.Enforce)) {
         for (ClusterCapabilities caps : List.of(K8S_1_28, K8S_1_34)) {
-          HardeningPlan plan = DeploymentHardener.plan(fixture.getValue(), withPath(mode), caps, Set.of(), null);
+          HardeningPlan plan =
+              DeploymentHardener.plan(fixture.getValue(), withPath(mode), caps, Set.of(), null);
           RevertPlan revert = HardeningReverter.revert(plan.hardened(), plan.changes());
-          assertThat(json(revert.reverted())).as(fixture.getKey() + ", " + mode + ", " + caps)
+          assertThat(json(revert.reverted()))
+              .as(fixture.getKey() + ", " + mode + ", " + caps)
               .isEqualTo(json(fixture.getValue()));
           assertThat(revert.skipped()).isEmpty();
           assertThat(revert.revertedChanges()).hasSameSizeAs(plan.changes());
@@ -43,7 +46,8 @@ class HardeningReverterTest {
 
   @Test
   void annotationsItCreatedAreRemovedWithoutLeavingAnEmptyMap() {
-    HardeningPlan plan = Fixtures.plan(naive(), withPath(Mode.FillMissing).withSidecars(SidecarMode.Istio));
+    HardeningPlan plan =
+        Fixtures.plan(naive(), withPath(Mode.FillMissing).withSidecars(SidecarMode.Istio));
     assertThat(plan.hardened().getSpec().getTemplate().getMetadata().getAnnotations()).isNotEmpty();
     RevertPlan revert = HardeningReverter.revert(plan.hardened(), plan.changes());
     assertThat(json(revert.reverted())).isEqualTo(json(naive()));
@@ -51,9 +55,19 @@ class HardeningReverterTest {
 
   @Test
   void aSidecarMovedBackLeavesNoEmptyInitContainers() {
-    Deployment withProxy = new DeploymentBuilder(naive()).editSpec().editTemplate().editSpec()
-        .addNewContainer().withName("envoy").withImage("envoyproxy/envoy:v1.30").endContainer()
-        .endSpec().endTemplate().endSpec().build();
+    Deployment withProxy =
+        new DeploymentBuilder(naive())
+            .editSpec()
+            .editTemplate()
+            .editSpec()
+            .addNewContainer()
+            .withName("envoy")
+            .withImage("envoyproxy/envoy:v1.30")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     HardeningPlan plan = Fixtures.plan(withProxy, withPath(Mode.FillMissing));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getInitContainers()).hasSize(1);
     RevertPlan revert = HardeningReverter.revert(plan.hardened(), plan.changes());
@@ -64,30 +78,57 @@ class HardeningReverterTest {
   @Test
   void aValueTheUserChangedSinceIsKeptAndReported() {
     HardeningPlan plan = Fixtures.plan(naive(), withPath(Mode.FillMissing));
-    Deployment edited = new DeploymentBuilder(plan.hardened()).editSpec()
-        .editStrategy().editRollingUpdate().withMaxSurge(new IntOrString(2)).endRollingUpdate().endStrategy()
-        .editTemplate().editSpec().editFirstContainer().editLifecycle()
-        .withPreStop(new LifecycleHandlerBuilder().withNewSleep().withSeconds(20L).endSleep().build())
-        .endLifecycle().endContainer().endSpec().endTemplate().endSpec().build();
+    Deployment edited =
+        new DeploymentBuilder(plan.hardened())
+            .editSpec()
+            .editStrategy()
+            .editRollingUpdate()
+            .withMaxSurge(new IntOrString(2))
+            .endRollingUpdate()
+            .endStrategy()
+            .editTemplate()
+            .editSpec()
+            .editFirstContainer()
+            .editLifecycle()
+            .withPreStop(
+                new LifecycleHandlerBuilder().withNewSleep().withSeconds(20L).endSleep().build())
+            .endLifecycle()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
 
     RevertPlan revert = HardeningReverter.revert(edited, plan.changes());
     Deployment d = revert.reverted();
     Container web = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(web.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(20L);
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(2));
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge())
+        .isEqualTo(new IntOrString(2));
     assertThat(web.getReadinessProbe()).as("untouched since: reverted").isNull();
     assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isNull();
     assertThat(d.getSpec().getMinReadySeconds()).isNull();
-    assertThat(revert.skipped()).extracting(Finding::path).containsExactlyInAnyOrder(
-        "spec.template.spec.containers[web].lifecycle.preStop", "spec.strategy.rollingUpdate.maxSurge");
-    assertThat(revert.skipped()).filteredOn(f -> f.rule() == Rule.SR005).singleElement()
-        .satisfies(f -> assertThat(f.message()).contains("{\"sleep\":{\"seconds\":20}}").contains("kept"));
+    assertThat(revert.skipped())
+        .extracting(Finding::path)
+        .containsExactlyInAnyOrder(
+            "spec.template.spec.containers[web].lifecycle.preStop",
+            "spec.strategy.rollingUpdate.maxSurge");
+    assertThat(revert.skipped())
+        .filteredOn(f -> f.rule() == Rule.SR005)
+        .singleElement()
+        .satisfies(
+            f -> assertThat(f.message()).contains("{\"sleep\":{\"seconds\":20}}").contains("kept"));
   }
 
   @Test
   void aFieldTheUserRemovedStaysRemoved() {
     HardeningPlan plan = Fixtures.plan(naive(), withPath(Mode.FillMissing));
-    Deployment edited = new DeploymentBuilder(plan.hardened()).editSpec().withMinReadySeconds(null).endSpec().build();
+    Deployment edited =
+        new DeploymentBuilder(plan.hardened())
+            .editSpec()
+            .withMinReadySeconds(null)
+            .endSpec()
+            .build();
     RevertPlan revert = HardeningReverter.revert(edited, plan.changes());
     assertThat(revert.reverted().getSpec().getMinReadySeconds()).isNull();
     assertThat(revert.skipped()).extracting(Finding::path).containsExactly("spec.minReadySeconds");
@@ -97,11 +138,15 @@ class HardeningReverterTest {
   void revertedChangesRunFromWhatSafeRolloutSetBackToWhatWasThere() {
     HardeningPlan plan = Fixtures.plan(naive(), withPath(Mode.FillMissing));
     RevertPlan revert = HardeningReverter.revert(plan.hardened(), plan.changes());
-    Change minReady = revert.revertedChanges().stream()
-        .filter(c -> c.path().equals("spec.minReadySeconds")).findFirst().orElseThrow();
+    Change minReady =
+        revert.revertedChanges().stream()
+            .filter(c -> c.path().equals("spec.minReadySeconds"))
+            .findFirst()
+            .orElseThrow();
     assertThat(minReady.oldValue()).isEqualTo("5");
     assertThat(minReady.newValue()).isNull();
-    assertThat(revert.revertedChanges().get(0).path()).as("newest first")
+    assertThat(revert.revertedChanges().get(0).path())
+        .as("newest first")
         .isEqualTo(plan.changes().get(plan.changes().size() - 1).path());
   }
 

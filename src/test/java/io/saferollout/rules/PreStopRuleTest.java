@@ -31,9 +31,19 @@ class PreStopRuleTest {
   }
 
   private static Deployment withPreStop(LifecycleHandler hook) {
-    return naiveBuilder().editSpec().editTemplate().editSpec().editFirstContainer()
-        .withNewLifecycle().withPreStop(hook).endLifecycle()
-        .endContainer().endSpec().endTemplate().endSpec().build();
+    return naiveBuilder()
+        .editSpec()
+        .editTemplate()
+        .editSpec()
+        .editFirstContainer()
+        .withNewLifecycle()
+        .withPreStop(hook)
+        .endLifecycle()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   private static LifecycleHandler exec(String... command) {
@@ -49,10 +59,14 @@ class PreStopRuleTest {
     for (ClusterCapabilities caps : List.of(K8S_1_30, K8S_1_34)) {
       HardeningPlan plan = plan(naive(), policy(Mode.FillMissing), caps);
       assertThat(preStop(plan.hardened())).isEqualTo(sleep(15));
-      assertThat(changesFor(plan, Rule.SR005)).singleElement().satisfies(c -> {
-        assertThat(c.path()).isEqualTo("spec.template.spec.containers[web].lifecycle.preStop");
-        assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":15}}");
-      });
+      assertThat(changesFor(plan, Rule.SR005))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.path())
+                    .isEqualTo("spec.template.spec.containers[web].lifecycle.preStop");
+                assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":15}}");
+              });
       assertThat(findingsFor(plan, Rule.SR006)).isEmpty();
     }
   }
@@ -61,8 +75,10 @@ class PreStopRuleTest {
   void beforeSleepActionsFallsBackToAShellSleepAndSaysTheImageNeedsAShell() {
     for (ClusterCapabilities caps : List.of(K8S_1_28, K8S_1_29)) {
       HardeningPlan plan = plan(naive(), policy(Mode.FillMissing), caps);
-      assertThat(preStop(plan.hardened()).getExec().getCommand()).containsExactly("sh", "-c", "sleep 15");
-      assertThat(findingsFor(plan, Rule.SR006)).singleElement()
+      assertThat(preStop(plan.hardened()).getExec().getCommand())
+          .containsExactly("sh", "-c", "sleep 15");
+      assertThat(findingsFor(plan, Rule.SR006))
+          .singleElement()
           .satisfies(f -> assertThat(f.message()).contains("distroless"));
     }
   }
@@ -79,19 +95,28 @@ class PreStopRuleTest {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.getPreStop().setDelaySeconds(0);
     HardeningPlan plan = plan(naive(), HardeningPolicy.from(spec));
-    assertThat(plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle()).isNull();
+    assertThat(
+            plan.hardened().getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle())
+        .isNull();
     assertThat(changesFor(plan, Rule.SR005)).isEmpty();
   }
 
   @ParameterizedTest
   @EnumSource(Mode.class)
   void aLongEnoughUserHookIsKeptSilently(Mode mode) {
-    for (LifecycleHandler hook : List.of(sleep(15), sleep(30), exec("/bin/sh", "-c", "sleep 20"), exec("sleep", "15"),
-        exec("sh", "-c", "sleep 15 && nginx -s quit"))) {
+    for (LifecycleHandler hook :
+        List.of(
+            sleep(15),
+            sleep(30),
+            exec("/bin/sh", "-c", "sleep 20"),
+            exec("sleep", "15"),
+            exec("sh", "-c", "sleep 15 && nginx -s quit"))) {
       HardeningPlan plan = plan(withPreStop(hook), policy(mode));
       assertThat(preStop(plan.hardened())).isEqualTo(hook);
       assertThat(changesFor(plan, Rule.SR005)).isEmpty();
-      assertThat(plan.findings()).extracting(Finding::rule).doesNotContain(Rule.SR006, Rule.SR007, Rule.SR008);
+      assertThat(plan.findings())
+          .extracting(Finding::rule)
+          .doesNotContain(Rule.SR006, Rule.SR007, Rule.SR008);
     }
   }
 
@@ -100,18 +125,26 @@ class PreStopRuleTest {
   void aShortUserHookIsKeptEvenInEnforceAndReported(Mode mode) {
     HardeningPlan plan = plan(withPreStop(exec("sleep", "5")), policy(mode));
     assertThat(preStop(plan.hardened())).isEqualTo(exec("sleep", "5"));
-    assertThat(findingsFor(plan, Rule.SR007)).singleElement()
+    assertThat(findingsFor(plan, Rule.SR007))
+        .singleElement()
         .satisfies(f -> assertThat(f.message()).contains("waits 5 s").contains("policy's 15 s"));
   }
 
   @Test
   void aHookThatIsNotASleepIsKeptUnchecked() {
-    LifecycleHandler http = new LifecycleHandlerBuilder().withNewHttpGet().withPath("/drain")
-        .withPort(new IntOrString(8080)).endHttpGet().build();
-    for (LifecycleHandler hook : List.of(http, exec("/app/drain"), exec("sh", "-c", "nginx -s quit; sleep 30"))) {
+    LifecycleHandler http =
+        new LifecycleHandlerBuilder()
+            .withNewHttpGet()
+            .withPath("/drain")
+            .withPort(new IntOrString(8080))
+            .endHttpGet()
+            .build();
+    for (LifecycleHandler hook :
+        List.of(http, exec("/app/drain"), exec("sh", "-c", "nginx -s quit; sleep 30"))) {
       HardeningPlan plan = plan(withPreStop(hook), policy(Mode.Enforce));
       assertThat(preStop(plan.hardened())).isEqualTo(hook);
-      assertThat(findingsFor(plan, Rule.SR008)).singleElement()
+      assertThat(findingsFor(plan, Rule.SR008))
+          .singleElement()
           .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
     }
   }
@@ -120,9 +153,13 @@ class PreStopRuleTest {
   void aShellSleepItAddedStaysWhenTheClusterLaterSupportsTheSleepAction() {
     HardeningPlan old = plan(naive(), policy(Mode.FillMissing), K8S_1_28);
     Set<String> owned = Set.copyOf(old.changes().stream().map(Change::path).toList());
-    HardeningPlan upgraded = DeploymentHardener.plan(old.hardened(), policy(Mode.FillMissing), K8S_1_30, owned, null);
-    assertThat(upgraded.changes()).as("no rollout only to change the form of a hook that works").isEmpty();
-    assertThat(findingsFor(upgraded, Rule.SR006)).singleElement()
+    HardeningPlan upgraded =
+        DeploymentHardener.plan(old.hardened(), policy(Mode.FillMissing), K8S_1_30, owned, null);
+    assertThat(upgraded.changes())
+        .as("no rollout only to change the form of a hook that works")
+        .isEmpty();
+    assertThat(findingsFor(upgraded, Rule.SR006))
+        .singleElement()
         .satisfies(f -> assertThat(f.message()).contains("keeps this form"));
   }
 
@@ -130,8 +167,10 @@ class PreStopRuleTest {
   void aSleepActionItAddedBecomesAShellSleepWhenAnOlderKubeletJoins() {
     HardeningPlan modern = plan(naive(), policy(Mode.FillMissing), K8S_1_30);
     Set<String> owned = Set.copyOf(modern.changes().stream().map(Change::path).toList());
-    HardeningPlan oldKubelet = DeploymentHardener.plan(modern.hardened(), policy(Mode.FillMissing), K8S_1_29, owned, null);
-    assertThat(changesFor(oldKubelet, Rule.SR005)).singleElement()
+    HardeningPlan oldKubelet =
+        DeploymentHardener.plan(modern.hardened(), policy(Mode.FillMissing), K8S_1_29, owned, null);
+    assertThat(changesFor(oldKubelet, Rule.SR005))
+        .singleElement()
         .satisfies(c -> assertThat(c.newValue()).contains("sleep 15"));
   }
 
@@ -141,8 +180,10 @@ class PreStopRuleTest {
     Set<String> owned = Set.copyOf(old.changes().stream().map(Change::path).toList());
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.getPreStop().setDelaySeconds(20);
-    HardeningPlan longer = DeploymentHardener.plan(old.hardened(), HardeningPolicy.from(spec), K8S_1_30, owned, null);
-    assertThat(changesFor(longer, Rule.SR005)).singleElement()
+    HardeningPlan longer =
+        DeploymentHardener.plan(old.hardened(), HardeningPolicy.from(spec), K8S_1_30, owned, null);
+    assertThat(changesFor(longer, Rule.SR005))
+        .singleElement()
         .satisfies(c -> assertThat(c.newValue()).isEqualTo("{\"sleep\":{\"seconds\":20}}"));
   }
 
@@ -153,7 +194,8 @@ class PreStopRuleTest {
     assertThat(PreStopDelay.seconds(exec("/bin/sleep", "7s"))).hasValue(7);
     assertThat(PreStopDelay.seconds(exec("/bin/bash", "-c", "sleep 9;"))).hasValue(9);
     assertThat(PreStopDelay.seconds(exec("sh", "-c", " sleep 15 && kill -QUIT 1"))).hasValue(15);
-    assertThat(PreStopDelay.seconds(exec("sh", "-c", "sleep $DELAY"))).isEqualTo(OptionalInt.empty());
+    assertThat(PreStopDelay.seconds(exec("sh", "-c", "sleep $DELAY")))
+        .isEqualTo(OptionalInt.empty());
     assertThat(PreStopDelay.seconds(exec("sh", "-c", "sleep 15x"))).isEmpty();
     assertThat(PreStopDelay.seconds(exec("python", "-c", "sleep 15"))).isEmpty();
     assertThat(PreStopDelay.seconds(null)).isEmpty();

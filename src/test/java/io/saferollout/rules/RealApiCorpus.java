@@ -11,16 +11,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fixtures under {@code src/test/resources/real-api}: Deployments as real API servers return them
- * after kubectl (client- and server-side), Helm, Argo CD and Flux wrote them, each citing its source
- * in its header; a second document, when present, is the Deployment's Namespace as served.
+ * The fixtures under {@code src/test/resources/real-api}: Deployments as real API servers return
+ * them after kubectl (client- and server-side), Helm, Argo CD and Flux wrote them, each citing its
+ * source in its header; a second document, when present, is the Deployment's Namespace as served.
  */
 public record RealApiCorpus(String name, Deployment deployment, Namespace namespace) {
-  public static final List<String> FIXTURES = List.of(
-      "kubectl-client-side-apply", "kubectl-client-side-apply-explicit-defaults", "kubectl-server-side-apply",
-      "helm-install", "helm-upgrade", "argocd-client-side-sync", "argocd-server-side-sync",
-      "flux-kustomize-controller", "flux-helm-controller", "saferollout-hardened",
-      "saferollout-hardened-then-kubectl-edit");
+  public static final List<String> FIXTURES =
+      List.of(
+          "kubectl-client-side-apply",
+          "kubectl-client-side-apply-explicit-defaults",
+          "kubectl-server-side-apply",
+          "helm-install",
+          "helm-upgrade",
+          "argocd-client-side-sync",
+          "argocd-server-side-sync",
+          "flux-kustomize-controller",
+          "flux-helm-controller",
+          "saferollout-hardened",
+          "saferollout-hardened-then-kubectl-edit");
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -36,7 +44,8 @@ public record RealApiCorpus(String name, Deployment deployment, Namespace namesp
     }
     String[] documents = text.split("\n---\n");
     Deployment deployment = SERIALIZATION.unmarshal(documents[0], Deployment.class);
-    Namespace namespace = documents.length > 1 ? SERIALIZATION.unmarshal(documents[1], Namespace.class) : null;
+    Namespace namespace =
+        documents.length > 1 ? SERIALIZATION.unmarshal(documents[1], Namespace.class) : null;
     return new RealApiCorpus(name, deployment, namespace);
   }
 
@@ -46,10 +55,14 @@ public record RealApiCorpus(String name, Deployment deployment, Namespace namesp
   }
 
   public LiveTarget live(java.util.Set<String> owned, List<Change> recorded) {
-    Map<String, String> labels = namespace == null || namespace.getMetadata().getLabels() == null
-        ? Map.of() : namespace.getMetadata().getLabels();
-    Map<String, String> annotations = namespace == null || namespace.getMetadata().getAnnotations() == null
-        ? Map.of() : namespace.getMetadata().getAnnotations();
+    Map<String, String> labels =
+        namespace == null || namespace.getMetadata().getLabels() == null
+            ? Map.of()
+            : namespace.getMetadata().getLabels();
+    Map<String, String> annotations =
+        namespace == null || namespace.getMetadata().getAnnotations() == null
+            ? Map.of()
+            : namespace.getMetadata().getAnnotations();
     return new LiveTarget(owned, recorded, labels, annotations);
   }
 }

@@ -20,8 +20,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class RolloutStrategyRuleTest {
   private static Deployment withRollingUpdate(IntOrString maxUnavailable, IntOrString maxSurge) {
-    return naiveBuilder().editSpec().withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-        .withMaxUnavailable(maxUnavailable).withMaxSurge(maxSurge).endRollingUpdate().endStrategy().endSpec().build();
+    return naiveBuilder()
+        .editSpec()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(maxUnavailable)
+        .withMaxSurge(maxSurge)
+        .endRollingUpdate()
+        .endStrategy()
+        .endSpec()
+        .build();
   }
 
   private static DeploymentStrategy strategy(HardeningPlan plan) {
@@ -43,8 +52,12 @@ class RolloutStrategyRuleTest {
     assertThat(strategy(plan).getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
     assertThat(strategy(plan).getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString("25%"));
     assertThat(plan.hardened().getSpec().getMinReadySeconds()).isEqualTo(5);
-    assertThat(plan.changes()).extracting(Change::path).contains(
-        "spec.strategy.rollingUpdate.maxUnavailable", "spec.strategy.rollingUpdate.maxSurge", "spec.minReadySeconds");
+    assertThat(plan.changes())
+        .extracting(Change::path)
+        .contains(
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            "spec.strategy.rollingUpdate.maxSurge",
+            "spec.minReadySeconds");
   }
 
   @Test
@@ -62,28 +75,41 @@ class RolloutStrategyRuleTest {
     assertThat(findingsFor(fill, Rule.SR012)).hasSize(1);
 
     HardeningPlan enforce = plan(d, policy(Mode.Enforce));
-    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
-    assertThat(strategy(enforce).getRollingUpdate().getMaxSurge()).as("a positive user surge is kept")
+    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxSurge())
+        .as("a positive user surge is kept")
         .isEqualTo(new IntOrString(1));
     assertThat(findingsFor(enforce, Rule.SR012)).isEmpty();
   }
 
   @Test
   void zeroPercentIsZero() {
-    HardeningPlan plan = plan(withRollingUpdate(new IntOrString("0%"), new IntOrString("50%")), policy(Mode.Enforce));
+    HardeningPlan plan =
+        plan(
+            withRollingUpdate(new IntOrString("0%"), new IntOrString("50%")), policy(Mode.Enforce));
     assertThat(plan.changes()).extracting(Change::rule).doesNotContain(Rule.SR012, Rule.SR013);
     assertThat(plan.findings()).extracting(Finding::rule).doesNotContain(Rule.SR012, Rule.SR013);
   }
 
   @Test
   void aPercentageMaxUnavailableIsExplainedAtTheCurrentScale() {
-    Deployment four = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(
-        withRollingUpdate(new IntOrString("25%"), new IntOrString(1))).editSpec().withReplicas(4).endSpec().build();
-    assertThat(findingsFor(plan(four), Rule.SR012)).singleElement()
+    Deployment four =
+        new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(
+                withRollingUpdate(new IntOrString("25%"), new IntOrString(1)))
+            .editSpec()
+            .withReplicas(4)
+            .endSpec()
+            .build();
+    assertThat(findingsFor(plan(four), Rule.SR012))
+        .singleElement()
         .satisfies(f -> assertThat(f.message()).contains("1 of 4 pods"));
     // 25% of 3 rounds down to 0 pods today, but not once an autoscaler adds replicas: still unsafe.
-    assertThat(findingsFor(plan(withRollingUpdate(new IntOrString("25%"), new IntOrString(1))), Rule.SR012))
-        .singleElement().satisfies(f -> assertThat(f.message()).contains("0 of 3 pods"));
+    assertThat(
+            findingsFor(
+                plan(withRollingUpdate(new IntOrString("25%"), new IntOrString(1))), Rule.SR012))
+        .singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("0 of 3 pods"));
   }
 
   @Test
@@ -94,30 +120,53 @@ class RolloutStrategyRuleTest {
     assertThat(findingsFor(fill, Rule.SR013)).isEmpty();
 
     HardeningPlan enforce = plan(d, policy(Mode.Enforce));
-    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
-    assertThat(strategy(enforce).getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString("25%"));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxSurge())
+        .isEqualTo(new IntOrString("25%"));
   }
 
   @Test
   void malformedBoundsAreReportedByValue() {
-    HardeningPlan plan = plan(withRollingUpdate(new IntOrString("lots"), new IntOrString("many")), policy(Mode.FillMissing));
-    assertThat(findingsFor(plan, Rule.SR012)).singleElement()
-        .satisfies(f -> assertThat(f.message()).contains("lots").contains("not a valid count or percentage"));
-    assertThat(findingsFor(plan, Rule.SR013)).singleElement().satisfies(f -> assertThat(f.message()).contains("many"));
+    HardeningPlan plan =
+        plan(
+            withRollingUpdate(new IntOrString("lots"), new IntOrString("many")),
+            policy(Mode.FillMissing));
+    assertThat(findingsFor(plan, Rule.SR012))
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.message())
+                    .contains("lots")
+                    .contains("not a valid count or percentage"));
+    assertThat(findingsFor(plan, Rule.SR013))
+        .singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("many"));
   }
 
   @Test
   void recreateIsAnErrorInFillMissingAndBecomesRollingUpdateInEnforce() {
-    Deployment d = naiveBuilder().editSpec().withNewStrategy().withType("Recreate").endStrategy().endSpec().build();
+    Deployment d =
+        naiveBuilder()
+            .editSpec()
+            .withNewStrategy()
+            .withType("Recreate")
+            .endStrategy()
+            .endSpec()
+            .build();
     HardeningPlan fill = plan(d, policy(Mode.FillMissing));
     assertThat(strategy(fill).getType()).isEqualTo("Recreate");
-    assertThat(strategy(fill).getRollingUpdate()).as("Kubernetes rejects rollingUpdate beside Recreate").isNull();
-    assertThat(findingsFor(fill, Rule.SR011)).singleElement()
+    assertThat(strategy(fill).getRollingUpdate())
+        .as("Kubernetes rejects rollingUpdate beside Recreate")
+        .isNull();
+    assertThat(findingsFor(fill, Rule.SR011))
+        .singleElement()
         .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.ERROR));
 
     HardeningPlan enforce = plan(d, policy(Mode.Enforce));
     assertThat(strategy(enforce).getType()).isEqualTo("RollingUpdate");
-    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
     assertThat(changesFor(enforce, Rule.SR011)).hasSize(1);
   }
 
@@ -128,7 +177,9 @@ class RolloutStrategyRuleTest {
       Deployment d = naiveBuilder().editSpec().withReplicas(replicas).endSpec().build();
       HardeningPlan plan = plan(d, policy(mode));
       assertThat(plan.hardened().getSpec().getReplicas()).isEqualTo(replicas);
-      assertThat(plan.changes()).extracting(Change::path).noneMatch(p -> p.startsWith("spec.replicas"));
+      assertThat(plan.changes())
+          .extracting(Change::path)
+          .noneMatch(p -> p.startsWith("spec.replicas"));
     }
   }
 
@@ -158,8 +209,16 @@ class RolloutStrategyRuleTest {
     assertThat(quarter.pods(3, ReplicaBound.Rounding.DOWN)).isEqualTo(0);
     assertThat(quarter.pods(4, ReplicaBound.Rounding.DOWN)).isEqualTo(1);
     assertThat(quarter.pods(0, ReplicaBound.Rounding.UP)).isEqualTo(0);
-    assertThat(ReplicaBound.parse(new IntOrString("100%")).orElseThrow().pods(7, ReplicaBound.Rounding.DOWN)).isEqualTo(7);
-    assertThat(ReplicaBound.parse(new IntOrString(3)).orElseThrow().pods(100, ReplicaBound.Rounding.UP)).isEqualTo(3);
+    assertThat(
+            ReplicaBound.parse(new IntOrString("100%"))
+                .orElseThrow()
+                .pods(7, ReplicaBound.Rounding.DOWN))
+        .isEqualTo(7);
+    assertThat(
+            ReplicaBound.parse(new IntOrString(3))
+                .orElseThrow()
+                .pods(100, ReplicaBound.Rounding.UP))
+        .isEqualTo(3);
     assertThat(ReplicaBound.parse(new IntOrString("101%"))).isEmpty();
     assertThat(ReplicaBound.parse(new IntOrString("5"))).isEmpty();
     assertThat(ReplicaBound.parse(new IntOrString(-1))).isEmpty();

@@ -16,18 +16,27 @@ class ServiceChecksTest {
 
   @BeforeAll
   static void readBundle() throws Exception {
-    try (InputStream in = ServiceChecksTest.class.getResourceAsStream("/rules/service-bundle.yaml")) {
+    try (InputStream in =
+        ServiceChecksTest.class.getResourceAsStream("/rules/service-bundle.yaml")) {
       bundle = new KubernetesSerialization().unmarshal(in);
     }
   }
 
   private static List<Deployment> deployments() {
-    return bundle.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList();
+    return bundle.stream()
+        .filter(Deployment.class::isInstance)
+        .map(Deployment.class::cast)
+        .toList();
   }
 
   private static List<Finding> check(String service) {
-    Service s = bundle.stream().filter(Service.class::isInstance).map(Service.class::cast)
-        .filter(x -> x.getMetadata().getName().equals(service)).findFirst().orElseThrow();
+    Service s =
+        bundle.stream()
+            .filter(Service.class::isInstance)
+            .map(Service.class::cast)
+            .filter(x -> x.getMetadata().getName().equals(service))
+            .findFirst()
+            .orElseThrow();
     return ServiceChecks.check(s, deployments());
   }
 
@@ -41,30 +50,43 @@ class ServiceChecksTest {
 
   @Test
   void aNamedTargetPortNoContainerDeclaresIsAnError() {
-    assertThat(check("typo")).singleElement().satisfies(f -> {
-      assertThat(f.rule()).isEqualTo(Rule.SR021);
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
-      assertThat(f.path()).isEqualTo("spec.ports[http].targetPort");
-      assertThat(f.message()).contains("'htp'").contains("Deployment web");
-    });
+    assertThat(check("typo"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.rule()).isEqualTo(Rule.SR021);
+              assertThat(f.severity()).isEqualTo(Severity.ERROR);
+              assertThat(f.path()).isEqualTo("spec.ports[http].targetPort");
+              assertThat(f.message()).contains("'htp'").contains("Deployment web");
+            });
   }
 
   @Test
   void aNumericTargetPortNoContainerDeclaresIsAWarning() {
-    assertThat(check("undeclared")).singleElement().satisfies(f -> {
-      assertThat(f.rule()).isEqualTo(Rule.SR022);
-      assertThat(f.path()).as("an unnamed port goes by its number").isEqualTo("spec.ports[9999].targetPort");
-    });
+    assertThat(check("undeclared"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.rule()).isEqualTo(Rule.SR022);
+              assertThat(f.path())
+                  .as("an unnamed port goes by its number")
+                  .isEqualTo("spec.ports[9999].targetPort");
+            });
   }
 
   @Test
   void aSelectorMatchingNoPodTemplateIsAnError() {
-    assertThat(check("orphan")).singleElement().satisfies(f -> {
-      assertThat(f.rule()).isEqualTo(Rule.SR020);
-      assertThat(f.message()).contains("app=wbe");
-    });
-    assertThat(check("api")).as("the api Deployment is in another namespace")
-        .extracting(Finding::rule).containsExactly(Rule.SR020);
+    assertThat(check("orphan"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.rule()).isEqualTo(Rule.SR020);
+              assertThat(f.message()).contains("app=wbe");
+            });
+    assertThat(check("api"))
+        .as("the api Deployment is in another namespace")
+        .extracting(Finding::rule)
+        .containsExactly(Rule.SR020);
   }
 
   @Test

@@ -25,27 +25,33 @@ final class EndpointSliceFeed implements AutoCloseable {
 
   EndpointSliceFeed(KubernetesClient client, String namespace, String service, ServiceProxy proxy) {
     this.proxy = proxy;
-    this.informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
-        .withLabel("kubernetes.io/service-name", service)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(EndpointSlice slice) {
-            slices.put(slice.getMetadata().getName(), slice);
-            push();
-          }
+    this.informer =
+        client
+            .discovery()
+            .v1()
+            .endpointSlices()
+            .inNamespace(namespace)
+            .withLabel("kubernetes.io/service-name", service)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(EndpointSlice slice) {
+                    slices.put(slice.getMetadata().getName(), slice);
+                    push();
+                  }
 
-          @Override
-          public void onUpdate(EndpointSlice before, EndpointSlice after) {
-            slices.put(after.getMetadata().getName(), after);
-            push();
-          }
+                  @Override
+                  public void onUpdate(EndpointSlice before, EndpointSlice after) {
+                    slices.put(after.getMetadata().getName(), after);
+                    push();
+                  }
 
-          @Override
-          public void onDelete(EndpointSlice slice, boolean unknownFinalState) {
-            slices.remove(slice.getMetadata().getName());
-            push();
-          }
-        });
+                  @Override
+                  public void onDelete(EndpointSlice slice, boolean unknownFinalState) {
+                    slices.remove(slice.getMetadata().getName());
+                    push();
+                  }
+                });
   }
 
   private synchronized void push() {
@@ -57,7 +63,8 @@ final class EndpointSliceFeed implements AutoCloseable {
       int port = slice.getPorts().get(0).getPort();
       for (Endpoint e : slice.getEndpoints()) {
         // An absent "ready" means ready (EndpointSlice API); terminating endpoints are never ready.
-        boolean isReady = e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady());
+        boolean isReady =
+            e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady());
         if (isReady && e.getAddresses() != null) {
           e.getAddresses().forEach(ip -> ready.add(new InetSocketAddress(ip, port)));
         }

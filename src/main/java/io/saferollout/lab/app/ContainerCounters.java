@@ -8,5 +8,4 @@ package io.saferollout.lab.app;
  * @param aborted accepted but cut off when the process exited before answering
  * @param inFlight accepted and not yet answered, readiness probes included
  */
-public record ContainerCounters(long served, long failed, long aborted, int inFlight) {
-}
+public record ContainerCounters(long served, long failed, long aborted, int inFlight) {}

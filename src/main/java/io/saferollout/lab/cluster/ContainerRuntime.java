@@ -9,11 +9,11 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public interface ContainerRuntime {
 
-    /**
-     * Starts one container of the pod and returns at once; the container serves when it is ready
-     * to, which is what the readiness probe finds out.
-     *
-     * @throws RuntimeException when the container cannot be started; the kubelet reports it
-     */
-    RunningContainer start(Pod pod, Container container, String podIp, ContainerRole role);
+  /**
+   * Starts one container of the pod and returns at once; the container serves when it is ready to,
+   * which is what the readiness probe finds out.
+   *
+   * @throws RuntimeException when the container cannot be started; the kubelet reports it
+   */
+  RunningContainer start(Pod pod, Container container, String podIp, ContainerRole role);
 }

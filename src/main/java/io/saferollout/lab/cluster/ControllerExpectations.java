@@ -15,52 +15,52 @@ import java.util.Set;
  */
 final class ControllerExpectations {
 
-    private static final Duration TTL = Duration.ofMinutes(5);
+  private static final Duration TTL = Duration.ofMinutes(5);
 
-    private record Pending(Set<String> creations, Set<String> deletions, Instant since) {
+  private record Pending(Set<String> creations, Set<String> deletions, Instant since) {}
+
+  private final Map<String, Pending> pending = new HashMap<>();
+
+  synchronized void expectCreations(String owner, Set<String> podNames) {
+    pending(owner).creations().addAll(podNames);
+  }
+
+  synchronized void expectDeletions(String owner, Set<String> podNames) {
+    pending(owner).deletions().addAll(podNames);
+  }
+
+  synchronized void creationObserved(String owner, String podName) {
+    Pending p = pending.get(owner);
+    if (p != null) {
+      p.creations().remove(podName);
     }
+  }
 
-    private final Map<String, Pending> pending = new HashMap<>();
-
-    synchronized void expectCreations(String owner, Set<String> podNames) {
-        pending(owner).creations().addAll(podNames);
+  synchronized void deletionObserved(String owner, String podName) {
+    Pending p = pending.get(owner);
+    if (p != null) {
+      p.deletions().remove(podName);
     }
+  }
 
-    synchronized void expectDeletions(String owner, Set<String> podNames) {
-        pending(owner).deletions().addAll(podNames);
+  synchronized boolean satisfied(String owner, Instant now) {
+    Pending p = pending.get(owner);
+    if (p == null) {
+      return true;
     }
+    if ((p.creations().isEmpty() && p.deletions().isEmpty()) || p.since().plus(TTL).isBefore(now)) {
+      pending.remove(owner);
+      return true;
+    }
+    return false;
+  }
 
-    synchronized void creationObserved(String owner, String podName) {
-        Pending p = pending.get(owner);
-        if (p != null) {
-            p.creations().remove(podName);
-        }
-    }
+  synchronized void forget(String owner) {
+    pending.remove(owner);
+  }
 
-    synchronized void deletionObserved(String owner, String podName) {
-        Pending p = pending.get(owner);
-        if (p != null) {
-            p.deletions().remove(podName);
-        }
-    }
-
-    synchronized boolean satisfied(String owner, Instant now) {
-        Pending p = pending.get(owner);
-        if (p == null) {
-            return true;
-        }
-        if ((p.creations().isEmpty() && p.deletions().isEmpty()) || p.since().plus(TTL).isBefore(now)) {
-            pending.remove(owner);
-            return true;
-        }
-        return false;
-    }
-
-    synchronized void forget(String owner) {
-        pending.remove(owner);
-    }
-
-    private Pending pending(String owner) {
-        return pending.computeIfAbsent(owner, o -> new Pending(new HashSet<>(), new HashSet<>(), Instant.now()));
-    }
+  private Pending pending(String owner) {
+    return pending.computeIfAbsent(
+        owner, o -> new Pending(new HashSet<>(), new HashSet<>(), Instant.now()));
+  }
 }

@@ -3,10 +3,10 @@ package io.saferollout.lab.cluster;
 import java.time.Duration;
 
 /**
- * How long the kubelet waits before restarting a container that exited: "the kubelet restarts
- * them with an exponential backoff delay (10s, 20s, 40s, …), that is capped at 300 seconds (5
- * minutes). Once a container has executed for 10 minutes without any problems, the kubelet resets
- * the restart backoff timer for that container"
+ * How long the kubelet waits before restarting a container that exited: "the kubelet restarts them
+ * with an exponential backoff delay (10s, 20s, 40s, …), that is capped at 300 seconds (5 minutes).
+ * Once a container has executed for 10 minutes without any problems, the kubelet resets the restart
+ * backoff timer for that container"
  * (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts).
  *
  * <p>The source adds one detail the sentence leaves out (kuberuntime_manager.go {@code doBackOff}
@@ -20,38 +20,43 @@ import java.time.Duration;
  */
 record CrashLoopBackOff(Duration initial, Duration max) {
 
-    /** The kubelet's defaults. */
-    static final CrashLoopBackOff KUBELET_DEFAULT = new CrashLoopBackOff(Duration.ofSeconds(10), Duration.ofMinutes(5));
+  /** The kubelet's defaults. */
+  static final CrashLoopBackOff KUBELET_DEFAULT =
+      new CrashLoopBackOff(Duration.ofSeconds(10), Duration.ofMinutes(5));
 
-    CrashLoopBackOff {
-        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("back-off needs 0 < initial <= max, got " + initial + " and " + max);
-        }
+  CrashLoopBackOff {
+    if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "back-off needs 0 < initial <= max, got " + initial + " and " + max);
     }
+  }
 
-    /**
-     * The wait before the next restart.
-     *
-     * @param restartsInStreak restarts already made since the back-off was last reset
-     */
-    Duration delay(int restartsInStreak) {
-        if (restartsInStreak <= 0) {
-            return Duration.ZERO;
-        }
-        Duration delay = initial;
-        for (int i = 1; i < restartsInStreak && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(max) > 0 ? max : delay;
+  /**
+   * The wait before the next restart.
+   *
+   * @param restartsInStreak restarts already made since the back-off was last reset
+   */
+  Duration delay(int restartsInStreak) {
+    if (restartsInStreak <= 0) {
+      return Duration.ZERO;
     }
+    Duration delay = initial;
+    for (int i = 1; i < restartsInStreak && delay.compareTo(max) < 0; i++) {
+      delay = delay.multipliedBy(2);
+    }
+    return delay.compareTo(max) > 0 ? max : delay;
+  }
 
-    /** Whether a container that ran this long before exiting starts a new streak (10 minutes by default). */
-    boolean resetsAfter(Duration ranFor) {
-        return ranFor.compareTo(max.multipliedBy(2)) >= 0;
-    }
+  /**
+   * Whether a container that ran this long before exiting starts a new streak (10 minutes by
+   * default).
+   */
+  boolean resetsAfter(Duration ranFor) {
+    return ranFor.compareTo(max.multipliedBy(2)) >= 0;
+  }
 
-    /** The restarts in the streak that the next exit continues, given how long the container ran. */
-    int streakAfterExit(int restartsInStreak, Duration ranFor) {
-        return resetsAfter(ranFor) ? 0 : restartsInStreak;
-    }
+  /** The restarts in the streak that the next exit continues, given how long the container ran. */
+  int streakAfterExit(int restartsInStreak, Duration ranFor) {
+    return resetsAfter(ranFor) ? 0 : restartsInStreak;
+  }
 }

@@ -27,218 +27,262 @@ import org.slf4j.LoggerFactory;
  * containers through the {@link ContainerRuntime}, and reports pod status (its status manager).
  *
  * <p>Graceful deletion: a real API server keeps a deleted pod, with deletionTimestamp set, until
- * the kubelet has stopped its containers and confirms. The mock API server deletes at once unless
- * a finalizer holds the object, so every pod carries {@link #GRACEFUL_DELETION_FINALIZER}, which
- * the kubelet removes when the last container has stopped. Any DELETE — by a ReplicaSet, a test,
- * a chaos step — therefore goes through the same graceful path. See
+ * the kubelet has stopped its containers and confirms. The mock API server deletes at once unless a
+ * finalizer holds the object, so every pod carries {@link #GRACEFUL_DELETION_FINALIZER}, which the
+ * kubelet removes when the last container has stopped. Any DELETE — by a ReplicaSet, a test, a
+ * chaos step — therefore goes through the same graceful path. See
  * https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
  */
 final class Kubelet implements AutoCloseable {
 
-    static final String GRACEFUL_DELETION_FINALIZER = "lab.saferollout.io/graceful-deletion";
-    static final String NODE_NAME = "lab-node";
-    static final String HOST_IP = "127.0.0.1";
+  static final String GRACEFUL_DELETION_FINALIZER = "lab.saferollout.io/graceful-deletion";
+  static final String NODE_NAME = "lab-node";
+  static final String HOST_IP = "127.0.0.1";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
 
-    private final KubernetesClient client;
-    private final SharedInformers informers;
-    private final ContainerRuntime runtime;
-    private final LabEvents events;
-    private final SimulatedVersion version;
-    private final PodIpAllocator ips;
-    private final Duration containerStartDelay;
-    private final CrashLoopBackOff backOff;
-    private final Prober prober;
-    private final ScheduledThreadPoolExecutor timers;
-    private final ExecutorService probeRunner;
-    private final WorkQueue queue;
-    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
-    private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
+  private final KubernetesClient client;
+  private final SharedInformers informers;
+  private final ContainerRuntime runtime;
+  private final LabEvents events;
+  private final SimulatedVersion version;
+  private final PodIpAllocator ips;
+  private final Duration containerStartDelay;
+  private final CrashLoopBackOff backOff;
+  private final Prober prober;
+  private final ScheduledThreadPoolExecutor timers;
+  private final ExecutorService probeRunner;
+  private final WorkQueue queue;
+  private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+  private final Map<String, PodStatus> written = new ConcurrentHashMap<>();
 
-    Kubelet(KubernetesClient client, SharedInformers informers, ContainerRuntime runtime, LabEvents events,
-            SimulatedVersion version, PodIpAllocator ips, Duration containerStartDelay) {
-        this(client, informers, runtime, events, version, ips, containerStartDelay, CrashLoopBackOff.KUBELET_DEFAULT);
+  Kubelet(
+      KubernetesClient client,
+      SharedInformers informers,
+      ContainerRuntime runtime,
+      LabEvents events,
+      SimulatedVersion version,
+      PodIpAllocator ips,
+      Duration containerStartDelay) {
+    this(
+        client,
+        informers,
+        runtime,
+        events,
+        version,
+        ips,
+        containerStartDelay,
+        CrashLoopBackOff.KUBELET_DEFAULT);
+  }
+
+  Kubelet(
+      KubernetesClient client,
+      SharedInformers informers,
+      ContainerRuntime runtime,
+      LabEvents events,
+      SimulatedVersion version,
+      PodIpAllocator ips,
+      Duration containerStartDelay,
+      CrashLoopBackOff backOff) {
+    this.client = client;
+    this.backOff = backOff;
+    this.informers = informers;
+    this.runtime = runtime;
+    this.events = events;
+    this.version = version;
+    this.ips = ips;
+    this.containerStartDelay = containerStartDelay;
+    this.prober = new Prober(version);
+    this.timers = new ScheduledThreadPoolExecutor(2, named("lab-kubelet-timer"));
+    this.timers.setRemoveOnCancelPolicy(true);
+    // Probes block for up to timeoutSeconds, so they run apart from the timers that send signals.
+    this.probeRunner = Executors.newFixedThreadPool(4, named("lab-kubelet-probe"));
+    this.queue = new WorkQueue("kubelet", this::sync);
+  }
+
+  void start() {
+    informers.pods.addEventHandler(
+        SharedInformers.enqueueKey(queue, pod -> Optional.of(SharedInformers.key(pod))));
+  }
+
+  void podChanged(String key) {
+    queue.add(key);
+  }
+
+  private void sync(String key) {
+    Pod pod = informers.pods.getStore().getByKey(key);
+    PodWorker worker = workers.get(key);
+    if (pod == null) {
+      if (worker != null) {
+        // Gone without the kubelet's consent (finalizer removed by hand): stop at once.
+        worker.kill();
+        forget(key, worker);
+      }
+      return;
     }
-
-    Kubelet(KubernetesClient client, SharedInformers informers, ContainerRuntime runtime, LabEvents events,
-            SimulatedVersion version, PodIpAllocator ips, Duration containerStartDelay, CrashLoopBackOff backOff) {
-        this.client = client;
-        this.backOff = backOff;
-        this.informers = informers;
-        this.runtime = runtime;
-        this.events = events;
-        this.version = version;
-        this.ips = ips;
-        this.containerStartDelay = containerStartDelay;
-        this.prober = new Prober(version);
-        this.timers = new ScheduledThreadPoolExecutor(2, named("lab-kubelet-timer"));
-        this.timers.setRemoveOnCancelPolicy(true);
-        // Probes block for up to timeoutSeconds, so they run apart from the timers that send signals.
-        this.probeRunner = Executors.newFixedThreadPool(4, named("lab-kubelet-probe"));
-        this.queue = new WorkQueue("kubelet", this::sync);
+    if (PodConditions.isTerminal(pod) || !isOurs(pod)) {
+      return;
     }
-
-    void start() {
-        informers.pods.addEventHandler(SharedInformers.enqueueKey(queue, pod -> Optional.of(SharedInformers.key(pod))));
+    if (worker == null) {
+      if (PodConditions.isTerminating(pod)) {
+        finish(pod);
+        return;
+      }
+      worker = admit(pod);
     }
-
-    void podChanged(String key) {
-        queue.add(key);
+    if (PodConditions.isTerminating(pod)) {
+      worker.terminate(pod);
     }
-
-    private void sync(String key) {
-        Pod pod = informers.pods.getStore().getByKey(key);
-        PodWorker worker = workers.get(key);
-        if (pod == null) {
-            if (worker != null) {
-                // Gone without the kubelet's consent (finalizer removed by hand): stop at once.
-                worker.kill();
-                forget(key, worker);
-            }
-            return;
-        }
-        if (PodConditions.isTerminal(pod) || !isOurs(pod)) {
-            return;
-        }
-        if (worker == null) {
-            if (PodConditions.isTerminating(pod)) {
-                finish(pod);
-                return;
-            }
-            worker = admit(pod);
-        }
-        if (PodConditions.isTerminating(pod)) {
-            worker.terminate(pod);
-        }
-        if (worker.finished()) {
-            forget(key, worker);
-            finish(pod);
-            return;
-        }
-        writeStatus(pod, worker.status(pod, written.get(key), Instant.now()));
+    if (worker.finished()) {
+      forget(key, worker);
+      finish(pod);
+      return;
     }
+    writeStatus(pod, worker.status(pod, written.get(key), Instant.now()));
+  }
 
-    private boolean isOurs(Pod pod) {
-        String node = pod.getSpec().getNodeName();
-        return node == null || node.isEmpty() || NODE_NAME.equals(node);
-    }
+  private boolean isOurs(Pod pod) {
+    String node = pod.getSpec().getNodeName();
+    return node == null || node.isEmpty() || NODE_NAME.equals(node);
+  }
 
-    /** Binds the pod to this node (the scheduler's job) and makes sure deletion will wait for us. */
-    private PodWorker admit(Pod pod) {
-        boolean bound = NODE_NAME.equals(pod.getSpec().getNodeName());
-        boolean held = pod.getMetadata().getFinalizers().contains(GRACEFUL_DELETION_FINALIZER);
-        if (!bound || !held) {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(p -> {
+  /** Binds the pod to this node (the scheduler's job) and makes sure deletion will wait for us. */
+  private PodWorker admit(Pod pod) {
+    boolean bound = NODE_NAME.equals(pod.getSpec().getNodeName());
+    boolean held = pod.getMetadata().getFinalizers().contains(GRACEFUL_DELETION_FINALIZER);
+    if (!bound || !held) {
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .edit(
+              p -> {
                 p.getSpec().setNodeName(NODE_NAME);
                 if (!p.getMetadata().getFinalizers().contains(GRACEFUL_DELETION_FINALIZER)) {
-                    p.getMetadata().getFinalizers().add(GRACEFUL_DELETION_FINALIZER);
+                  p.getMetadata().getFinalizers().add(GRACEFUL_DELETION_FINALIZER);
                 }
                 return p;
-            });
-        }
-        PodWorker worker = new PodWorker(this, pod, ips.allocate(), backOff);
-        workers.put(SharedInformers.key(pod), worker);
-        LOG.debug("pod {} admitted with IP {}", SharedInformers.key(pod), worker.podIp());
-        worker.start(containerStartDelay);
-        return worker;
+              });
     }
+    PodWorker worker = new PodWorker(this, pod, ips.allocate(), backOff);
+    workers.put(SharedInformers.key(pod), worker);
+    LOG.debug("pod {} admitted with IP {}", SharedInformers.key(pod), worker.podIp());
+    worker.start(containerStartDelay);
+    return worker;
+  }
 
-    private void writeStatus(Pod pod, PodStatus status) {
-        String key = SharedInformers.key(pod);
-        PodStatus last = written.get(key);
-        if (status.equals(last)) {
-            return;
-        }
-        try {
-            client.pods().resource(new PodBuilder(pod).withStatus(status).build()).updateStatus();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                return;
-            }
-            throw e;
-        }
-        written.put(key, status);
-        boolean wasReady = last != null && isReady(last);
-        if (isReady(status) != wasReady) {
-            record(isReady(status) ? LabEvent.Kind.POD_READY : LabEvent.Kind.POD_UNREADY, pod, null, "IP " + status.getPodIP());
-        }
+  private void writeStatus(Pod pod, PodStatus status) {
+    String key = SharedInformers.key(pod);
+    PodStatus last = written.get(key);
+    if (status.equals(last)) {
+      return;
     }
-
-    private static boolean isReady(PodStatus status) {
-        return status.getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    try {
+      client.pods().resource(new PodBuilder(pod).withStatus(status).build()).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return;
+      }
+      throw e;
     }
+    written.put(key, status);
+    boolean wasReady = last != null && isReady(last);
+    if (isReady(status) != wasReady) {
+      record(
+          isReady(status) ? LabEvent.Kind.POD_READY : LabEvent.Kind.POD_UNREADY,
+          pod,
+          null,
+          "IP " + status.getPodIP());
+    }
+  }
 
-    /** The kubelet's final confirmation: the pod object may now go. */
-    private void finish(Pod pod) {
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(p -> {
+  private static boolean isReady(PodStatus status) {
+    return status.getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** The kubelet's final confirmation: the pod object may now go. */
+  private void finish(Pod pod) {
+    try {
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .edit(
+              p -> {
                 p.getMetadata().getFinalizers().remove(GRACEFUL_DELETION_FINALIZER);
                 return p;
-            });
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
-            }
-        }
-        record(LabEvent.Kind.POD_DELETED, pod, null, "all containers stopped");
+              });
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
     }
+    record(LabEvent.Kind.POD_DELETED, pod, null, "all containers stopped");
+  }
 
-    private void forget(String key, PodWorker worker) {
-        workers.remove(key, worker);
-        written.remove(key);
-        ips.release(worker.podIp());
-    }
+  private void forget(String key, PodWorker worker) {
+    workers.remove(key, worker);
+    written.remove(key);
+    ips.release(worker.podIp());
+  }
 
-    void record(LabEvent.Kind kind, Pod pod, String container, String detail) {
-        events.record(LabEvent.now(kind, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), container, detail));
-    }
+  void record(LabEvent.Kind kind, Pod pod, String container, String detail) {
+    events.record(
+        LabEvent.now(
+            kind,
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            container,
+            detail));
+  }
 
-    ContainerRuntime runtime() {
-        return runtime;
-    }
+  ContainerRuntime runtime() {
+    return runtime;
+  }
 
-    SimulatedVersion version() {
-        return version;
-    }
+  SimulatedVersion version() {
+    return version;
+  }
 
-    Prober prober() {
-        return prober;
-    }
+  Prober prober() {
+    return prober;
+  }
 
-    ScheduledExecutorService timers() {
-        return timers;
-    }
+  ScheduledExecutorService timers() {
+    return timers;
+  }
 
-    ExecutorService probeRunner() {
-        return probeRunner;
-    }
+  ExecutorService probeRunner() {
+    return probeRunner;
+  }
 
-    @Override
-    public void close() {
-        queue.close();
-        for (PodWorker worker : List.copyOf(workers.values())) {
-            worker.kill();
-            ips.release(worker.podIp());
-        }
-        workers.clear();
-        timers.shutdownNow();
-        probeRunner.shutdownNow();
-        try {
-            if (!timers.awaitTermination(10, TimeUnit.SECONDS) || !probeRunner.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("kubelet threads did not stop within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+  @Override
+  public void close() {
+    queue.close();
+    for (PodWorker worker : List.copyOf(workers.values())) {
+      worker.kill();
+      ips.release(worker.podIp());
     }
+    workers.clear();
+    timers.shutdownNow();
+    probeRunner.shutdownNow();
+    try {
+      if (!timers.awaitTermination(10, TimeUnit.SECONDS)
+          || !probeRunner.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("kubelet threads did not stop within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
-    static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
+  static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + n.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 }

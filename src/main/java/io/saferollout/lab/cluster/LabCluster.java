@@ -2,7 +2,6 @@ package io.saferollout.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -27,11 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local stand-in for a Kubernetes cluster, for tests, benchmarks and {@code saferollout demo}:
- * a real Kubernetes API over HTTP on loopback (fabric8's mock API server in CRUD mode, with
- * server-side apply, managedFields and pod eviction added by {@link LabApiServer}) with
- * simulated Deployment, ReplicaSet and EndpointSlice controllers and one kubelet whose containers
- * run in the given {@link ContainerRuntime}. Not a Kubernetes replacement: a test harness.
+ * A local stand-in for a Kubernetes cluster, for tests, benchmarks and {@code saferollout demo}: a
+ * real Kubernetes API over HTTP on loopback (fabric8's mock API server in CRUD mode, with
+ * server-side apply, managedFields and pod eviction added by {@link LabApiServer}) with simulated
+ * Deployment, ReplicaSet and EndpointSlice controllers and one kubelet whose containers run in the
+ * given {@link ContainerRuntime}. Not a Kubernetes replacement: a test harness.
  *
  * <pre>{@code
  * try (LabCluster lab = LabCluster.builder().serverVersion("1.33").runtime(runtime).start();
@@ -42,235 +41,269 @@ import org.slf4j.LoggerFactory;
  */
 public final class LabCluster implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LabCluster.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LabCluster.class);
 
-    /**
-     * The mock API server logs every request at INFO through java.util.logging. Held strongly:
-     * java.util.logging forgets the level of a logger nobody references.
-     */
-    private static final List<java.util.logging.Logger> QUIET_LOGGERS = List.of(
-            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"),
-            java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.server.mock"));
+  /**
+   * The mock API server logs every request at INFO through java.util.logging. Held strongly:
+   * java.util.logging forgets the level of a logger nobody references.
+   */
+  private static final List<java.util.logging.Logger> QUIET_LOGGERS =
+      List.of(
+          java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"),
+          java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.server.mock"));
 
-    private final SimulatedVersion version;
-    private final KubernetesMockServer server;
-    private final KubernetesClient controllerClient;
-    private final SharedInformers informers;
-    private final List<AutoCloseable> controllers = new ArrayList<>();
-    private final List<KubernetesClient> handedOut = new ArrayList<>();
-    private final LoopbackRange network;
-    /** Whether this cluster claimed its range itself (and so releases it). */
-    private final boolean ownsNetwork;
-    private boolean closed;
+  private final SimulatedVersion version;
+  private final KubernetesMockServer server;
+  private final KubernetesClient controllerClient;
+  private final SharedInformers informers;
+  private final List<AutoCloseable> controllers = new ArrayList<>();
+  private final List<KubernetesClient> handedOut = new ArrayList<>();
+  private final LoopbackRange network;
 
-    private LabCluster(Builder b) {
-        QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
-        this.version = b.version;
-        this.ownsNetwork = b.network == null;
-        this.network = ownsNetwork ? LoopbackRange.claim(b.podNetwork) : b.network;
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        // The mixed dispatcher answers fixed expectations first (the server registers /version
-        // from the VersionInfo) and hands everything else to the CRUD store; LabApiServer adds
-        // server-side apply, managedFields and pod eviction in front of both.
-        this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
-                new LabApiServer(new KubernetesMixedDispatcher(expectations), b.defaulting), false, version.toVersionInfo());
-        try {
-            server.init(InetAddress.getByName("127.0.0.1"), 0);
-        } catch (UnknownHostException e) {
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            if (ownsNetwork) {
-                network.close();
-            }
-            throw e;
-        }
-        grantEverything(server);
-        try {
-            this.controllerClient = server.createClient();
-            this.informers = new SharedInformers(controllerClient);
-            LabEvents events = guarded(b.events);
-            Kubelet kubelet = new Kubelet(controllerClient, informers, b.runtime, events, version,
-                    network.pods(), b.containerStartDelay);
-            DeploymentController deployments = new DeploymentController(controllerClient, informers);
-            ReplicaSetController replicaSets = new ReplicaSetController(controllerClient, informers, events, b.seed);
-            EndpointSliceController endpointSlices = new EndpointSliceController(controllerClient, informers, events);
-            // Closed in this order: the kubelet first, so pod processes stop before anything else.
-            controllers.addAll(List.of(kubelet, deployments, replicaSets, endpointSlices));
-            kubelet.start();
-            deployments.start();
-            replicaSets.start();
-            endpointSlices.start();
-            informers.start();
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        LOG.info("lab cluster (Kubernetes {}) serving at {}", version, apiServerUrl());
+  /** Whether this cluster claimed its range itself (and so releases it). */
+  private final boolean ownsNetwork;
+
+  private boolean closed;
+
+  private LabCluster(Builder b) {
+    QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
+    this.version = b.version;
+    this.ownsNetwork = b.network == null;
+    this.network = ownsNetwork ? LoopbackRange.claim(b.podNetwork) : b.network;
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    // The mixed dispatcher answers fixed expectations first (the server registers /version
+    // from the VersionInfo) and hands everything else to the CRUD store; LabApiServer adds
+    // server-side apply, managedFields and pod eviction in front of both.
+    this.server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            expectations,
+            new LabApiServer(new KubernetesMixedDispatcher(expectations), b.defaulting),
+            false,
+            version.toVersionInfo());
+    try {
+      server.init(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (UnknownHostException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      if (ownsNetwork) {
+        network.close();
+      }
+      throw e;
+    }
+    grantEverything(server);
+    try {
+      this.controllerClient = server.createClient();
+      this.informers = new SharedInformers(controllerClient);
+      LabEvents events = guarded(b.events);
+      Kubelet kubelet =
+          new Kubelet(
+              controllerClient,
+              informers,
+              b.runtime,
+              events,
+              version,
+              network.pods(),
+              b.containerStartDelay);
+      DeploymentController deployments = new DeploymentController(controllerClient, informers);
+      ReplicaSetController replicaSets =
+          new ReplicaSetController(controllerClient, informers, events, b.seed);
+      EndpointSliceController endpointSlices =
+          new EndpointSliceController(controllerClient, informers, events);
+      // Closed in this order: the kubelet first, so pod processes stop before anything else.
+      controllers.addAll(List.of(kubelet, deployments, replicaSets, endpointSlices));
+      kubelet.start();
+      deployments.start();
+      replicaSets.start();
+      endpointSlices.start();
+      informers.start();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    LOG.info("lab cluster (Kubernetes {}) serving at {}", version, apiServerUrl());
+  }
+
+  /**
+   * The lab's user is a cluster admin, as on a local kind or k3s cluster: a SelfSubjectRulesReview
+   * (which the operator's leader election asks before it competes for a Lease) answers that every
+   * verb on every resource is allowed. The CRUD store cannot answer it, since a review is computed.
+   */
+  private static void grantEverything(KubernetesMockServer server) {
+    SelfSubjectRulesReview everything =
+        new SelfSubjectRulesReviewBuilder()
+            .withNewMetadata()
+            .endMetadata()
+            .withNewStatus()
+            .addNewResourceRule()
+            .withApiGroups("*")
+            .withResources("*")
+            .withVerbs("*")
+            .endResourceRule()
+            .addNewNonResourceRule()
+            .withNonResourceURLs("*")
+            .withVerbs("*")
+            .endNonResourceRule()
+            .withIncomplete(false)
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, everything)
+        .always();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A new client of the lab's API server; closed with the cluster if the caller has not. */
+  public synchronized KubernetesClient newClient() {
+    if (closed) {
+      throw new IllegalStateException("the lab cluster is closed");
+    }
+    KubernetesClient client = server.createClient();
+    handedOut.add(client);
+    return client;
+  }
+
+  public String apiServerUrl() {
+    return server.url("/");
+  }
+
+  public SimulatedVersion serverVersion() {
+    return version;
+  }
+
+  /** The loopback range the pods' addresses come from. */
+  public LoopbackRange network() {
+    return network;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (AutoCloseable controller : controllers) {
+      closeQuietly(controller);
+    }
+    if (informers != null) {
+      closeQuietly(informers);
+    }
+    handedOut.forEach(LabCluster::closeQuietly);
+    if (controllerClient != null) {
+      closeQuietly(controllerClient);
+    }
+    server.destroy();
+    if (ownsNetwork) {
+      network.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  /** A listener that throws must not break the controller that told it something. */
+  private static LabEvents guarded(LabEvents listener) {
+    return event -> {
+      try {
+        listener.record(event);
+      } catch (RuntimeException e) {
+        LOG.warn("lab event listener failed on {}: {}", event.kind(), e.toString());
+      }
+    };
+  }
+
+  public static final class Builder {
+    private SimulatedVersion version = SimulatedVersion.parse("1.33");
+    private ContainerRuntime runtime;
+    private LabEvents events = LabEvents.NONE;
+    private int podNetwork = 1;
+    private LoopbackRange network;
+    private Duration containerStartDelay = Duration.ZERO;
+    private long seed = 1;
+    private LabApiServer.Defaulting defaulting = LabApiServer.Defaulting.NONE;
+
+    private Builder() {}
+
+    /** The Kubernetes version to report and whose pod features to enable, e.g. "1.28". */
+    public Builder serverVersion(String version) {
+      this.version = SimulatedVersion.parse(version);
+      return this;
+    }
+
+    public Builder runtime(ContainerRuntime runtime) {
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+      return this;
+    }
+
+    public Builder events(LabEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
     }
 
     /**
-     * The lab's user is a cluster admin, as on a local kind or k3s cluster: a SelfSubjectRulesReview
-     * (which the operator's leader election asks before it competes for a Lease) answers that every
-     * verb on every resource is allowed. The CRUD store cannot answer it, since a review is computed.
+     * Pod IPs come from the first free {@link LoopbackRange} from 127.{secondOctet}.0.0/16 on (1
+     * unless set), claimed at start and released at close.
      */
-    private static void grantEverything(KubernetesMockServer server) {
-        SelfSubjectRulesReview everything = new SelfSubjectRulesReviewBuilder()
-                .withNewMetadata().endMetadata()
-                .withNewStatus()
-                    .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
-                    .addNewNonResourceRule().withNonResourceURLs("*").withVerbs("*").endNonResourceRule()
-                    .withIncomplete(false)
-                .endStatus()
-                .build();
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, everything).always();
+    public Builder podNetwork(int secondOctet) {
+      if (secondOctet < 1 || secondOctet > 255) {
+        throw new IllegalArgumentException(
+            "pod network 127."
+                + secondOctet
+                + ".0.0/16 is not usable: the second octet must be between 1 and 255 (127.0.0.x is reserved)");
+      }
+      this.podNetwork = secondOctet;
+      return this;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Pod IPs come from a range the caller claimed (and releases after closing the cluster). */
+    public Builder network(LoopbackRange range) {
+      this.network = Objects.requireNonNull(range, "range");
+      return this;
     }
 
-    /** A new client of the lab's API server; closed with the cluster if the caller has not. */
-    public synchronized KubernetesClient newClient() {
-        if (closed) {
-            throw new IllegalStateException("the lab cluster is closed");
-        }
-        KubernetesClient client = server.createClient();
-        handedOut.add(client);
-        return client;
+    /** Time between a pod's admission and its first container start (sandbox, image pull). */
+    public Builder containerStartDelay(Duration delay) {
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException(
+            "containerStartDelay must not be negative, got " + delay);
+      }
+      this.containerStartDelay = delay;
+      return this;
     }
 
-    public String apiServerUrl() {
-        return server.url("/");
+    /** Seeds the random parts of generated names, so runs are repeatable. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
     }
 
-    public SimulatedVersion serverVersion() {
-        return version;
+    /**
+     * Whether the API defaults Deployments as a real API server does (then Update managers own the
+     * defaults they caused, as on a real cluster); NONE unless set.
+     */
+    public Builder defaulting(LabApiServer.Defaulting defaulting) {
+      this.defaulting = Objects.requireNonNull(defaulting, "defaulting");
+      return this;
     }
 
-    /** The loopback range the pods' addresses come from. */
-    public LoopbackRange network() {
-        return network;
+    public LabCluster start() {
+      if (runtime == null) {
+        throw new IllegalStateException(
+            "a ContainerRuntime is required: call runtime(...) before start()");
+      }
+      return new LabCluster(this);
     }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (AutoCloseable controller : controllers) {
-            closeQuietly(controller);
-        }
-        if (informers != null) {
-            closeQuietly(informers);
-        }
-        handedOut.forEach(LabCluster::closeQuietly);
-        if (controllerClient != null) {
-            closeQuietly(controllerClient);
-        }
-        server.destroy();
-        if (ownsNetwork) {
-            network.close();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            LOG.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
-        }
-    }
-
-    /** A listener that throws must not break the controller that told it something. */
-    private static LabEvents guarded(LabEvents listener) {
-        return event -> {
-            try {
-                listener.record(event);
-            } catch (RuntimeException e) {
-                LOG.warn("lab event listener failed on {}: {}", event.kind(), e.toString());
-            }
-        };
-    }
-
-    public static final class Builder {
-        private SimulatedVersion version = SimulatedVersion.parse("1.33");
-        private ContainerRuntime runtime;
-        private LabEvents events = LabEvents.NONE;
-        private int podNetwork = 1;
-        private LoopbackRange network;
-        private Duration containerStartDelay = Duration.ZERO;
-        private long seed = 1;
-        private LabApiServer.Defaulting defaulting = LabApiServer.Defaulting.NONE;
-
-        private Builder() {
-        }
-
-        /** The Kubernetes version to report and whose pod features to enable, e.g. "1.28". */
-        public Builder serverVersion(String version) {
-            this.version = SimulatedVersion.parse(version);
-            return this;
-        }
-
-        public Builder runtime(ContainerRuntime runtime) {
-            this.runtime = Objects.requireNonNull(runtime, "runtime");
-            return this;
-        }
-
-        public Builder events(LabEvents events) {
-            this.events = Objects.requireNonNull(events, "events");
-            return this;
-        }
-
-        /**
-         * Pod IPs come from the first free {@link LoopbackRange} from 127.{secondOctet}.0.0/16 on
-         * (1 unless set), claimed at start and released at close.
-         */
-        public Builder podNetwork(int secondOctet) {
-            if (secondOctet < 1 || secondOctet > 255) {
-                throw new IllegalArgumentException("pod network 127." + secondOctet
-                        + ".0.0/16 is not usable: the second octet must be between 1 and 255 (127.0.0.x is reserved)");
-            }
-            this.podNetwork = secondOctet;
-            return this;
-        }
-
-        /** Pod IPs come from a range the caller claimed (and releases after closing the cluster). */
-        public Builder network(LoopbackRange range) {
-            this.network = Objects.requireNonNull(range, "range");
-            return this;
-        }
-
-        /** Time between a pod's admission and its first container start (sandbox, image pull). */
-        public Builder containerStartDelay(Duration delay) {
-            if (delay.isNegative()) {
-                throw new IllegalArgumentException("containerStartDelay must not be negative, got " + delay);
-            }
-            this.containerStartDelay = delay;
-            return this;
-        }
-
-        /** Seeds the random parts of generated names, so runs are repeatable. */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /**
-         * Whether the API defaults Deployments as a real API server does (then Update managers own
-         * the defaults they caused, as on a real cluster); NONE unless set.
-         */
-        public Builder defaulting(LabApiServer.Defaulting defaulting) {
-            this.defaulting = Objects.requireNonNull(defaulting, "defaulting");
-            return this;
-        }
-
-        public LabCluster start() {
-            if (runtime == null) {
-                throw new IllegalStateException("a ContainerRuntime is required: call runtime(...) before start()");
-            }
-            return new LabCluster(this);
-        }
-    }
+  }
 }

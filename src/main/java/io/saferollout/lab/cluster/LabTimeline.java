@@ -6,22 +6,22 @@ import java.util.List;
 /** A {@link LabEvents} that keeps every event in arrival order, for reports and tests. */
 public final class LabTimeline implements LabEvents {
 
-    private final List<LabEvent> events = new ArrayList<>();
+  private final List<LabEvent> events = new ArrayList<>();
 
-    @Override
-    public synchronized void record(LabEvent event) {
-        events.add(event);
-    }
+  @Override
+  public synchronized void record(LabEvent event) {
+    events.add(event);
+  }
 
-    public synchronized List<LabEvent> events() {
-        return List.copyOf(events);
-    }
+  public synchronized List<LabEvent> events() {
+    return List.copyOf(events);
+  }
 
-    public synchronized List<LabEvent> events(LabEvent.Kind kind) {
-        return events.stream().filter(e -> e.kind() == kind).toList();
-    }
+  public synchronized List<LabEvent> events(LabEvent.Kind kind) {
+    return events.stream().filter(e -> e.kind() == kind).toList();
+  }
 
-    public synchronized List<LabEvent> eventsFor(String podName) {
-        return events.stream().filter(e -> podName.equals(e.name())).toList();
-    }
+  public synchronized List<LabEvent> eventsFor(String podName) {
+    return events.stream().filter(e -> podName.equals(e.name())).toList();
+  }
 }

@@ -11,31 +11,32 @@ import java.util.Set;
  */
 final class PodIpAllocator {
 
-    private static final int SIZE = 255 * 254;
+  private static final int SIZE = 255 * 254;
 
-    private final int secondOctet;
-    private final Set<Integer> inUse = new HashSet<>();
-    private int next;
+  private final int secondOctet;
+  private final Set<Integer> inUse = new HashSet<>();
+  private int next;
 
-    PodIpAllocator(int secondOctet) {
-        this.secondOctet = secondOctet;
+  PodIpAllocator(int secondOctet) {
+    this.secondOctet = secondOctet;
+  }
+
+  synchronized String allocate() {
+    for (int tried = 0; tried < SIZE; tried++) {
+      int candidate = next;
+      next = (next + 1) % SIZE;
+      if (inUse.add(candidate)) {
+        return "127." + secondOctet + "." + (candidate / 254 + 1) + "." + (candidate % 254 + 1);
+      }
     }
+    throw new IllegalStateException(
+        "all " + SIZE + " pod IPs of 127." + secondOctet + ".0.0/16 are in use");
+  }
 
-    synchronized String allocate() {
-        for (int tried = 0; tried < SIZE; tried++) {
-            int candidate = next;
-            next = (next + 1) % SIZE;
-            if (inUse.add(candidate)) {
-                return "127." + secondOctet + "." + (candidate / 254 + 1) + "." + (candidate % 254 + 1);
-            }
-        }
-        throw new IllegalStateException("all " + SIZE + " pod IPs of 127." + secondOctet + ".0.0/16 are in use");
+  synchronized void release(String ip) {
+    String[] parts = ip.split("\\.");
+    if (parts.length == 4 && parts[1].equals(Integer.toString(secondOctet))) {
+      inUse.remove((Integer.parseInt(parts[2]) - 1) * 254 + Integer.parseInt(parts[3]) - 1);
     }
-
-    synchronized void release(String ip) {
-        String[] parts = ip.split("\\.");
-        if (parts.length == 4 && parts[1].equals(Integer.toString(secondOctet))) {
-            inUse.remove((Integer.parseInt(parts[2]) - 1) * 254 + Integer.parseInt(parts[3]) - 1);
-        }
-    }
+  }
 }

@@ -17,40 +17,40 @@ import java.util.Optional;
  */
 sealed interface PreStopHook {
 
-    record None() implements PreStopHook {
-    }
+  record None() implements PreStopHook {}
 
-    record Sleep(Duration duration) implements PreStopHook {
-    }
+  record Sleep(Duration duration) implements PreStopHook {}
 
-    record HttpGet(HTTPGetAction action) implements PreStopHook {
-    }
+  record HttpGet(HTTPGetAction action) implements PreStopHook {}
 
-    /** An exec hook that is not a plain sleep: the lab cannot run it, so it takes no time. */
-    record UnrecognisedExec(List<String> command) implements PreStopHook {
-    }
+  /** An exec hook that is not a plain sleep: the lab cannot run it, so it takes no time. */
+  record UnrecognisedExec(List<String> command) implements PreStopHook {}
 
-    /** The sleep action dropped by an API server without PodLifecycleSleepAction (before 1.30). */
-    record UnsupportedSleep(long seconds) implements PreStopHook {
-    }
+  /** The sleep action dropped by an API server without PodLifecycleSleepAction (before 1.30). */
+  record UnsupportedSleep(long seconds) implements PreStopHook {}
 
-    static PreStopHook of(Container container, SimulatedVersion version) {
-        Optional<LifecycleHandler> handler = Optional.ofNullable(container.getLifecycle()).map(Lifecycle::getPreStop);
-        if (handler.isEmpty()) {
-            return new None();
-        }
-        LifecycleHandler h = handler.get();
-        if (h.getSleep() != null && h.getSleep().getSeconds() != null) {
-            long seconds = h.getSleep().getSeconds();
-            return version.supportsSleepAction() ? new Sleep(Duration.ofSeconds(seconds)) : new UnsupportedSleep(seconds);
-        }
-        if (h.getHttpGet() != null) {
-            return new HttpGet(h.getHttpGet());
-        }
-        if (h.getExec() != null) {
-            // The rules' reading of the hook, so the lab runs exactly the delay the rules credit it with.
-            return PreStopDelay.of(h).<PreStopHook>map(Sleep::new).orElseGet(() -> new UnrecognisedExec(h.getExec().getCommand()));
-        }
-        return new None();
+  static PreStopHook of(Container container, SimulatedVersion version) {
+    Optional<LifecycleHandler> handler =
+        Optional.ofNullable(container.getLifecycle()).map(Lifecycle::getPreStop);
+    if (handler.isEmpty()) {
+      return new None();
     }
+    LifecycleHandler h = handler.get();
+    if (h.getSleep() != null && h.getSleep().getSeconds() != null) {
+      long seconds = h.getSleep().getSeconds();
+      return version.supportsSleepAction()
+          ? new Sleep(Duration.ofSeconds(seconds))
+          : new UnsupportedSleep(seconds);
+    }
+    if (h.getHttpGet() != null) {
+      return new HttpGet(h.getHttpGet());
+    }
+    if (h.getExec() != null) {
+      // The rules' reading of the hook, so the lab runs exactly the delay the rules credit it with.
+      return PreStopDelay.of(h)
+          .<PreStopHook>map(Sleep::new)
+          .orElseGet(() -> new UnrecognisedExec(h.getExec().getCommand()));
+    }
+    return new None();
+  }
 }

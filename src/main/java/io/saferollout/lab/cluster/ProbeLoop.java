@@ -16,88 +16,105 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ProbeLoop {
 
+  /**
+   * The three probes differ in the result they start with (pkg/kubelet/prober/worker.go): a
+   * container is unready until its readiness probe succeeds, but alive until its liveness probe
+   * fails failureThreshold times.
+   */
+  enum Type {
+    STARTUP(false),
+    READINESS(false),
+    LIVENESS(true);
+
+    final boolean initialResult;
+
+    Type(boolean initialResult) {
+      this.initialResult = initialResult;
+    }
+  }
+
+  interface Listener {
     /**
-     * The three probes differ in the result they start with (pkg/kubelet/prober/worker.go): a
-     * container is unready until its readiness probe succeeds, but alive until its liveness probe
-     * fails failureThreshold times.
+     * Called with the new result after a change, and with every failure count (for startup and
+     * liveness probes).
      */
-    enum Type {
-        STARTUP(false),
-        READINESS(false),
-        LIVENESS(true);
+    void onResult(boolean result, int consecutiveFailures);
+  }
 
-        final boolean initialResult;
+  private final Probe probe;
+  private final Container container;
+  private final String podIp;
+  private final Prober prober;
+  private final ExecutorService probeRunner;
+  private final ProbeTracker tracker;
+  private final Listener listener;
+  private final AtomicBoolean inFlight = new AtomicBoolean();
+  private volatile boolean cancelled;
+  private ScheduledFuture<?> ticks;
 
-        Type(boolean initialResult) {
-            this.initialResult = initialResult;
-        }
+  ProbeLoop(
+      Type type,
+      Probe probe,
+      Container container,
+      String podIp,
+      Prober prober,
+      ExecutorService probeRunner,
+      Listener listener) {
+    this.probe = probe;
+    this.container = container;
+    this.podIp = podIp;
+    this.prober = prober;
+    this.probeRunner = probeRunner;
+    Prober.Timing timing = Prober.Timing.of(probe);
+    this.tracker =
+        new ProbeTracker(timing.successThreshold(), timing.failureThreshold(), type.initialResult);
+    this.listener = listener;
+  }
+
+  synchronized void start(ScheduledExecutorService timers) {
+    Prober.Timing timing = Prober.Timing.of(probe);
+    ticks =
+        timers.scheduleAtFixedRate(
+            this::tick,
+            timing.initialDelay().toMillis(),
+            timing.period().toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    if (cancelled || !inFlight.compareAndSet(false, true)) {
+      return;
     }
-
-    interface Listener {
-        /** Called with the new result after a change, and with every failure count (for startup and liveness probes). */
-        void onResult(boolean result, int consecutiveFailures);
+    try {
+      probeRunner.execute(
+          () -> {
+            try {
+              boolean success = prober.probe(probe, container, podIp);
+              if (cancelled) {
+                return;
+              }
+              boolean changed;
+              int failures;
+              synchronized (tracker) {
+                changed = tracker.record(success);
+                failures = tracker.consecutiveFailures();
+              }
+              if (changed || !success) {
+                listener.onResult(tracker.result(), failures);
+              }
+            } finally {
+              inFlight.set(false);
+            }
+          });
+    } catch (RejectedExecutionException shuttingDown) {
+      inFlight.set(false);
     }
+  }
 
-    private final Probe probe;
-    private final Container container;
-    private final String podIp;
-    private final Prober prober;
-    private final ExecutorService probeRunner;
-    private final ProbeTracker tracker;
-    private final Listener listener;
-    private final AtomicBoolean inFlight = new AtomicBoolean();
-    private volatile boolean cancelled;
-    private ScheduledFuture<?> ticks;
-
-    ProbeLoop(Type type, Probe probe, Container container, String podIp, Prober prober, ExecutorService probeRunner, Listener listener) {
-        this.probe = probe;
-        this.container = container;
-        this.podIp = podIp;
-        this.prober = prober;
-        this.probeRunner = probeRunner;
-        Prober.Timing timing = Prober.Timing.of(probe);
-        this.tracker = new ProbeTracker(timing.successThreshold(), timing.failureThreshold(), type.initialResult);
-        this.listener = listener;
+  synchronized void cancel() {
+    cancelled = true;
+    if (ticks != null) {
+      ticks.cancel(false);
     }
-
-    synchronized void start(ScheduledExecutorService timers) {
-        Prober.Timing timing = Prober.Timing.of(probe);
-        ticks = timers.scheduleAtFixedRate(this::tick, timing.initialDelay().toMillis(), timing.period().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void tick() {
-        if (cancelled || !inFlight.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            probeRunner.execute(() -> {
-                try {
-                    boolean success = prober.probe(probe, container, podIp);
-                    if (cancelled) {
-                        return;
-                    }
-                    boolean changed;
-                    int failures;
-                    synchronized (tracker) {
-                        changed = tracker.record(success);
-                        failures = tracker.consecutiveFailures();
-                    }
-                    if (changed || !success) {
-                        listener.onResult(tracker.result(), failures);
-                    }
-                } finally {
-                    inFlight.set(false);
-                }
-            });
-        } catch (RejectedExecutionException shuttingDown) {
-            inFlight.set(false);
-        }
-    }
-
-    synchronized void cancel() {
-        cancelled = true;
-        if (ticks != null) {
-            ticks.cancel(false);
-        }
-    }
+  }
 }

@@ -2,19 +2,22 @@ package io.saferollout.lab.dataplane;
 
 import java.util.function.LongUnaryOperator;
 
-/** Applies each change at its own moment, but never before an earlier change: data planes apply in order. */
+/**
+ * Applies each change at its own moment, but never before an earlier change: data planes apply in
+ * order.
+ */
 final class InOrder implements PropagationProfile.ApplySchedule {
 
-    private final LongUnaryOperator ownMoment;
-    private long last = Long.MIN_VALUE;
+  private final LongUnaryOperator ownMoment;
+  private long last = Long.MIN_VALUE;
 
-    InOrder(LongUnaryOperator ownMoment) {
-        this.ownMoment = ownMoment;
-    }
+  InOrder(LongUnaryOperator ownMoment) {
+    this.ownMoment = ownMoment;
+  }
 
-    @Override
-    public long applyAtNanos(long heardAtNanos) {
-        last = Math.max(ownMoment.applyAsLong(heardAtNanos), last);
-        return last;
-    }
+  @Override
+  public long applyAtNanos(long heardAtNanos) {
+    last = Math.max(ownMoment.applyAsLong(heardAtNanos), last);
+    return last;
+  }
 }

@@ -12,22 +12,21 @@ import java.util.SplittableRandom;
  */
 public final class NodeSeeds {
 
-    private NodeSeeds() {
-    }
+  private NodeSeeds() {}
 
-    /** The seed of node {@code node}'s stream: give it to {@link ProxySettings}. */
-    public static long seedOf(long labSeed, int node) {
-        return mix(mix(labSeed) + node);
-    }
+  /** The seed of node {@code node}'s stream: give it to {@link ProxySettings}. */
+  public static long seedOf(long labSeed, int node) {
+    return mix(mix(labSeed) + node);
+  }
 
-    public static SplittableRandom streamOf(long labSeed, int node) {
-        return new SplittableRandom(seedOf(labSeed, node));
-    }
+  public static SplittableRandom streamOf(long labSeed, int node) {
+    return new SplittableRandom(seedOf(labSeed, node));
+  }
 
-    /** SplitMix64's finalizer (Steele, Lea, Flood 2014; Stafford's variant 13). */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
+  /** SplitMix64's finalizer (Steele, Lea, Flood 2014; Stafford's variant 13). */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
 }

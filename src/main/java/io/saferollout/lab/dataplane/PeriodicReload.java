@@ -12,30 +12,31 @@ import java.util.random.RandomGenerator;
  */
 public record PeriodicReload(Duration period) implements PropagationProfile {
 
-    public PeriodicReload {
-        Durations.requirePositive("ingress reload period", period);
-    }
+  public PeriodicReload {
+    Durations.requirePositive("ingress reload period", period);
+  }
 
-    /** One reload every 3 s, close to ingress-nginx's default rate limit. */
-    public static PeriodicReload defaults() {
-        return new PeriodicReload(Duration.ofSeconds(3));
-    }
+  /** One reload every 3 s, close to ingress-nginx's default rate limit. */
+  public static PeriodicReload defaults() {
+    return new PeriodicReload(Duration.ofSeconds(3));
+  }
 
-    @Override
-    public String id() {
-        return "ingress";
-    }
+  @Override
+  public String id() {
+    return "ingress";
+  }
 
-    @Override
-    public String describe() {
-        return "ingress(reload every " + Durations.text(period) + ")";
-    }
+  @Override
+  public String describe() {
+    return "ingress(reload every " + Durations.text(period) + ")";
+  }
 
-    @Override
-    public ApplySchedule schedule(RandomGenerator random) {
-        long periodNanos = period.toNanos();
-        long phase = (long) (random.nextDouble() * periodNanos);
-        // Reloads happen at phase + k * period; a change waits for the first one strictly after it.
-        return new InOrder(heardAt -> heardAt + periodNanos - Math.floorMod(heardAt - phase, periodNanos));
-    }
+  @Override
+  public ApplySchedule schedule(RandomGenerator random) {
+    long periodNanos = period.toNanos();
+    long phase = (long) (random.nextDouble() * periodNanos);
+    // Reloads happen at phase + k * period; a change waits for the first one strictly after it.
+    return new InOrder(
+        heardAt -> heardAt + periodNanos - Math.floorMod(heardAt - phase, periodNanos));
+  }
 }

@@ -10,37 +10,37 @@ import java.util.random.RandomGenerator;
  */
 public record PropagationDelay(Duration base, Duration jitter) implements PropagationProfile {
 
-    public static final PropagationDelay NONE = new PropagationDelay(Duration.ZERO, Duration.ZERO);
+  public static final PropagationDelay NONE = new PropagationDelay(Duration.ZERO, Duration.ZERO);
 
-    public PropagationDelay {
-        if (base == null || base.isNegative() || jitter == null || jitter.isNegative()) {
-            throw new IllegalArgumentException(
-                    "propagation delay and jitter must be zero or positive, got " + base + " and " + jitter);
-        }
+  public PropagationDelay {
+    if (base == null || base.isNegative() || jitter == null || jitter.isNegative()) {
+      throw new IllegalArgumentException(
+          "propagation delay and jitter must be zero or positive, got " + base + " and " + jitter);
     }
+  }
 
-    public static PropagationDelay of(Duration base, Duration jitter) {
-        return new PropagationDelay(base, jitter);
-    }
+  public static PropagationDelay of(Duration base, Duration jitter) {
+    return new PropagationDelay(base, jitter);
+  }
 
-    /** A draw in {@code [base, base + jitter]}. */
-    public Duration sample(RandomGenerator random) {
-        long spread = jitter.toNanos();
-        return spread == 0 ? base : base.plusNanos((long) (random.nextDouble() * (spread + 1)));
-    }
+  /** A draw in {@code [base, base + jitter]}. */
+  public Duration sample(RandomGenerator random) {
+    long spread = jitter.toNanos();
+    return spread == 0 ? base : base.plusNanos((long) (random.nextDouble() * (spread + 1)));
+  }
 
-    @Override
-    public String id() {
-        return "uniform";
-    }
+  @Override
+  public String id() {
+    return "uniform";
+  }
 
-    @Override
-    public String describe() {
-        return "uniform(" + Durations.text(base) + ".." + Durations.text(base.plus(jitter)) + ")";
-    }
+  @Override
+  public String describe() {
+    return "uniform(" + Durations.text(base) + ".." + Durations.text(base.plus(jitter)) + ")";
+  }
 
-    @Override
-    public ApplySchedule schedule(RandomGenerator random) {
-        return new InOrder(heardAt -> heardAt + sample(random).toNanos());
-    }
+  @Override
+  public ApplySchedule schedule(RandomGenerator random) {
+    return new InOrder(heardAt -> heardAt + sample(random).toNanos());
+  }
 }

@@ -7,9 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * hides exactly the errors the lab must count: an upstream that refuses or resets the connection
  * gets 502, one that stays silent past the upstream timeout gets 504, an upstream 5xx is relayed as
  * is, and with no known endpoint the answer is 503. With {@link ProxySettings#retries()} above 0 it
- * behaves like ingress-nginx's {@code proxy_next_upstream error http_502} with
- * {@code proxy_next_upstream_tries} = retries + 1
+ * behaves like ingress-nginx's {@code proxy_next_upstream error http_502} with {@code
+ * proxy_next_upstream_tries} = retries + 1
  * (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream): a request whose
  * attempt failed with a connection error or a 502 goes to the next endpoint, but only if its method
  * is idempotent (nginx never passes a non-idempotent request to another server unless told to), and
@@ -43,169 +43,214 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceProxy implements NodeProxy {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
-    /** Hop-by-hop headers (RFC 9110 section 7.6.1) and the ones this proxy sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "host", "content-length");
-    /** RFC 9110 section 9.2.2. */
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
 
-    private final ProxySettings settings;
-    private final HttpServer server;
-    private final HttpClient client;
-    private final EndpointView view;
-    private final AtomicLong nextPick = new AtomicLong();
-    private final AtomicLong retried = new AtomicLong();
+  /** Hop-by-hop headers (RFC 9110 section 7.6.1) and the ones this proxy sets itself. */
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length");
 
-    private ServiceProxy(Vertx vertx, ProxySettings settings) {
-        this.settings = settings;
-        this.view = new EndpointView(settings.name(), vertx, settings.propagation(), settings.seed());
-        this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(256));
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
-                .requestHandler(this::forward);
+  /** RFC 9110 section 9.2.2. */
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.OPTIONS,
+          HttpMethod.TRACE,
+          HttpMethod.PUT,
+          HttpMethod.DELETE);
+
+  private final ProxySettings settings;
+  private final HttpServer server;
+  private final HttpClient client;
+  private final EndpointView view;
+  private final AtomicLong nextPick = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+
+  private ServiceProxy(Vertx vertx, ProxySettings settings) {
+    this.settings = settings;
+    this.view = new EndpointView(settings.name(), vertx, settings.propagation(), settings.seed());
+    this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(256));
+    this.server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
+            .requestHandler(this::forward);
+  }
+
+  /**
+   * Starts listening; returns once the listener is open. Not to be called on a Vert.x event loop.
+   *
+   * @throws IllegalStateException when the address cannot be bound
+   */
+  public static ServiceProxy start(Vertx vertx, ProxySettings settings) {
+    ServiceProxy proxy = new ServiceProxy(vertx, settings);
+    try {
+      proxy.server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      proxy.close();
+      throw new IllegalStateException(
+          "proxy "
+              + settings.name()
+              + " could not listen on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
+    LOG.debug("proxy {} listening on {}", settings.name(), proxy.address());
+    return proxy;
+  }
 
-    /**
-     * Starts listening; returns once the listener is open. Not to be called on a Vert.x event loop.
-     *
-     * @throws IllegalStateException when the address cannot be bound
-     */
-    public static ServiceProxy start(Vertx vertx, ProxySettings settings) {
-        ServiceProxy proxy = new ServiceProxy(vertx, settings);
-        try {
-            proxy.server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            proxy.close();
-            throw new IllegalStateException("proxy " + settings.name() + " could not listen on "
-                    + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
-        }
-        LOG.debug("proxy {} listening on {}", settings.name(), proxy.address());
-        return proxy;
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public DataPlaneKind kind() {
+    return DataPlaneKind.INGRESS;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return new InetSocketAddress(settings.host(), server.actualPort());
+  }
+
+  @Override
+  public URI url() {
+    return URI.create("http://" + settings.host() + ":" + server.actualPort() + "/");
+  }
+
+  @Override
+  public Set<InetSocketAddress> knownEndpoints() {
+    return Set.copyOf(view.current());
+  }
+
+  @Override
+  public void onEndpointsApplied(Consumer<EndpointSetApplied> listener) {
+    view.onApplied(listener);
+  }
+
+  @Override
+  public void update(Set<InetSocketAddress> endpoints, Instant triggeredAt) {
+    view.update(endpoints, triggeredAt);
+  }
+
+  @Override
+  public List<EndpointSetApplied> appliedChanges() {
+    return view.applied();
+  }
+
+  @Override
+  public NetworkProgrammingHistogram networkProgramming() {
+    return view.programming();
+  }
+
+  /** How many requests went to another endpoint after a failed attempt. */
+  public long retriedAttempts() {
+    return retried.get();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      client.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warn("proxy {} did not close cleanly: {}", settings.name(), e.toString());
     }
+  }
 
-    @Override
-    public String name() {
-        return settings.name();
+  private void forward(HttpServerRequest request) {
+    if (view.current().isEmpty()) {
+      request
+          .response()
+          .setStatusCode(503)
+          .end("no endpoints available for " + settings.name() + "\n");
+      return;
     }
-
-    @Override
-    public DataPlaneKind kind() {
-        return DataPlaneKind.INGRESS;
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return new InetSocketAddress(settings.host(), server.actualPort());
-    }
-
-    @Override
-    public URI url() {
-        return URI.create("http://" + settings.host() + ":" + server.actualPort() + "/");
-    }
-
-    @Override
-    public Set<InetSocketAddress> knownEndpoints() {
-        return Set.copyOf(view.current());
-    }
-
-    @Override
-    public void onEndpointsApplied(Consumer<EndpointSetApplied> listener) {
-        view.onApplied(listener);
-    }
-
-    @Override
-    public void update(Set<InetSocketAddress> endpoints, Instant triggeredAt) {
-        view.update(endpoints, triggeredAt);
-    }
-
-    @Override
-    public List<EndpointSetApplied> appliedChanges() {
-        return view.applied();
-    }
-
-    @Override
-    public NetworkProgrammingHistogram networkProgramming() {
-        return view.programming();
-    }
-
-    /** How many requests went to another endpoint after a failed attempt. */
-    public long retriedAttempts() {
-        return retried.get();
-    }
-
-    @Override
-    public void close() {
-        try {
-            server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            client.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.warn("proxy {} did not close cleanly: {}", settings.name(), e.toString());
-        }
-    }
-
-    private void forward(HttpServerRequest request) {
-        if (view.current().isEmpty()) {
-            request.response().setStatusCode(503).end("no endpoints available for " + settings.name() + "\n");
-            return;
-        }
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        copyEndToEnd(request.headers(), headers);
-        int attempts = IDEMPOTENT.contains(request.method()) ? 1 + settings.retries() : 1;
-        request.body().onComplete(body -> {
-            if (body.failed()) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    copyEndToEnd(request.headers(), headers);
+    int attempts = IDEMPOTENT.contains(request.method()) ? 1 + settings.retries() : 1;
+    request
+        .body()
+        .onComplete(
+            body -> {
+              if (body.failed()) {
                 request.response().setStatusCode(400).end("request body could not be read\n");
                 return;
-            }
-            attempt(request, headers, body.result(), attempts);
-        });
-    }
+              }
+              attempt(request, headers, body.result(), attempts);
+            });
+  }
 
-    private void attempt(HttpServerRequest request, MultiMap headers, Buffer body, int attemptsLeft) {
-        List<InetSocketAddress> endpoints = view.current();
-        if (endpoints.isEmpty()) {
-            request.response().setStatusCode(503).end("no endpoints available for " + settings.name() + "\n");
-            return;
-        }
-        InetSocketAddress endpoint = endpoints.get((int) Math.floorMod(nextPick.getAndIncrement(), endpoints.size()));
-        RequestOptions upstream = new RequestOptions()
-                .setMethod(request.method())
-                .setHeaders(headers)
-                .setHost(endpoint.getHostString())
-                .setPort(endpoint.getPort())
-                .setURI(request.uri())
-                .setTimeout(settings.upstreamTimeout().toMillis());
-        Future<Relayed> outcome = client.request(upstream).compose(req -> req.send(body))
-                .compose(response -> response.body().map(b -> new Relayed(response, b)));
-        outcome.onComplete(done -> {
-            boolean failed = done.failed() || done.result().response().statusCode() == 502;
-            boolean timedOut = done.failed() && FailureClass.ofError(done.cause()).equals(FailureClass.TIMEOUT);
-            if (failed && !timedOut && attemptsLeft > 1) {
-                retried.incrementAndGet();
-                attempt(request, headers, body, attemptsLeft - 1);
-            } else if (done.succeeded()) {
-                Relayed relayed = done.result();
-                copyEndToEnd(relayed.response().headers(), request.response().headers());
-                request.response().setStatusCode(relayed.response().statusCode()).end(relayed.body());
-            } else {
-                String failure = FailureClass.ofError(done.cause());
-                request.response()
-                        .setStatusCode(timedOut ? 504 : 502)
-                        .end("upstream " + endpoint + " failed: " + failure + "\n");
-            }
+  private void attempt(HttpServerRequest request, MultiMap headers, Buffer body, int attemptsLeft) {
+    List<InetSocketAddress> endpoints = view.current();
+    if (endpoints.isEmpty()) {
+      request
+          .response()
+          .setStatusCode(503)
+          .end("no endpoints available for " + settings.name() + "\n");
+      return;
+    }
+    InetSocketAddress endpoint =
+        endpoints.get((int) Math.floorMod(nextPick.getAndIncrement(), endpoints.size()));
+    RequestOptions upstream =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setHeaders(headers)
+            .setHost(endpoint.getHostString())
+            .setPort(endpoint.getPort())
+            .setURI(request.uri())
+            .setTimeout(settings.upstreamTimeout().toMillis());
+    Future<Relayed> outcome =
+        client
+            .request(upstream)
+            .compose(req -> req.send(body))
+            .compose(response -> response.body().map(b -> new Relayed(response, b)));
+    outcome.onComplete(
+        done -> {
+          boolean failed = done.failed() || done.result().response().statusCode() == 502;
+          boolean timedOut =
+              done.failed() && FailureClass.ofError(done.cause()).equals(FailureClass.TIMEOUT);
+          if (failed && !timedOut && attemptsLeft > 1) {
+            retried.incrementAndGet();
+            attempt(request, headers, body, attemptsLeft - 1);
+          } else if (done.succeeded()) {
+            Relayed relayed = done.result();
+            copyEndToEnd(relayed.response().headers(), request.response().headers());
+            request.response().setStatusCode(relayed.response().statusCode()).end(relayed.body());
+          } else {
+            String failure = FailureClass.ofError(done.cause());
+            request
+                .response()
+                .setStatusCode(timedOut ? 504 : 502)
+                .end("upstream " + endpoint + " failed: " + failure + "\n");
+          }
         });
-    }
+  }
 
-    private static void copyEndToEnd(MultiMap from, MultiMap to) {
-        from.forEach(header -> {
-            if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                to.add(header.getKey(), header.getValue());
-            }
+  private static void copyEndToEnd(MultiMap from, MultiMap to) {
+    from.forEach(
+        header -> {
+          if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+            to.add(header.getKey(), header.getValue());
+          }
         });
-    }
+  }
 
-    private record Relayed(HttpClientResponse response, Buffer body) {
-    }
+  private record Relayed(HttpClientResponse response, Buffer body) {}
 }

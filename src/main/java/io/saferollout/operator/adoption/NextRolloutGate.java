@@ -14,13 +14,13 @@ import java.util.Optional;
  * API, in its resource's status, and passes it back, so a restarted operator waits for the same
  * rollout.
  *
- * <p>The signal is the Deployment controller's revision annotation
- * ({@code deployment.kubernetes.io/revision}, set by {@code pkg/controller/deployment/sync.go}):
- * it grows exactly when a new pod template starts rolling out (image change, `kubectl rollout
- * restart`), and not when the Deployment is scaled (an HPA at work must not start a rollout).
- * The change goes through only while that rollout is still in progress; if the operator only
- * notices a newer revision after it finished, it waits for the next one rather than start a
- * rollout nobody asked for.
+ * <p>The signal is the Deployment controller's revision annotation ({@code
+ * deployment.kubernetes.io/revision}, set by {@code pkg/controller/deployment/sync.go}): it grows
+ * exactly when a new pod template starts rolling out (image change, `kubectl rollout restart`), and
+ * not when the Deployment is scaled (an HPA at work must not start a rollout). The change goes
+ * through only while that rollout is still in progress; if the operator only notices a newer
+ * revision after it finished, it waits for the next one rather than start a rollout nobody asked
+ * for.
  */
 public final class NextRolloutGate {
   public static final String REVISION = "deployment.kubernetes.io/revision";
@@ -66,9 +66,14 @@ public final class NextRolloutGate {
    */
   private static boolean firstRolloutInProgress(Deployment d, long revision) {
     Long generation = d.getMetadata().getGeneration();
-    boolean completed = d.getStatus() != null && d.getStatus().getConditions() != null
-        && d.getStatus().getConditions().stream()
-            .anyMatch(c -> "Progressing".equals(c.getType()) && "NewReplicaSetAvailable".equals(c.getReason()));
+    boolean completed =
+        d.getStatus() != null
+            && d.getStatus().getConditions() != null
+            && d.getStatus().getConditions().stream()
+                .anyMatch(
+                    c ->
+                        "Progressing".equals(c.getType())
+                            && "NewReplicaSetAvailable".equals(c.getReason()));
     return revision == 1 && (generation == null || generation == 1) && !completed;
   }
 

@@ -15,28 +15,34 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator's probe and metrics endpoint. /healthz answers while the process can serve HTTP
  * (liveness must not depend on the API server, or an API outage would restart every replica);
- * /readyz answers 200 once the operator has started and its informers are healthy, and says
- * whether this instance holds the Lease; /metrics is the Prometheus scrape.
+ * /readyz answers 200 once the operator has started and its informers are healthy, and says whether
+ * this instance holds the Lease; /metrics is the Prometheus scrape.
  */
 public final class HealthServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
 
   private final HttpServer server;
 
-  public HealthServer(int port, Supplier<OperatorHealth> health, PrometheusMeterRegistry metrics) throws IOException {
+  public HealthServer(int port, Supplier<OperatorHealth> health, PrometheusMeterRegistry metrics)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "health-server");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "health-server");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/healthz", ex -> respond(ex, 200, "ok\n", "text/plain"));
-    server.createContext("/readyz", ex -> {
-      OperatorHealth h = health.get();
-      respond(ex, h.ready() ? 200 : 503, h.describe() + "\n", "text/plain");
-    });
-    server.createContext("/metrics", ex -> respond(ex, 200, metrics.scrape(),
-        "text/plain; version=0.0.4; charset=utf-8"));
+    server.createContext(
+        "/readyz",
+        ex -> {
+          OperatorHealth h = health.get();
+          respond(ex, h.ready() ? 200 : 503, h.describe() + "\n", "text/plain");
+        });
+    server.createContext(
+        "/metrics",
+        ex -> respond(ex, 200, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
     server.start();
     LOG.info("health and metrics on port {}", port());
   }
@@ -45,7 +51,8 @@ public final class HealthServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void respond(HttpExchange ex, int code, String body, String type) throws IOException {
+  private static void respond(HttpExchange ex, int code, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

@@ -3,7 +3,11 @@ package io.saferollout.operator.health;
 /** A snapshot for /readyz: started and informers healthy, and this instance's leadership. */
 public record OperatorHealth(boolean started, boolean informersHealthy, Leadership leadership) {
 
-  public enum Leadership { LEADER, STANDBY, NOT_ELECTING }
+  public enum Leadership {
+    LEADER,
+    STANDBY,
+    NOT_ELECTING
+  }
 
   /**
    * A standby replica is ready: it is healthy and will take over within a lease duration, and

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 /**
  * A Prometheus histogram as its counters: cumulative bucket counts by upper bound ({@code le}),
  * {@code _sum} and {@code _count}. Counters only grow until the process restarts, so the
- * observations between two readings are their difference, unless a counter went down, in which
- * case the process restarted and the later reading is itself the increase (as Prometheus'
- * {@code increase()} treats a reset).
+ * observations between two readings are their difference, unless a counter went down, in which case
+ * the process restarted and the later reading is itself the increase (as Prometheus' {@code
+ * increase()} treats a reset).
  */
 record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, double count) {
 
@@ -51,8 +51,10 @@ record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, dou
 
   /** The observations made since {@code earlier}, a reading of the same process's counters. */
   CumulativeHistogram since(CumulativeHistogram earlier) {
-    boolean reset = count < earlier.count
-        || buckets.entrySet().stream().anyMatch(e -> e.getValue() < earlier.buckets.getOrDefault(e.getKey(), 0.0));
+    boolean reset =
+        count < earlier.count
+            || buckets.entrySet().stream()
+                .anyMatch(e -> e.getValue() < earlier.buckets.getOrDefault(e.getKey(), 0.0));
     if (reset) {
       return this;
     }
@@ -96,7 +98,10 @@ record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, dou
     return Optional.of(lowerBound);
   }
 
-  /** The upper bound of the bucket holding the largest observation (the highest finite bound if +Inf). */
+  /**
+   * The upper bound of the bucket holding the largest observation (the highest finite bound if
+   * +Inf).
+   */
   Optional<Double> maxUpperBound() {
     double total = total();
     if (total <= 0) {

@@ -34,7 +34,8 @@ final class EndpointRemovalClock {
   static final Duration KEEP_AFTER_GONE = Duration.ofMinutes(10);
 
   /** One terminating pod's measured removal. */
-  record Removal(String pod, Instant deletionRequested, Duration controlPlane, Integer preStopSeconds) {}
+  record Removal(
+      String pod, Instant deletionRequested, Duration controlPlane, Integer preStopSeconds) {}
 
   private static final class Track {
     String namespace;
@@ -52,12 +53,16 @@ final class EndpointRemovalClock {
   private final Map<String, Track> byUid = new HashMap<>();
   private final BiConsumer<String, Duration> endpointReadyObserved;
 
-  /** @param endpointReadyObserved told (namespace, Ready to endpoint ready) for each new pod */
+  /**
+   * @param endpointReadyObserved told (namespace, Ready to endpoint ready) for each new pod
+   */
   EndpointRemovalClock(BiConsumer<String, Duration> endpointReadyObserved) {
     this.endpointReadyObserved = endpointReadyObserved;
   }
 
-  /** A pod was added or changed; returns its Deployment when rollout observation should look again. */
+  /**
+   * A pod was added or changed; returns its Deployment when rollout observation should look again.
+   */
   synchronized Optional<String> podChanged(Pod pod, Instant now) {
     Track t = track(pod.getMetadata().getUid());
     boolean firstSight = t.name == null;
@@ -68,14 +73,16 @@ final class EndpointRemovalClock {
     t.deployment = deploymentOf(pod).orElse(null);
     t.preStopSeconds = preStopSeconds(pod);
     if (!wasTerminating && pod.getMetadata().getDeletionTimestamp() != null) {
-      // A pod first seen already terminating (a restart's initial list) was deleted while nobody watched.
+      // A pod first seen already terminating (a restart's initial list) was deleted while nobody
+      // watched.
       t.deletionRequested = deletionRequested(pod, firstSight ? null : now);
     }
     if (!wasReady && isReady(pod)) {
       t.podReady = now;
     }
     return (wasTerminating != (t.deletionRequested != null)) || (wasReady != (t.podReady != null))
-        ? Optional.ofNullable(t.deployment) : Optional.empty();
+        ? Optional.ofNullable(t.deployment)
+        : Optional.empty();
   }
 
   synchronized Optional<String> podDeleted(Pod pod, Instant now) {
@@ -97,7 +104,10 @@ final class EndpointRemovalClock {
    * deleted); {@code namespaceSlices} are the namespace's slices as they are now. Returns the
    * Deployments of the pods whose endpoint turned ready or not-ready everywhere.
    */
-  synchronized Set<String> sliceChanged(EndpointSlice before, EndpointSlice after, Collection<EndpointSlice> namespaceSlices,
+  synchronized Set<String> sliceChanged(
+      EndpointSlice before,
+      EndpointSlice after,
+      Collection<EndpointSlice> namespaceSlices,
       Instant now) {
     EndpointSlice changed = after != null ? after : before;
     String namespace = changed.getMetadata().getNamespace();
@@ -139,30 +149,43 @@ final class EndpointRemovalClock {
     return deployments;
   }
 
-  /** Removals measured for the pods of {@code deployment} whose deletion was asked for at or after {@code since}. */
+  /**
+   * Removals measured for the pods of {@code deployment} whose deletion was asked for at or after
+   * {@code since}.
+   */
   synchronized List<Removal> removals(String namespace, String deployment, Instant since) {
     List<Removal> out = new ArrayList<>();
     for (Track t : byUid.values()) {
-      if (Objects.equals(t.namespace, namespace) && Objects.equals(t.deployment, deployment)
-          && t.deletionRequested != null && !t.deletionRequested.isBefore(since)
-          && t.endpointNotReady != null && !t.readyInSomeSlice) {
-        out.add(new Removal(t.name, t.deletionRequested,
-            nonNegative(Duration.between(t.deletionRequested, t.endpointNotReady)), t.preStopSeconds));
+      if (Objects.equals(t.namespace, namespace)
+          && Objects.equals(t.deployment, deployment)
+          && t.deletionRequested != null
+          && !t.deletionRequested.isBefore(since)
+          && t.endpointNotReady != null
+          && !t.readyInSomeSlice) {
+        out.add(
+            new Removal(
+                t.name,
+                t.deletionRequested,
+                nonNegative(Duration.between(t.deletionRequested, t.endpointNotReady)),
+                t.preStopSeconds));
       }
     }
     return out;
   }
 
   /**
-   * Pods of {@code deployment} deleted at or after {@code since} and gone with no removal timed:
-   * no EndpointSlice listed them ready when they were deleted (no Service selects them, or they
-   * were not ready), so they count as replaced but add no sample.
+   * Pods of {@code deployment} deleted at or after {@code since} and gone with no removal timed: no
+   * EndpointSlice listed them ready when they were deleted (no Service selects them, or they were
+   * not ready), so they count as replaced but add no sample.
    */
   synchronized List<String> goneUntimed(String namespace, String deployment, Instant since) {
     List<String> out = new ArrayList<>();
     for (Track t : byUid.values()) {
-      if (Objects.equals(t.namespace, namespace) && Objects.equals(t.deployment, deployment)
-          && t.gone != null && t.deletionRequested != null && !t.deletionRequested.isBefore(since)
+      if (Objects.equals(t.namespace, namespace)
+          && Objects.equals(t.deployment, deployment)
+          && t.gone != null
+          && t.deletionRequested != null
+          && !t.deletionRequested.isBefore(since)
           && t.endpointNotReady == null) {
         out.add(t.name);
       }
@@ -172,10 +195,14 @@ final class EndpointRemovalClock {
 
   /** Pods of {@code deployment} that are terminating and not yet removed from the store. */
   synchronized int terminating(String namespace, String deployment) {
-    return (int) byUid.values().stream()
-        .filter(t -> Objects.equals(t.namespace, namespace) && Objects.equals(t.deployment, deployment))
-        .filter(t -> t.deletionRequested != null && t.gone == null)
-        .count();
+    return (int)
+        byUid.values().stream()
+            .filter(
+                t ->
+                    Objects.equals(t.namespace, namespace)
+                        && Objects.equals(t.deployment, deployment))
+            .filter(t -> t.deletionRequested != null && t.gone == null)
+            .count();
   }
 
   /** Deployments of the pods an EndpointSlice lists. */
@@ -203,16 +230,24 @@ final class EndpointRemovalClock {
   private void forgetOldTracks(Instant now) {
     Instant horizon = now.minus(KEEP_AFTER_GONE);
     // A slice can name a pod this clock never saw (its delete came first): such a track ends too.
-    byUid.values().removeIf(t -> (t.gone != null && t.gone.isBefore(horizon)) || (t.name == null && !t.readyInSomeSlice));
+    byUid
+        .values()
+        .removeIf(
+            t ->
+                (t.gone != null && t.gone.isBefore(horizon))
+                    || (t.name == null && !t.readyInSomeSlice));
   }
 
   /**
    * The Deployment owning a pod: its ReplicaSet is named after the Deployment plus "-" and the
-   * pod-template-hash (Deployment controller, pkg/controller/deployment/sync.go), so no
-   * ReplicaSet has to be cached to find it.
+   * pod-template-hash (Deployment controller, pkg/controller/deployment/sync.go), so no ReplicaSet
+   * has to be cached to find it.
    */
   static Optional<String> deploymentOf(Pod pod) {
-    String hash = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get("pod-template-hash");
+    String hash =
+        pod.getMetadata().getLabels() == null
+            ? null
+            : pod.getMetadata().getLabels().get("pod-template-hash");
     for (OwnerReference o : pod.getMetadata().getOwnerReferences()) {
       if ("ReplicaSet".equals(o.getKind()) && Boolean.TRUE.equals(o.getController())) {
         String rs = o.getName();
@@ -236,7 +271,10 @@ final class EndpointRemovalClock {
     Instant server = OffsetDateTime.parse(pod.getMetadata().getDeletionTimestamp()).toInstant();
     Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
     Instant requested = server.minusSeconds(grace == null ? 0 : grace);
-    boolean withinTruncation = observed != null && !observed.isBefore(requested) && observed.isBefore(requested.plusSeconds(1));
+    boolean withinTruncation =
+        observed != null
+            && !observed.isBefore(requested)
+            && observed.isBefore(requested.plusSeconds(1));
     return withinTruncation ? observed : requested;
   }
 
@@ -244,18 +282,20 @@ final class EndpointRemovalClock {
     if (pod.getSpec() == null) {
       return null;
     }
-    OptionalInt longest = pod.getSpec().getContainers().stream()
-        .filter(c -> c.getLifecycle() != null && c.getLifecycle().getPreStop() != null)
-        .map(c -> PreStopDelay.seconds(c.getLifecycle().getPreStop()))
-        .filter(OptionalInt::isPresent)
-        .mapToInt(OptionalInt::getAsInt)
-        .max();
+    OptionalInt longest =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> c.getLifecycle() != null && c.getLifecycle().getPreStop() != null)
+            .map(c -> PreStopDelay.seconds(c.getLifecycle().getPreStop()))
+            .filter(OptionalInt::isPresent)
+            .mapToInt(OptionalInt::getAsInt)
+            .max();
     return longest.isPresent() ? longest.getAsInt() : null;
   }
 
   private static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** EndpointConditions.ready: "nil ... should be interpreted as true" (discovery.k8s.io/v1). */
@@ -263,7 +303,9 @@ final class EndpointRemovalClock {
     for (Endpoint e : slice.getEndpoints()) {
       ObjectReference ref = e.getTargetRef();
       if (ref != null && uid.equals(ref.getUid())) {
-        if (e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady()) {
+        if (e.getConditions() == null
+            || e.getConditions().getReady() == null
+            || e.getConditions().getReady()) {
           return true;
         }
       }

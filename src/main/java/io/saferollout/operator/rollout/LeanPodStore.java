@@ -23,29 +23,40 @@ final class LeanPodStore implements ItemStore<Pod> {
 
   static Pod prune(Pod pod) {
     var m = pod.getMetadata();
-    var metadata = new ObjectMetaBuilder()
-        .withName(m.getName())
-        .withNamespace(m.getNamespace())
-        .withUid(m.getUid())
-        .withResourceVersion(m.getResourceVersion())
-        .withLabels(m.getLabels())
-        .withOwnerReferences(m.getOwnerReferences())
-        .withCreationTimestamp(m.getCreationTimestamp())
-        .withDeletionTimestamp(m.getDeletionTimestamp())
-        .withDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds())
-        .build();
+    var metadata =
+        new ObjectMetaBuilder()
+            .withName(m.getName())
+            .withNamespace(m.getNamespace())
+            .withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion())
+            .withLabels(m.getLabels())
+            .withOwnerReferences(m.getOwnerReferences())
+            .withCreationTimestamp(m.getCreationTimestamp())
+            .withDeletionTimestamp(m.getDeletionTimestamp())
+            .withDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds())
+            .build();
     PodBuilder lean = new PodBuilder().withMetadata(metadata);
     if (pod.getSpec() != null) {
-      List<Container> hooks = pod.getSpec().getContainers().stream()
-          .map(c -> new ContainerBuilder().withName(c.getName()).withLifecycle(c.getLifecycle()).build())
-          .toList();
+      List<Container> hooks =
+          pod.getSpec().getContainers().stream()
+              .map(
+                  c ->
+                      new ContainerBuilder()
+                          .withName(c.getName())
+                          .withLifecycle(c.getLifecycle())
+                          .build())
+              .toList();
       lean.withNewSpec().withNodeName(pod.getSpec().getNodeName()).withContainers(hooks).endSpec();
     }
     if (pod.getStatus() != null) {
-      lean.withStatus(new PodStatusBuilder()
-          .withPhase(pod.getStatus().getPhase())
-          .withConditions(pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).toList())
-          .build());
+      lean.withStatus(
+          new PodStatusBuilder()
+              .withPhase(pod.getStatus().getPhase())
+              .withConditions(
+                  pod.getStatus().getConditions().stream()
+                      .filter(c -> "Ready".equals(c.getType()))
+                      .toList())
+              .build());
     }
     return lean.build();
   }

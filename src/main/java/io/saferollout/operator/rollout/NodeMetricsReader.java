@@ -49,33 +49,43 @@ final class NodeMetricsReader {
       try {
         uri = URI.create(urlTemplate.replace("{nodeIP}", ip.get()));
       } catch (IllegalArgumentException e) {
-        problems.add("metricsUrlTemplate gives no valid URL for node " + n.getMetadata().getName() + ": " + e.getMessage());
+        problems.add(
+            "metricsUrlTemplate gives no valid URL for node "
+                + n.getMetadata().getName()
+                + ": "
+                + e.getMessage());
         continue;
       }
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
-      pages.put(n.getMetadata().getName(), http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-          .thenApply(r -> {
-            if (r.statusCode() != 200) {
-              throw new IllegalStateException(uri + " answered " + r.statusCode());
-            }
-            return r.body();
-          }));
+      pages.put(
+          n.getMetadata().getName(),
+          http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+              .thenApply(
+                  r -> {
+                    if (r.statusCode() != 200) {
+                      throw new IllegalStateException(uri + " answered " + r.statusCode());
+                    }
+                    return r.body();
+                  }));
     }
     Map<String, CumulativeHistogram> byNode = new HashMap<>();
-    pages.forEach((node, page) -> {
-      try {
-        String text = page.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        CumulativeHistogram.of(PrometheusText.parse(text), HISTOGRAM).ifPresentOrElse(
-            h -> byNode.put(node, h), () -> problems.add("node " + node + " exports no " + HISTOGRAM));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        problems.add("interrupted reading node " + node);
-      } catch (Exception e) {
-        page.cancel(true);
-        String why = e.getCause() != null ? e.getCause().toString() : e.toString();
-        problems.add("node " + node + ": " + why);
-      }
-    });
+    pages.forEach(
+        (node, page) -> {
+          try {
+            String text = page.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            CumulativeHistogram.of(PrometheusText.parse(text), HISTOGRAM)
+                .ifPresentOrElse(
+                    h -> byNode.put(node, h),
+                    () -> problems.add("node " + node + " exports no " + HISTOGRAM));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problems.add("interrupted reading node " + node);
+          } catch (Exception e) {
+            page.cancel(true);
+            String why = e.getCause() != null ? e.getCause().toString() : e.toString();
+            problems.add("node " + node + ": " + why);
+          }
+        });
     if (!problems.isEmpty()) {
       LOG.debug("kube-proxy metrics: {}", problems);
     }

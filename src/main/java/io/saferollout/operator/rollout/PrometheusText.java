@@ -27,7 +27,8 @@ final class PrometheusText {
       try {
         samples.add(parseLine(line));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("metrics line " + (i + 1) + ": " + e.getMessage() + ": " + abbreviate(line), e);
+        throw new IllegalArgumentException(
+            "metrics line " + (i + 1) + ": " + e.getMessage() + ": " + abbreviate(line), e);
       }
     }
     return samples;
@@ -48,7 +49,8 @@ final class PrometheusText {
     }
     String[] rest = line.substring(pos).strip().split("\\s+");
     if (rest.length == 0 || rest[0].isEmpty() || rest.length > 2) {
-      throw new IllegalArgumentException("expected a value and an optional timestamp after the name");
+      throw new IllegalArgumentException(
+          "expected a value and an optional timestamp after the name");
     }
     return new Sample(name, labels, parseValue(rest[0]));
   }
@@ -69,7 +71,9 @@ final class PrometheusText {
       }
       String key = line.substring(start, pos);
       pos = skipSpaces(line, pos);
-      if (pos + 1 >= line.length() || line.charAt(pos) != '=' || line.charAt(skipSpaces(line, pos + 1)) != '"') {
+      if (pos + 1 >= line.length()
+          || line.charAt(pos) != '='
+          || line.charAt(skipSpaces(line, pos + 1)) != '"') {
         throw new IllegalArgumentException("expected =\"value\" after label " + key);
       }
       pos = skipSpaces(line, pos + 1) + 1;

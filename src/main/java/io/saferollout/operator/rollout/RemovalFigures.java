@@ -16,7 +16,8 @@ final class RemovalFigures {
       return Optional.empty();
     }
     List<Long> sorted = millis.stream().sorted().toList();
-    return Optional.of(new LatencyFigures(rank(sorted, 0.50), rank(sorted, 0.99), sorted.get(sorted.size() - 1)));
+    return Optional.of(
+        new LatencyFigures(rank(sorted, 0.50), rank(sorted, 0.99), sorted.get(sorted.size() - 1)));
   }
 
   /**
@@ -24,13 +25,19 @@ final class RemovalFigures {
    * the highest max. The p99 errs long on purpose, because it sizes a safety delay.
    */
   static Optional<LatencyFigures> window(List<LatencyFigures> perRollout) {
-    List<LatencyFigures> known = perRollout.stream().filter(Objects::nonNull).filter(f -> f.getP99() != null).toList();
+    List<LatencyFigures> known =
+        perRollout.stream().filter(Objects::nonNull).filter(f -> f.getP99() != null).toList();
     if (known.isEmpty()) {
       return Optional.empty();
     }
-    List<Long> p50s = known.stream().map(f -> f.getP50() == null ? f.getP99() : f.getP50()).sorted().toList();
+    List<Long> p50s =
+        known.stream().map(f -> f.getP50() == null ? f.getP99() : f.getP50()).sorted().toList();
     long p99 = known.stream().mapToLong(LatencyFigures::getP99).max().orElseThrow();
-    long max = known.stream().mapToLong(f -> f.getMax() == null ? f.getP99() : f.getMax()).max().orElseThrow();
+    long max =
+        known.stream()
+            .mapToLong(f -> f.getMax() == null ? f.getP99() : f.getMax())
+            .max()
+            .orElseThrow();
     return Optional.of(new LatencyFigures(rank(p50s, 0.50), p99, max));
   }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What rollout observation exports on /metrics: endpoint-removal and data-plane histograms,
- * rollouts by outcome, and the preStop in force per target. Reconcile timings come from JOSDK's
- * own Micrometer metrics.
+ * rollouts by outcome, and the preStop in force per target. Reconcile timings come from JOSDK's own
+ * Micrometer metrics.
  */
 final class RolloutMetrics {
   private final MeterRegistry registry;
@@ -25,17 +25,26 @@ final class RolloutMetrics {
 
   RolloutMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.endpointRemoval = Timer.builder("saferollout.endpoint.removal")
-        .description("Control plane: pod deletion until its endpoint is not ready in every EndpointSlice")
-        .publishPercentileHistogram().register(registry);
-    this.endpointReady = Timer.builder("saferollout.endpoint.ready")
-        .description("Control plane: pod Ready until its endpoint is ready")
-        .publishPercentileHistogram().register(registry);
-    this.dataPlane = Timer.builder("saferollout.dataplane.programming")
-        .description("Data plane: p99 of nodes programming a rollout's endpoint changes")
-        .publishPercentileHistogram().register(registry);
-    this.budgets = DistributionSummary.builder("saferollout.prestop.budget.seconds")
-        .description("Stated budgets for hops no metric covers, per recorded rollout").register(registry);
+    this.endpointRemoval =
+        Timer.builder("saferollout.endpoint.removal")
+            .description(
+                "Control plane: pod deletion until its endpoint is not ready in every EndpointSlice")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.endpointReady =
+        Timer.builder("saferollout.endpoint.ready")
+            .description("Control plane: pod Ready until its endpoint is ready")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.dataPlane =
+        Timer.builder("saferollout.dataplane.programming")
+            .description("Data plane: p99 of nodes programming a rollout's endpoint changes")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.budgets =
+        DistributionSummary.builder("saferollout.prestop.budget.seconds")
+            .description("Stated budgets for hops no metric covers, per recorded rollout")
+            .register(registry);
   }
 
   void removed(Duration controlPlane) {
@@ -56,7 +65,14 @@ final class RolloutMetrics {
   }
 
   void preStopInForce(String namespace, String deployment, int seconds) {
-    preStop.computeIfAbsent(namespace + "/" + deployment, k -> registry.gauge("saferollout.prestop.seconds",
-        Tags.of("namespace", namespace, "deployment", deployment), new AtomicInteger())).set(seconds);
+    preStop
+        .computeIfAbsent(
+            namespace + "/" + deployment,
+            k ->
+                registry.gauge(
+                    "saferollout.prestop.seconds",
+                    Tags.of("namespace", namespace, "deployment", deployment),
+                    new AtomicInteger()))
+        .set(seconds);
   }
 }

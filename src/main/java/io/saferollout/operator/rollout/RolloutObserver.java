@@ -51,17 +51,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows every rollout of a SafeRollout's targets and measures its endpoint removal: watches the
  * targets' pods and the namespace's EndpointSlices (through {@link EndpointRemovalClock}), keeps
- * each rollout in progress in the status ({@link ActiveRollout}) and turns it into a
- * {@link RolloutRecord} when it ends, then asks {@link PreStopTuning} what preStop to carry.
- * State lives in the status, so a restarted operator continues where the last one stopped.
+ * each rollout in progress in the status ({@link ActiveRollout}) and turns it into a {@link
+ * RolloutRecord} when it ends, then asks {@link PreStopTuning} what preStop to carry. State lives
+ * in the status, so a restarted operator continues where the last one stopped.
  */
 public final class RolloutObserver {
   /** Rollout records kept in the status, newest last. */
   public static final int HISTORY = 5;
+
   static final String REVISION = "deployment.kubernetes.io/revision";
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
-  /** Deletions this much older than the recorded start still belong to the rollout (clock skew, second precision). */
+
+  /**
+   * Deletions this much older than the recorded start still belong to the rollout (clock skew,
+   * second precision).
+   */
   private static final Duration START_SLACK = Duration.ofSeconds(2);
+
   private static final Logger LOG = LoggerFactory.getLogger(RolloutObserver.class);
 
   /** Where a Warning about a SafeRollout goes (the operator's event recorder). */
@@ -74,8 +80,13 @@ public final class RolloutObserver {
    * What one reconcile learned: the preStop the policy should carry now, and the status fields
    * (active rollouts, records, tuning, findings) to write.
    */
-  public record Observation(int preStopSeconds, PreStopTuning.Decision decision, List<ActiveRollout> active,
-      List<RolloutRecord> rollouts, PreStopTuningStatus tuning, List<ReportedFinding> findings) {
+  public record Observation(
+      int preStopSeconds,
+      PreStopTuning.Decision decision,
+      List<ActiveRollout> active,
+      List<RolloutRecord> rollouts,
+      PreStopTuningStatus tuning,
+      List<ReportedFinding> findings) {
 
     /** Call after the hardening findings are set: the observation's findings are added to them. */
     public void writeTo(SafeRolloutStatus status) {
@@ -99,17 +110,29 @@ public final class RolloutObserver {
   private final EndpointRemovalClock clock;
   private final NodeMetricsReader nodeMetrics;
   private final PrometheusQuery prometheus;
+
   /** Data-plane readings at each rollout's start; lost on restart, and the record then says so. */
   private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
+
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
   private Instant nodeListAt;
 
   public RolloutObserver(KubernetesClient client, MeterRegistry meters, Warnings warnings) {
-    this(client, meters, warnings, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
+    this(
+        client,
+        meters,
+        warnings,
+        Clock.systemUTC(),
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
   }
 
-  RolloutObserver(KubernetesClient client, MeterRegistry meters, Warnings warnings, Clock time, HttpClient http) {
+  RolloutObserver(
+      KubernetesClient client,
+      MeterRegistry meters,
+      Warnings warnings,
+      Clock time,
+      HttpClient http) {
     this.client = client;
     this.time = time;
     this.warnings = warnings;
@@ -119,13 +142,21 @@ public final class RolloutObserver {
     this.prometheus = new PrometheusQuery(http);
   }
 
-  /** Pods and EndpointSlices of the watched namespaces; pods are cached pruned ({@link LeanPodStore}). */
+  /**
+   * Pods and EndpointSlices of the watched namespaces; pods are cached pruned ({@link
+   * LeanPodStore}).
+   */
   public List<EventSource<?, SafeRollout>> eventSources(EventSourceContext<SafeRollout> ctx) {
-    var pods = InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
-        .withName("rollout-pods")
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(p -> followers(ctx, p.getMetadata().getNamespace(),
-            EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
+            .withName("rollout-pods")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                p ->
+                    followers(
+                        ctx,
+                        p.getMetadata().getNamespace(),
+                        EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
     // JOSDK hands one item store to each of its per-namespace informers; a shared store would see
     // one namespace's relist drop the others' pods, so pruning is used only with a single informer.
     Set<String> namespaces = ctx.getControllerConfiguration().getInformerConfig().getNamespaces();
@@ -134,20 +165,27 @@ public final class RolloutObserver {
     } else {
       LOG.info("watching {} namespaces: pods are cached unpruned", namespaces.size());
     }
-    var slices = InformerEventSourceConfiguration.from(EndpointSlice.class, SafeRollout.class)
-        .withName("rollout-endpointslices")
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(s -> followers(ctx, s.getMetadata().getNamespace(), clock.deploymentsListedIn(s)));
+    var slices =
+        InformerEventSourceConfiguration.from(EndpointSlice.class, SafeRollout.class)
+            .withName("rollout-endpointslices")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                s -> followers(ctx, s.getMetadata().getNamespace(), clock.deploymentsListedIn(s)));
     return List.of(new TimedPods(pods.build(), ctx), new TimedSlices(slices.build(), ctx));
   }
 
   /** SafeRollouts whose status names one of these Deployments as a target. */
-  private static Set<ResourceID> followers(EventSourceContext<SafeRollout> ctx, String namespace, Set<String> deployments) {
+  private static Set<ResourceID> followers(
+      EventSourceContext<SafeRollout> ctx, String namespace, Set<String> deployments) {
     if (deployments.isEmpty()) {
       return Set.of();
     }
-    return ctx.getPrimaryCache().list(namespace)
-        .filter(sr -> sr.getStatus() != null && sr.getStatus().getTargets().stream().anyMatch(deployments::contains))
+    return ctx.getPrimaryCache()
+        .list(namespace)
+        .filter(
+            sr ->
+                sr.getStatus() != null
+                    && sr.getStatus().getTargets().stream().anyMatch(deployments::contains))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }
@@ -182,7 +220,9 @@ public final class RolloutObserver {
 
   /** Times EndpointSlice changes; the namespace's slices come from this informer's own cache. */
   private final class TimedSlices extends InformerEventSource<EndpointSlice, SafeRollout> {
-    TimedSlices(InformerEventSourceConfiguration<EndpointSlice> config, EventSourceContext<SafeRollout> ctx) {
+    TimedSlices(
+        InformerEventSourceConfiguration<EndpointSlice> config,
+        EventSourceContext<SafeRollout> ctx) {
       super(config, ctx);
     }
 
@@ -221,13 +261,22 @@ public final class RolloutObserver {
    * Follows the rollouts of {@code targets} one step: starts, collects, ends; then decides the
    * preStop. {@code previous} is the status as the API holds it, the only memory that counts.
    */
-  public Observation observe(SafeRollout sr, PreStopPolicy settings, List<Deployment> targets, SafeRolloutStatus previous) {
+  public Observation observe(
+      SafeRollout sr,
+      PreStopPolicy settings,
+      List<Deployment> targets,
+      SafeRolloutStatus previous) {
     Instant now = time.instant();
     String namespace = sr.getMetadata().getNamespace();
-    Integer previousInForce = previous.getPreStopTuning() != null && previous.getPreStopTuning().getMode() == PreStopMode.Auto
-        ? previous.getPreStopTuning().getInForceSeconds() : null;
-    int inForce = settings.mode() == PreStopMode.Fixed ? settings.delaySeconds()
-        : previousInForce == null ? settings.delaySeconds() : previousInForce;
+    Integer previousInForce =
+        previous.getPreStopTuning() != null
+                && previous.getPreStopTuning().getMode() == PreStopMode.Auto
+            ? previous.getPreStopTuning().getInForceSeconds()
+            : null;
+    int inForce =
+        settings.mode() == PreStopMode.Fixed
+            ? settings.delaySeconds()
+            : previousInForce == null ? settings.delaySeconds() : previousInForce;
 
     Map<String, ActiveRollout> was = new LinkedHashMap<>();
     previous.getActiveRollouts().forEach(a -> was.put(a.getDeployment(), a));
@@ -262,9 +311,15 @@ public final class RolloutObserver {
       metrics.preStopInForce(namespace, name, templatePreStop(d).orElse(inForce));
     }
     // A rollout of a Deployment that is no longer a target is not followed further.
-    was.keySet().stream().filter(n -> targets.stream().noneMatch(d -> d.getMetadata().getName().equals(n)))
-        .forEach(n -> LOG.info("SafeRollout {}/{}: Deployment {} is no longer a target; its rollout is not recorded",
-            namespace, sr.getMetadata().getName(), n));
+    was.keySet().stream()
+        .filter(n -> targets.stream().noneMatch(d -> d.getMetadata().getName().equals(n)))
+        .forEach(
+            n ->
+                LOG.info(
+                    "SafeRollout {}/{}: Deployment {} is no longer a target; its rollout is not recorded",
+                    namespace,
+                    sr.getMetadata().getName(),
+                    n));
     if (records.size() > HISTORY) {
       records = new ArrayList<>(records.subList(records.size() - HISTORY, records.size()));
     }
@@ -272,12 +327,18 @@ public final class RolloutObserver {
     PreStopTuning.Decision decision = PreStopTuning.decide(settings, records, previousInForce);
     int carried = decision.inForceSeconds();
     String reason = decision.reason();
-    if (settings.mode() == PreStopMode.Auto && targets.stream().anyMatch(d -> templatePreStop(d).map(t -> t != carried).orElse(true))) {
+    if (settings.mode() == PreStopMode.Auto
+        && targets.stream().anyMatch(d -> templatePreStop(d).map(t -> t != carried).orElse(true))) {
       // The plan step decides when the template takes it (HardeningPlanner: a tuning-only change
-      // waits for the user's next rollout unless applyTuning is Immediately); status.pending shows it.
-      reason = reason + (settings.application() == TuningApplication.WithNextRollout
-          ? "; new pods get " + carried + " s with the next pod-template change the user makes (applyTuning: WithNextRollout)"
-          : "; rolled out now (applyTuning: Immediately)");
+      // waits for the user's next rollout unless applyTuning is Immediately); status.pending shows
+      // it.
+      reason =
+          reason
+              + (settings.application() == TuningApplication.WithNextRollout
+                  ? "; new pods get "
+                      + carried
+                      + " s with the next pod-template change the user makes (applyTuning: WithNextRollout)"
+                  : "; rolled out now (applyTuning: Immediately)");
     }
     PreStopTuningStatus tuning = new PreStopTuningStatus();
     tuning.setMode(settings.mode());
@@ -288,8 +349,14 @@ public final class RolloutObserver {
     return new Observation(carried, decision, active, records, tuning, findings(targets, records));
   }
 
-  private ActiveRollout start(SafeRollout sr, Deployment d, String revision, Instant now, List<RolloutRecord> records,
-      PreStopPolicy settings, int inForce) {
+  private ActiveRollout start(
+      SafeRollout sr,
+      Deployment d,
+      String revision,
+      Instant now,
+      List<RolloutRecord> records,
+      PreStopPolicy settings,
+      int inForce) {
     ActiveRollout a = new ActiveRollout();
     a.setDeployment(d.getMetadata().getName());
     a.setRevision(revision);
@@ -300,27 +367,49 @@ public final class RolloutObserver {
     if (settings.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
       baselines.put(key(sr, a), readNodes(settings));
     }
-    LOG.info("SafeRollout {}/{}: following {} of Deployment {} (revision {})", sr.getMetadata().getNamespace(),
-        sr.getMetadata().getName(), a.getKind(), a.getDeployment(), revision);
+    LOG.info(
+        "SafeRollout {}/{}: following {} of Deployment {} (revision {})",
+        sr.getMetadata().getNamespace(),
+        sr.getMetadata().getName(),
+        a.getKind(),
+        a.getDeployment(),
+        revision);
     return a;
   }
 
   private void collect(ActiveRollout a, String namespace) {
-    Set<String> known = a.getRemovals().stream().map(PodRemoval::getPod).collect(Collectors.toCollection(HashSet::new));
+    Set<String> known =
+        a.getRemovals().stream()
+            .map(PodRemoval::getPod)
+            .collect(Collectors.toCollection(HashSet::new));
     Instant since = Instant.parse(a.getStart()).minus(START_SLACK);
     for (EndpointRemovalClock.Removal r : clock.removals(namespace, a.getDeployment(), since)) {
       if (known.add(r.pod())) {
-        a.getRemovals().add(new PodRemoval(r.pod(), r.controlPlane().toMillis(), r.preStopSeconds()));
+        a.getRemovals()
+            .add(new PodRemoval(r.pod(), r.controlPlane().toMillis(), r.preStopSeconds()));
         metrics.removed(r.controlPlane());
       }
     }
   }
 
-  private RolloutRecord close(SafeRollout sr, ActiveRollout a, RolloutOutcome outcome, Instant now,
+  private RolloutRecord close(
+      SafeRollout sr,
+      ActiveRollout a,
+      RolloutOutcome outcome,
+      Instant now,
       PreStopPolicy settings) {
-    Set<String> known = a.getRemovals().stream().map(PodRemoval::getPod).collect(Collectors.toCollection(HashSet::new));
-    clock.goneUntimed(sr.getMetadata().getNamespace(), a.getDeployment(), Instant.parse(a.getStart()).minus(START_SLACK))
-        .stream().filter(known::add).forEach(pod -> a.getRemovals().add(new PodRemoval(pod, null, null)));
+    Set<String> known =
+        a.getRemovals().stream()
+            .map(PodRemoval::getPod)
+            .collect(Collectors.toCollection(HashSet::new));
+    clock
+        .goneUntimed(
+            sr.getMetadata().getNamespace(),
+            a.getDeployment(),
+            Instant.parse(a.getStart()).minus(START_SLACK))
+        .stream()
+        .filter(known::add)
+        .forEach(pod -> a.getRemovals().add(new PodRemoval(pod, null, null)));
     RolloutRecord r = new RolloutRecord();
     r.setDeployment(a.getDeployment());
     r.setRevision(a.getRevision());
@@ -330,42 +419,86 @@ public final class RolloutObserver {
     r.setOutcome(outcome);
     r.setPodsReplaced(a.getRemovals().size());
     r.setPreStopSecondsInForce(a.getPreStopSecondsInForce());
-    r.setEndpointRemovalMs(RemovalFigures.of(a.getRemovals().stream().map(PodRemoval::getControlPlaneMs)
-        .filter(Objects::nonNull).toList()).orElse(null));
+    r.setEndpointRemovalMs(
+        RemovalFigures.of(
+                a.getRemovals().stream()
+                    .map(PodRemoval::getControlPlaneMs)
+                    .filter(Objects::nonNull)
+                    .toList())
+            .orElse(null));
     r.setDataPlaneMs(dataPlane(sr, a, settings).orElse(null));
     r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings).orElse(null));
-    long dataP99 = r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null ? 0 : r.getDataPlaneMs().getP99();
+    long dataP99 =
+        r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null
+            ? 0
+            : r.getDataPlaneMs().getP99();
     long budgetMs = Math.round(settings.budgetSeconds() * 1000);
-    List<String> outlasting = a.getRemovals().stream()
-        .filter(p -> {
-          Integer preStop = p.getPreStopSeconds() != null ? p.getPreStopSeconds() : a.getPreStopSecondsInForce();
-          return preStop != null && p.getControlPlaneMs() != null && p.getControlPlaneMs() + dataP99 + budgetMs > preStop * 1000L;
-        })
-        .map(PodRemoval::getPod)
-        .toList();
+    List<String> outlasting =
+        a.getRemovals().stream()
+            .filter(
+                p -> {
+                  Integer preStop =
+                      p.getPreStopSeconds() != null
+                          ? p.getPreStopSeconds()
+                          : a.getPreStopSecondsInForce();
+                  return preStop != null
+                      && p.getControlPlaneMs() != null
+                      && p.getControlPlaneMs() + dataP99 + budgetMs > preStop * 1000L;
+                })
+            .map(PodRemoval::getPod)
+            .toList();
     r.setPodsOutlastingPreStop(outlasting.size());
     metrics.rollout(outcome, settings.budgetSeconds());
     if (r.getDataPlaneMs() != null && r.getDataPlaneMs().getP99() != null) {
       metrics.dataPlaneP99(Duration.ofMillis(r.getDataPlaneMs().getP99()));
     }
     if (!outlasting.isEmpty()) {
-      warnings.warn(sr, "RemovalOutlastedPreStop", "Deployment " + a.getDeployment() + " revision " + a.getRevision()
-          + ": " + Rule.SR023.id() + " endpoint removal of " + outlasting.size() + " pod(s) took longer than their preStop of "
-          + a.getPreStopSecondsInForce() + " s (control plane p99 " + p99(r.getEndpointRemovalMs()) + " ms + data plane p99 "
-          + dataP99 + " ms + budgets " + budgetMs + " ms): " + String.join(", ", outlasting.subList(0, Math.min(5, outlasting.size())))
-          + (outlasting.size() > 5 ? ", ..." : ""));
+      warnings.warn(
+          sr,
+          "RemovalOutlastedPreStop",
+          "Deployment "
+              + a.getDeployment()
+              + " revision "
+              + a.getRevision()
+              + ": "
+              + Rule.SR023.id()
+              + " endpoint removal of "
+              + outlasting.size()
+              + " pod(s) took longer than their preStop of "
+              + a.getPreStopSecondsInForce()
+              + " s (control plane p99 "
+              + p99(r.getEndpointRemovalMs())
+              + " ms + data plane p99 "
+              + dataP99
+              + " ms + budgets "
+              + budgetMs
+              + " ms): "
+              + String.join(", ", outlasting.subList(0, Math.min(5, outlasting.size())))
+              + (outlasting.size() > 5 ? ", ..." : ""));
     }
     baselines.remove(key(sr, a));
-    LOG.info("SafeRollout {}/{}: rollout of Deployment {} revision {} {}: {} pod(s) measured, removal p99 {} ms",
-        sr.getMetadata().getNamespace(), sr.getMetadata().getName(), a.getDeployment(), a.getRevision(), outcome,
-        r.getPodsReplaced(), p99(r.getEndpointRemovalMs()));
+    LOG.info(
+        "SafeRollout {}/{}: rollout of Deployment {} revision {} {}: {} pod(s) measured, removal p99 {} ms",
+        sr.getMetadata().getNamespace(),
+        sr.getMetadata().getName(),
+        a.getDeployment(),
+        a.getRevision(),
+        outcome,
+        r.getPodsReplaced(),
+        p99(r.getEndpointRemovalMs()));
     return r;
   }
 
-  /** A record is appended once: a retried reconcile (after a 409 on status) finds it already there. */
+  /**
+   * A record is appended once: a retried reconcile (after a 409 on status) finds it already there.
+   */
   private static void append(List<RolloutRecord> records, RolloutRecord r) {
-    boolean known = records.stream().anyMatch(x -> Objects.equals(x.getDeployment(), r.getDeployment())
-        && Objects.equals(x.getStart(), r.getStart()));
+    boolean known =
+        records.stream()
+            .anyMatch(
+                x ->
+                    Objects.equals(x.getDeployment(), r.getDeployment())
+                        && Objects.equals(x.getStart(), r.getStart()));
     if (!known) {
       records.add(r);
     }
@@ -377,12 +510,20 @@ public final class RolloutObserver {
     }
     try {
       if (dp.dataPlaneSource() == DataPlaneSource.Prometheus) {
-        return prometheus.seconds(dp.prometheusUrl(), dp.query())
-            .map(s -> { LatencyFigures f = new LatencyFigures(); f.setP99(Math.round(s * 1000)); return f; });
+        return prometheus
+            .seconds(dp.prometheusUrl(), dp.query())
+            .map(
+                s -> {
+                  LatencyFigures f = new LatencyFigures();
+                  f.setP99(Math.round(s * 1000));
+                  return f;
+                });
       }
       NodeMetricsReader.Reading start = baselines.get(key(sr, a));
       if (start == null) {
-        LOG.info("no data-plane baseline for the rollout of {} (the operator restarted during it)", a.getDeployment());
+        LOG.info(
+            "no data-plane baseline for the rollout of {} (the operator restarted during it)",
+            a.getDeployment());
         return Optional.empty();
       }
       CumulativeHistogram delta = NodeMetricsReader.between(start, readNodes(dp));
@@ -390,10 +531,14 @@ public final class RolloutObserver {
       if (p99.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(new LatencyFigures(millis(delta.quantile(0.50).orElseThrow()), millis(p99.get()),
-          millis(delta.maxUpperBound().orElseThrow())));
+      return Optional.of(
+          new LatencyFigures(
+              millis(delta.quantile(0.50).orElseThrow()),
+              millis(p99.get()),
+              millis(delta.maxUpperBound().orElseThrow())));
     } catch (RuntimeException e) {
-      LOG.warn("data-plane reading for the rollout of {} failed: {}", a.getDeployment(), e.getMessage());
+      LOG.warn(
+          "data-plane reading for the rollout of {} failed: {}", a.getDeployment(), e.getMessage());
       return Optional.empty();
     }
   }
@@ -402,15 +547,17 @@ public final class RolloutObserver {
     try {
       return nodeMetrics.read(nodes(), dp.metricsUrlTemplate());
     } catch (RuntimeException e) {
-      LOG.warn("cannot list nodes for kube-proxy metrics (the operator needs list on nodes): {}", e.getMessage());
+      LOG.warn(
+          "cannot list nodes for kube-proxy metrics (the operator needs list on nodes): {}",
+          e.getMessage());
       return new NodeMetricsReader.Reading(Map.of(), List.of(e.getMessage()));
     }
   }
 
   /**
    * The cluster's nodes, listed at most once per {@link #NODE_LIST_TTL}: many rollouts starting
-   * together (an operator adopting hundreds of targets) cost one list, not one each; no informer
-   * is kept for them, since nodes matter only at a rollout's start and end.
+   * together (an operator adopting hundreds of targets) cost one list, not one each; no informer is
+   * kept for them, since nodes matter only at a rollout's start and end.
    */
   private synchronized List<io.fabric8.kubernetes.api.model.Node> nodes() {
     Instant now = time.instant();
@@ -422,19 +569,31 @@ public final class RolloutObserver {
   }
 
   private static RemovalEvidence evidence(List<RolloutRecord> records, PreStopPolicy s) {
-    List<RolloutRecord> measured = records.stream().filter(r -> r.getEndpointRemovalMs() != null).toList();
+    List<RolloutRecord> measured =
+        records.stream().filter(r -> r.getEndpointRemovalMs() != null).toList();
     RemovalEvidence e = new RemovalEvidence();
     e.setWindow(measured.size());
-    e.setSamples(measured.stream().mapToInt(r -> r.getPodsReplaced() == null ? 0 : r.getPodsReplaced()).sum());
-    e.setEndpointRemovalMs(RemovalFigures.window(measured.stream().map(RolloutRecord::getEndpointRemovalMs).toList()).orElse(null));
-    e.setDataPlaneMs(RemovalFigures.window(measured.stream().map(RolloutRecord::getDataPlaneMs).toList()).orElse(null));
+    e.setSamples(
+        measured.stream()
+            .mapToInt(r -> r.getPodsReplaced() == null ? 0 : r.getPodsReplaced())
+            .sum());
+    e.setEndpointRemovalMs(
+        RemovalFigures.window(measured.stream().map(RolloutRecord::getEndpointRemovalMs).toList())
+            .orElse(null));
+    e.setDataPlaneMs(
+        RemovalFigures.window(measured.stream().map(RolloutRecord::getDataPlaneMs).toList())
+            .orElse(null));
     e.setBudgetSeconds(s.budgetSeconds());
     List<String> sources = new ArrayList<>();
     sources.add("EndpointSlices (control plane)");
     DataPlaneSource source = s.dataPlaneSource();
     if (source == DataPlaneSource.KubeProxyMetrics) {
-      sources.add("kube-proxy " + NodeMetricsReader.HISTOGRAM + " at " + s.metricsUrlTemplate()
-          + (e.getDataPlaneMs() == null ? " (no observations yet)" : ""));
+      sources.add(
+          "kube-proxy "
+              + NodeMetricsReader.HISTOGRAM
+              + " at "
+              + s.metricsUrlTemplate()
+              + (e.getDataPlaneMs() == null ? " (no observations yet)" : ""));
     } else if (source == DataPlaneSource.Prometheus) {
       sources.add("Prometheus " + s.prometheusUrl() + ": " + s.query());
     }
@@ -443,41 +602,71 @@ public final class RolloutObserver {
     return e;
   }
 
-  private static List<ReportedFinding> findings(List<Deployment> targets, List<RolloutRecord> records) {
+  private static List<ReportedFinding> findings(
+      List<Deployment> targets, List<RolloutRecord> records) {
     List<ReportedFinding> out = new ArrayList<>();
     for (Deployment d : targets) {
       String name = d.getMetadata().getName();
-      records.stream().filter(r -> name.equals(r.getDeployment())).reduce((a, b) -> b)
+      records.stream()
+          .filter(r -> name.equals(r.getDeployment()))
+          .reduce((a, b) -> b)
           .filter(r -> r.getPodsOutlastingPreStop() != null && r.getPodsOutlastingPreStop() > 0)
-          .ifPresent(r -> out.add(new ReportedFinding(name, Rule.SR023.id(), Rule.SR023.severity().name(),
-              "spec.template.spec.containers[*].lifecycle.preStop",
-              "in the rollout of revision " + r.getRevision() + ", " + r.getPodsOutlastingPreStop() + " of "
-                  + r.getPodsReplaced() + " pod(s) got SIGTERM before their endpoint removal had finished (preStop "
-                  + r.getPreStopSecondsInForce() + " s, control-plane removal p99 " + p99(r.getEndpointRemovalMs())
-                  + " ms, data plane p99 " + p99(r.getDataPlaneMs()) + " ms)",
-              Rule.SR023.fix())));
+          .ifPresent(
+              r ->
+                  out.add(
+                      new ReportedFinding(
+                          name,
+                          Rule.SR023.id(),
+                          Rule.SR023.severity().name(),
+                          "spec.template.spec.containers[*].lifecycle.preStop",
+                          "in the rollout of revision "
+                              + r.getRevision()
+                              + ", "
+                              + r.getPodsOutlastingPreStop()
+                              + " of "
+                              + r.getPodsReplaced()
+                              + " pod(s) got SIGTERM before their endpoint removal had finished (preStop "
+                              + r.getPreStopSecondsInForce()
+                              + " s, control-plane removal p99 "
+                              + p99(r.getEndpointRemovalMs())
+                              + " ms, data plane p99 "
+                              + p99(r.getDataPlaneMs())
+                              + " ms)",
+                          Rule.SR023.fix())));
     }
     return out;
   }
 
-  /** Restart: a new revision whose template differs only by kubectl's restartedAt, newer than the last record. */
+  /**
+   * Restart: a new revision whose template differs only by kubectl's restartedAt, newer than the
+   * last record.
+   */
   private static RolloutKind kind(Deployment d, List<RolloutRecord> records) {
     var status = d.getStatus();
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
-    long observed = status == null || status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
+    long observed =
+        status == null || status.getObservedGeneration() == null
+            ? 0
+            : status.getObservedGeneration();
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    int updated = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
+    int updated =
+        status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
     if (observed >= generation && updated >= desired) {
       return RolloutKind.ScaleDown;
     }
     var template = d.getSpec().getTemplate().getMetadata();
-    String restartedAt = template == null ? null : annotation(template.getAnnotations(), RESTARTED_AT);
+    String restartedAt =
+        template == null ? null : annotation(template.getAnnotations(), RESTARTED_AT);
     if (restartedAt != null) {
-      Optional<String> lastStart = records.stream().filter(r -> d.getMetadata().getName().equals(r.getDeployment()))
-          .map(RolloutRecord::getStart).reduce((a, b) -> b);
+      Optional<String> lastStart =
+          records.stream()
+              .filter(r -> d.getMetadata().getName().equals(r.getDeployment()))
+              .map(RolloutRecord::getStart)
+              .reduce((a, b) -> b);
       try {
         Instant restarted = Instant.parse(restartedAt);
-        if (lastStart.isEmpty() || restarted.isAfter(Instant.parse(lastStart.get()).minus(START_SLACK))) {
+        if (lastStart.isEmpty()
+            || restarted.isAfter(Instant.parse(lastStart.get()).minus(START_SLACK))) {
           return RolloutKind.Restart;
         }
       } catch (RuntimeException e) {
@@ -488,9 +677,9 @@ public final class RolloutObserver {
   }
 
   /**
-   * The revision the Deployment is rolling to; unknown until the Deployment controller has seen
-   * the latest spec (status.observedGeneration), since it writes the new ReplicaSet's revision onto
-   * the Deployment only then (pkg/controller/deployment/sync.go).
+   * The revision the Deployment is rolling to; unknown until the Deployment controller has seen the
+   * latest spec (status.observedGeneration), since it writes the new ReplicaSet's revision onto the
+   * Deployment only then (pkg/controller/deployment/sync.go).
    */
   private static Optional<String> currentRevision(Deployment d) {
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
@@ -503,23 +692,36 @@ public final class RolloutObserver {
 
   /** The Deployment controller's verdict after progressDeadlineSeconds without progress. */
   private static boolean deadlineExceeded(Deployment d) {
-    return d.getStatus() != null && d.getStatus().getConditions().stream()
-        .anyMatch(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()));
+    return d.getStatus() != null
+        && d.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    "Progressing".equals(c.getType())
+                        && "ProgressDeadlineExceeded".equals(c.getReason()));
   }
 
-  /** The preStop new pods of this template carry: the longest plain delay among serving containers. */
+  /**
+   * The preStop new pods of this template carry: the longest plain delay among serving containers.
+   */
   public static Optional<Integer> templatePreStop(Deployment d) {
-    OptionalInt longest = PodContainers.of(d.getSpec().getTemplate()).serving().stream()
-        .filter(c -> c.getLifecycle() != null && c.getLifecycle().getPreStop() != null)
-        .map(c -> PreStopDelay.seconds(c.getLifecycle().getPreStop()))
-        .filter(OptionalInt::isPresent)
-        .mapToInt(OptionalInt::getAsInt)
-        .max();
+    OptionalInt longest =
+        PodContainers.of(d.getSpec().getTemplate()).serving().stream()
+            .filter(c -> c.getLifecycle() != null && c.getLifecycle().getPreStop() != null)
+            .map(c -> PreStopDelay.seconds(c.getLifecycle().getPreStop()))
+            .filter(OptionalInt::isPresent)
+            .mapToInt(OptionalInt::getAsInt)
+            .max();
     return longest.isPresent() ? Optional.of(longest.getAsInt()) : Optional.empty();
   }
 
   private static String key(SafeRollout sr, ActiveRollout a) {
-    return sr.getMetadata().getNamespace() + "/" + sr.getMetadata().getName() + "/" + a.getDeployment() + "/" + a.getStart();
+    return sr.getMetadata().getNamespace()
+        + "/"
+        + sr.getMetadata().getName()
+        + "/"
+        + a.getDeployment()
+        + "/"
+        + a.getStart();
   }
 
   private static String annotation(Map<String, String> annotations, String key) {

@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * The outcome of parsing a spec: the value, or every problem found (never both, never neither).
- * Problems are values, not exceptions, so the operator can put all of them in one condition and
- * the CLI can name one option per problem.
+ * Problems are values, not exceptions, so the operator can put all of them in one condition and the
+ * CLI can name one option per problem.
  */
 public record Parsed<T>(Optional<T> value, List<SpecProblem> problems) {
   public Parsed {

@@ -7,17 +7,28 @@ import io.saferollout.api.TuningApplication;
 import java.util.List;
 
 /**
- * spec.preStop after parsing: every knob valid and defaulted from
- * {@link io.saferollout.api.SpecDefaults}.
+ * spec.preStop after parsing: every knob valid and defaulted from {@link
+ * io.saferollout.api.SpecDefaults}.
  *
  * @param delaySeconds the Fixed delay, and Auto's delay before anything is measured
  * @param budgets stated seconds for hops no metric covers, in spec order
- * @param metricsUrlTemplate kube-proxy's metrics URL with {@code {nodeIP}} (source KubeProxyMetrics)
+ * @param metricsUrlTemplate kube-proxy's metrics URL with {@code {nodeIP}} (source
+ *     KubeProxyMetrics)
  * @param prometheusUrl the Prometheus API base URL (source Prometheus), else null
  */
-public record PreStopPolicy(PreStopMode mode, int delaySeconds, double factor, int marginSeconds, int minSeconds,
-    int maxSeconds, TuningApplication application, List<PathBudget> budgets, DataPlaneSource dataPlaneSource,
-    String metricsUrlTemplate, String prometheusUrl, String query) {
+public record PreStopPolicy(
+    PreStopMode mode,
+    int delaySeconds,
+    double factor,
+    int marginSeconds,
+    int minSeconds,
+    int maxSeconds,
+    TuningApplication application,
+    List<PathBudget> budgets,
+    DataPlaneSource dataPlaneSource,
+    String metricsUrlTemplate,
+    String prometheusUrl,
+    String query) {
 
   public PreStopPolicy {
     budgets = List.copyOf(budgets);

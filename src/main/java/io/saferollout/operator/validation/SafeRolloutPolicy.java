@@ -6,5 +6,9 @@ import io.saferollout.api.TargetRef;
 import io.saferollout.rules.HardeningPolicy;
 
 /** A SafeRollout spec after parsing: every field valid and every default filled in. */
-public record SafeRolloutPolicy(TargetRef target, HardeningPolicy hardening, Adoption adoption, OnDelete onDelete,
+public record SafeRolloutPolicy(
+    TargetRef target,
+    HardeningPolicy hardening,
+    Adoption adoption,
+    OnDelete onDelete,
     PreStopPolicy preStop) {}

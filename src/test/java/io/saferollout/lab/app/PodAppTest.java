@@ -18,179 +18,221 @@ import org.junit.jupiter.api.Test;
 @io.saferollout.WallClockTest
 class PodAppTest {
 
-    /** Far beyond anything these tests wait for, so a loaded machine never fails them. */
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final AtomicInteger NEXT_IP = new AtomicInteger(1);
+  /** Far beyond anything these tests wait for, so a loaded machine never fails them. */
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    private static Vertx vertx;
-    private static LoopbackHttp http;
-    private PodApp app;
+  private static final AtomicInteger NEXT_IP = new AtomicInteger(1);
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-        http = new LoopbackHttp(vertx);
+  private static Vertx vertx;
+  private static LoopbackHttp http;
+  private PodApp app;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+    http = new LoopbackHttp(vertx);
+  }
+
+  @AfterAll
+  static void stopVertx() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  @AfterEach
+  void killApp() {
+    if (app != null) {
+      app.kill();
+      app.exited().join();
     }
+  }
 
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+  private PodApp start(AppBehaviour behaviour) {
+    String ip = "127.77.1." + NEXT_IP.getAndIncrement();
+    app = PodApp.start(vertx, "pod-" + ip, ip, 8080, behaviour);
+    return app;
+  }
 
-    @AfterEach
-    void killApp() {
-        if (app != null) {
-            app.kill();
-            app.exited().join();
-        }
-    }
+  private static String url(PodApp app, String path) {
+    return "http://" + app.podName().substring("pod-".length()) + ":8080" + path;
+  }
 
-    private PodApp start(AppBehaviour behaviour) {
-        String ip = "127.77.1." + NEXT_IP.getAndIncrement();
-        app = PodApp.start(vertx, "pod-" + ip, ip, 8080, behaviour);
-        return app;
-    }
+  private static AppBehaviour.Builder fast() {
+    return AppBehaviour.builder().serviceTime(Duration.ZERO);
+  }
 
-    private static String url(PodApp app, String path) {
-        return "http://" + app.podName().substring("pod-".length()) + ":8080" + path;
-    }
+  private void awaitInFlight(int requests) {
+    await().atMost(PATIENCE).until(() -> app.counters().inFlight() == requests);
+  }
 
-    private static AppBehaviour.Builder fast() {
-        return AppBehaviour.builder().serviceTime(Duration.ZERO);
-    }
+  @Test
+  void refusesConnectionsUntilItStartsListening() {
+    // Long enough that the first request certainly comes before the listener opens.
+    start(fast().listenDelay(Duration.ofSeconds(4)).build());
 
-    private void awaitInFlight(int requests) {
-        await().atMost(PATIENCE).until(() -> app.counters().inFlight() == requests);
-    }
+    assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
 
-    @Test
-    void refusesConnectionsUntilItStartsListening() {
-        // Long enough that the first request certainly comes before the listener opens.
-        start(fast().listenDelay(Duration.ofSeconds(4)).build());
+    await().atMost(PATIENCE).until(app::isListening);
+    assertThat(http.get(url(app, "/")).status()).isEqualTo(200);
+  }
 
-        assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
+  @Test
+  void answers500WhileWarmingUpAnd200After() {
+    start(fast().warmup(Duration.ofSeconds(4)).build());
+    await().atMost(PATIENCE).until(app::isListening);
 
-        await().atMost(PATIENCE).until(app::isListening);
-        assertThat(http.get(url(app, "/")).status()).isEqualTo(200);
-    }
+    Outcome early = http.get(url(app, "/"));
+    assertThat(early.status()).isEqualTo(500);
+    assertThat(early.body()).contains("warming up");
 
-    @Test
-    void answers500WhileWarmingUpAnd200After() {
-        start(fast().warmup(Duration.ofSeconds(4)).build());
-        await().atMost(PATIENCE).until(app::isListening);
+    await().atMost(PATIENCE).until(() -> http.get(url(app, "/")).status() == 200);
+    assertThat(http.get(url(app, "/")).body()).isEqualTo("served by " + app.podName() + "\n");
+    // Counters move when the server has written or dropped the response, a moment after the client
+    // sees it.
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertThat(app.counters().failed()).isGreaterThanOrEqualTo(1));
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertThat(app.counters().served()).isGreaterThanOrEqualTo(2));
+  }
 
-        Outcome early = http.get(url(app, "/"));
-        assertThat(early.status()).isEqualTo(500);
-        assertThat(early.body()).contains("warming up");
+  @Test
+  void readinessEndpointFollowsWarmupAndShutdown() {
+    start(
+        fast()
+            .warmup(Duration.ofSeconds(4))
+            .readinessPath("/ready")
+            .shutdown(ShutdownStyle.GRACEFUL)
+            .build());
+    await().atMost(PATIENCE).until(app::isListening);
 
-        await().atMost(PATIENCE).until(() -> http.get(url(app, "/")).status() == 200);
-        assertThat(http.get(url(app, "/")).body()).isEqualTo("served by " + app.podName() + "\n");
-        // Counters move when the server has written or dropped the response, a moment after the client sees it.
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters().failed()).isGreaterThanOrEqualTo(1));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters().served()).isGreaterThanOrEqualTo(2));
-    }
+    assertThat(http.get(url(app, "/ready")).status()).isEqualTo(503);
+    assertThat(app.isReady()).isFalse();
 
-    @Test
-    void readinessEndpointFollowsWarmupAndShutdown() {
-        start(fast().warmup(Duration.ofSeconds(4)).readinessPath("/ready").shutdown(ShutdownStyle.GRACEFUL).build());
-        await().atMost(PATIENCE).until(app::isListening);
+    await().atMost(PATIENCE).until(() -> http.get(url(app, "/ready")).status() == 200);
+    assertThat(app.isReady()).isTrue();
 
-        assertThat(http.get(url(app, "/ready")).status()).isEqualTo(503);
-        assertThat(app.isReady()).isFalse();
+    app.terminate();
+    assertThat(app.isReady()).isFalse();
+    await().atMost(PATIENCE).until(() -> app.exited().isDone());
+    assertThat(app.counters().served()).as("probes are not counted as traffic").isZero();
+  }
 
-        await().atMost(PATIENCE).until(() -> http.get(url(app, "/ready")).status() == 200);
-        assertThat(app.isReady()).isTrue();
+  @Test
+  void immediateTerminateCutsInFlightRequestsAndRefusesLaterOnes() {
+    start(
+        AppBehaviour.builder()
+            .serviceTime(Duration.ofSeconds(20))
+            .shutdown(ShutdownStyle.IMMEDIATE)
+            .build());
+    await().atMost(PATIENCE).until(app::isListening);
+    CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
+    awaitInFlight(1);
 
-        app.terminate();
-        assertThat(app.isReady()).isFalse();
-        await().atMost(PATIENCE).until(() -> app.exited().isDone());
-        assertThat(app.counters().served()).as("probes are not counted as traffic").isZero();
-    }
+    app.terminate();
 
-    @Test
-    void immediateTerminateCutsInFlightRequestsAndRefusesLaterOnes() {
-        start(AppBehaviour.builder().serviceTime(Duration.ofSeconds(20)).shutdown(ShutdownStyle.IMMEDIATE).build());
-        await().atMost(PATIENCE).until(app::isListening);
-        CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
-        awaitInFlight(1);
+    assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
+    app.exited().join();
+    assertThat(app.isListening()).isFalse();
+    assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
+    // Counters move when the server has written or dropped the response, a moment after the client
+    // sees it.
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(app.counters()).isEqualTo(new ContainerCounters(0, 0, 1, 0)));
+  }
 
-        app.terminate();
+  @Test
+  void gracefulTerminateFinishesInFlightRequestsButAcceptsNoNewConnections() {
+    start(
+        AppBehaviour.builder()
+            .serviceTime(Duration.ofSeconds(2))
+            .shutdown(ShutdownStyle.GRACEFUL)
+            .drainTimeout(Duration.ofSeconds(60))
+            .build());
+    await().atMost(PATIENCE).until(app::isListening);
+    CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
+    awaitInFlight(1);
 
-        assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
-        app.exited().join();
-        assertThat(app.isListening()).isFalse();
-        assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
-        // Counters move when the server has written or dropped the response, a moment after the client sees it.
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters()).isEqualTo(new ContainerCounters(0, 0, 1, 0)));
-    }
+    app.terminate();
 
-    @Test
-    void gracefulTerminateFinishesInFlightRequestsButAcceptsNoNewConnections() {
-        start(AppBehaviour.builder().serviceTime(Duration.ofSeconds(2))
-                .shutdown(ShutdownStyle.GRACEFUL).drainTimeout(Duration.ofSeconds(60)).build());
-        await().atMost(PATIENCE).until(app::isListening);
-        CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
-        awaitInFlight(1);
+    assertThat(app.isListening()).isFalse();
+    assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
+    assertThat(inFlight.join().status()).isEqualTo(200);
+    await().atMost(PATIENCE).until(() -> app.exited().isDone());
+    // Counters move when the server has written or dropped the response, a moment after the client
+    // sees it.
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(app.counters()).isEqualTo(new ContainerCounters(1, 0, 0, 0)));
+  }
 
-        app.terminate();
+  @Test
+  void gracefulDrainEndsAtTheDrainTimeout() {
+    start(
+        AppBehaviour.builder()
+            .serviceTime(Duration.ofMinutes(10))
+            .shutdown(ShutdownStyle.GRACEFUL)
+            .drainTimeout(Duration.ofMillis(300))
+            .build());
+    await().atMost(PATIENCE).until(app::isListening);
+    CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
+    awaitInFlight(1);
 
-        assertThat(app.isListening()).isFalse();
-        assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
-        assertThat(inFlight.join().status()).isEqualTo(200);
-        await().atMost(PATIENCE).until(() -> app.exited().isDone());
-        // Counters move when the server has written or dropped the response, a moment after the client sees it.
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters()).isEqualTo(new ContainerCounters(1, 0, 0, 0)));
-    }
+    app.terminate();
 
-    @Test
-    void gracefulDrainEndsAtTheDrainTimeout() {
-        start(AppBehaviour.builder().serviceTime(Duration.ofMinutes(10))
-                .shutdown(ShutdownStyle.GRACEFUL).drainTimeout(Duration.ofMillis(300)).build());
-        await().atMost(PATIENCE).until(app::isListening);
-        CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
-        awaitInFlight(1);
+    await().atMost(PATIENCE).until(() -> app.exited().isDone());
+    assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
+    // Counters move when the server has written or dropped the response, a moment after the client
+    // sees it.
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters().aborted()).isEqualTo(1));
+  }
 
-        app.terminate();
+  @Test
+  void killClosesEverythingAtOnceEvenForAGracefulApp() {
+    start(
+        AppBehaviour.builder()
+            .serviceTime(Duration.ofMinutes(10))
+            .shutdown(ShutdownStyle.GRACEFUL)
+            .drainTimeout(Duration.ofMinutes(10))
+            .build());
+    await().atMost(PATIENCE).until(app::isListening);
+    CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
+    awaitInFlight(1);
 
-        await().atMost(PATIENCE).until(() -> app.exited().isDone());
-        assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
-        // Counters move when the server has written or dropped the response, a moment after the client sees it.
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(app.counters().aborted()).isEqualTo(1));
-    }
+    app.kill();
 
-    @Test
-    void killClosesEverythingAtOnceEvenForAGracefulApp() {
-        start(AppBehaviour.builder().serviceTime(Duration.ofMinutes(10))
-                .shutdown(ShutdownStyle.GRACEFUL).drainTimeout(Duration.ofMinutes(10)).build());
-        await().atMost(PATIENCE).until(app::isListening);
-        CompletableFuture<Outcome> inFlight = http.send(url(app, "/"));
-        awaitInFlight(1);
+    assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
+    await().atMost(PATIENCE).until(() -> app.exited().isDone());
+  }
 
-        app.kill();
+  @Test
+  void terminateBeforeListeningExitsWithoutEverListening() {
+    start(fast().listenDelay(Duration.ofSeconds(2)).build());
 
-        assertThat(inFlight.join().failure()).isEqualTo(FailureClass.RESET);
-        await().atMost(PATIENCE).until(() -> app.exited().isDone());
-    }
+    app.terminate();
 
-    @Test
-    void terminateBeforeListeningExitsWithoutEverListening() {
-        start(fast().listenDelay(Duration.ofSeconds(2)).build());
+    app.exited().join();
+    assertThat(app.isListening()).isFalse();
+    assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
+  }
 
-        app.terminate();
-
-        app.exited().join();
-        assertThat(app.isListening()).isFalse();
-        assertThat(http.get(url(app, "/")).failure()).isEqualTo(FailureClass.CONNECT_REFUSED);
-    }
-
-    @Test
-    void badBehaviourIsRejectedWithTheFieldNamed() {
-        assertThatThrownBy(() -> AppBehaviour.builder().warmup(Duration.ofSeconds(-1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("warmup");
-        assertThatThrownBy(() -> AppBehaviour.builder()
-                .serviceTime(Duration.ofMillis(20), Duration.ofMillis(5)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxServiceTime");
-        assertThatThrownBy(() -> AppBehaviour.builder().readinessPath("healthz").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("readinessPath");
-    }
+  @Test
+  void badBehaviourIsRejectedWithTheFieldNamed() {
+    assertThatThrownBy(() -> AppBehaviour.builder().warmup(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("warmup");
+    assertThatThrownBy(
+            () ->
+                AppBehaviour.builder()
+                    .serviceTime(Duration.ofMillis(20), Duration.ofMillis(5))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxServiceTime");
+    assertThatThrownBy(() -> AppBehaviour.builder().readinessPath("healthz").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("readinessPath");
+  }
 }

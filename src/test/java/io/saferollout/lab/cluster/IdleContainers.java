@@ -10,9 +10,20 @@ public final class IdleContainers {
     return (pod, container, ip, role) -> {
       CompletableFuture<Void> exited = new CompletableFuture<>();
       return new RunningContainer() {
-        @Override public void sigterm() { exited.complete(null); }
-        @Override public void sigkill() { exited.complete(null); }
-        @Override public CompletableFuture<Void> exited() { return exited; }
+        @Override
+        public void sigterm() {
+          exited.complete(null);
+        }
+
+        @Override
+        public void sigkill() {
+          exited.complete(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> exited() {
+          return exited;
+        }
       };
     };
   }

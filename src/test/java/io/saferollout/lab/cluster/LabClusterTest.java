@@ -15,40 +15,45 @@ import org.junit.jupiter.api.Test;
 
 class LabClusterTest {
 
-    // The machine is small and shared: convergence waits are generous, never timing assertions.
-    private static final Duration CONVERGE = Duration.ofSeconds(60);
+  // The machine is small and shared: convergence waits are generous, never timing assertions.
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
 
-    @Test
-    void versionEndpointReportsTheSimulatedVersion() {
-        try (LabCluster lab = LabCluster.builder().serverVersion("1.28").runtime(new HttpTestRuntime()).start();
-             KubernetesClient client = lab.newClient()) {
-            VersionInfo info = client.getKubernetesVersion();
-            assertThat(info.getMajor()).isEqualTo("1");
-            assertThat(info.getMinor()).isEqualTo("28");
-            assertThat(info.getGitVersion()).isEqualTo("v1.28.0");
-        }
-        try (LabCluster lab = LabCluster.builder().serverVersion("v1.33").runtime(new HttpTestRuntime()).start()) {
-            assertThat(lab.newClient().getKubernetesVersion().getMinor()).isEqualTo("33");
-        }
+  @Test
+  void versionEndpointReportsTheSimulatedVersion() {
+    try (LabCluster lab =
+            LabCluster.builder().serverVersion("1.28").runtime(new HttpTestRuntime()).start();
+        KubernetesClient client = lab.newClient()) {
+      VersionInfo info = client.getKubernetesVersion();
+      assertThat(info.getMajor()).isEqualTo("1");
+      assertThat(info.getMinor()).isEqualTo("28");
+      assertThat(info.getGitVersion()).isEqualTo("v1.28.0");
     }
-
-    @Test
-    void badVersionIsRejectedWithAClearMessage() {
-        assertThatThrownBy(() -> LabCluster.builder().serverVersion("latest"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("invalid Kubernetes version 'latest'");
-        assertThatThrownBy(() -> LabCluster.builder().start())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ContainerRuntime is required");
+    try (LabCluster lab =
+        LabCluster.builder().serverVersion("v1.33").runtime(new HttpTestRuntime()).start()) {
+      assertThat(lab.newClient().getKubernetesVersion().getMinor()).isEqualTo("33");
     }
+  }
 
-    @Test
-    void deploymentOfThreeBecomesThreeReadyPodsWithCorrectStatus() {
-        try (LabCluster lab = LabCluster.builder().runtime(new HttpTestRuntime()).start();
-             KubernetesClient client = lab.newClient()) {
-            client.apps().deployments().resource(LabFixtures.web("web", 3, "web:v1").build()).create();
+  @Test
+  void badVersionIsRejectedWithAClearMessage() {
+    assertThatThrownBy(() -> LabCluster.builder().serverVersion("latest"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invalid Kubernetes version 'latest'");
+    assertThatThrownBy(() -> LabCluster.builder().start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ContainerRuntime is required");
+  }
 
-            await().atMost(CONVERGE).untilAsserted(() -> {
+  @Test
+  void deploymentOfThreeBecomesThreeReadyPodsWithCorrectStatus() {
+    try (LabCluster lab = LabCluster.builder().runtime(new HttpTestRuntime()).start();
+        KubernetesClient client = lab.newClient()) {
+      client.apps().deployments().resource(LabFixtures.web("web", 3, "web:v1").build()).create();
+
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
                 Deployment d = LabFixtures.deployment(client, "web");
                 assertThat(d.getStatus()).isNotNull();
                 assertThat(d.getStatus().getReplicas()).isEqualTo(3);
@@ -56,32 +61,51 @@ class LabClusterTest {
                 assertThat(d.getStatus().getReadyReplicas()).isEqualTo(3);
                 assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(3);
                 assertThat(d.getStatus().getUnavailableReplicas()).isZero();
-                assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
-                assertThat(DeploymentProgress.condition(d.getStatus(), "Available").getStatus()).isEqualTo("True");
-                assertThat(DeploymentProgress.condition(d.getStatus(), "Progressing").getReason()).isEqualTo("NewReplicaSetAvailable");
-            });
+                assertThat(d.getStatus().getObservedGeneration())
+                    .isEqualTo(d.getMetadata().getGeneration());
+                assertThat(DeploymentProgress.condition(d.getStatus(), "Available").getStatus())
+                    .isEqualTo("True");
+                assertThat(DeploymentProgress.condition(d.getStatus(), "Progressing").getReason())
+                    .isEqualTo("NewReplicaSetAvailable");
+              });
 
-            Deployment d = LabFixtures.deployment(client, "web");
-            assertThat(d.getMetadata().getAnnotations()).containsEntry(DeploymentController.REVISION, "1");
-            var replicaSets = client.apps().replicaSets().inNamespace(LabFixtures.NAMESPACE).list().getItems();
-            assertThat(replicaSets).singleElement().satisfies(rs -> {
+      Deployment d = LabFixtures.deployment(client, "web");
+      assertThat(d.getMetadata().getAnnotations())
+          .containsEntry(DeploymentController.REVISION, "1");
+      var replicaSets =
+          client.apps().replicaSets().inNamespace(LabFixtures.NAMESPACE).list().getItems();
+      assertThat(replicaSets)
+          .singleElement()
+          .satisfies(
+              rs -> {
                 assertThat(rs.getMetadata().getName()).startsWith("web-");
-                assertThat(rs.getMetadata().getAnnotations()).containsEntry(DeploymentController.REVISION, "1");
+                assertThat(rs.getMetadata().getAnnotations())
+                    .containsEntry(DeploymentController.REVISION, "1");
                 assertThat(rs.getStatus().getReadyReplicas()).isEqualTo(3);
-            });
-            var pods = LabFixtures.pods(client, "web");
-            assertThat(pods).hasSize(3).allSatisfy(pod -> {
+              });
+      var pods = LabFixtures.pods(client, "web");
+      assertThat(pods)
+          .hasSize(3)
+          .allSatisfy(
+              pod -> {
                 assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
                 assertThat(pod.getStatus().getPodIP()).matches("127\\.1\\.\\d+\\.\\d+");
                 assertThat(pod.getSpec().getNodeName()).isEqualTo(Kubelet.NODE_NAME);
                 assertThat(pod.getMetadata().getLabels()).containsKey(PodTemplateHash.LABEL);
-                assertThat(pod.getStatus().getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
-                        .contains("PodScheduled=True", "Initialized=True", "ContainersReady=True", "Ready=True");
-                assertThat(pod.getStatus().getContainerStatuses()).singleElement()
-                        .satisfies(cs -> assertThat(cs.getReady()).isTrue());
-            });
-            Set<String> ips = pods.stream().map(Pod::getStatus).map(s -> s.getPodIP()).collect(Collectors.toSet());
-            assertThat(ips).hasSize(3);
-        }
+                assertThat(pod.getStatus().getConditions())
+                    .extracting(c -> c.getType() + "=" + c.getStatus())
+                    .contains(
+                        "PodScheduled=True",
+                        "Initialized=True",
+                        "ContainersReady=True",
+                        "Ready=True");
+                assertThat(pod.getStatus().getContainerStatuses())
+                    .singleElement()
+                    .satisfies(cs -> assertThat(cs.getReady()).isTrue());
+              });
+      Set<String> ips =
+          pods.stream().map(Pod::getStatus).map(s -> s.getPodIP()).collect(Collectors.toSet());
+      assertThat(ips).hasSize(3);
     }
+  }
 }

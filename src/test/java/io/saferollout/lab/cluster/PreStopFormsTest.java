@@ -32,26 +32,44 @@ class PreStopFormsTest {
         row("sh -c sleep 15", exec("sh", "-c", "sleep 15"), Duration.ofSeconds(15)),
         row("/bin/sh -c 'sleep 15;'", exec("/bin/sh", "-c", "sleep 15;"), Duration.ofSeconds(15)),
         row("bash -c 'exec sleep 20'", exec("bash", "-c", "exec sleep 20"), Duration.ofSeconds(20)),
-        row("sh -c '/usr/bin/sleep 3s'", exec("sh", "-c", "/usr/bin/sleep 3s"), Duration.ofSeconds(3)),
+        row(
+            "sh -c '/usr/bin/sleep 3s'",
+            exec("sh", "-c", "/usr/bin/sleep 3s"),
+            Duration.ofSeconds(3)),
         row("sh -c 'sleep 2.5'", exec("sh", "-c", "sleep 2.5"), Duration.ofMillis(2500)),
-        row("sleep then nginx -s quit", exec("sh", "-c", "sleep 5 && nginx -s quit"), Duration.ofSeconds(5)),
-        row("sleep; then more", exec("/bin/sh", "-c", "sleep 10; kill -TERM 1"), Duration.ofSeconds(10)),
+        row(
+            "sleep then nginx -s quit",
+            exec("sh", "-c", "sleep 5 && nginx -s quit"),
+            Duration.ofSeconds(5)),
+        row(
+            "sleep; then more",
+            exec("/bin/sh", "-c", "sleep 10; kill -TERM 1"),
+            Duration.ofSeconds(10)),
         row("zsh -c sleep 4", exec("/usr/bin/zsh", "-c", "sleep 4"), Duration.ofSeconds(4)),
         row("nginx -s quit; sleep 5", exec("/bin/sh", "-c", "nginx -s quit; sleep 5"), null),
         row("sleep forever", exec("sleep", "infinity"), null),
         row("sleep without a number", exec("sh", "-c", "sleep"), null),
         row("a drain script", exec("/app/drain"), null),
         row("sh without -c", exec("sh", "/app/drain.sh"), null),
-        row("httpGet", new LifecycleHandlerBuilder().withNewHttpGet().withPath("/drain").withPort(new IntOrString(8080))
-            .endHttpGet().build(), null));
+        row(
+            "httpGet",
+            new LifecycleHandlerBuilder()
+                .withNewHttpGet()
+                .withPath("/drain")
+                .withPort(new IntOrString(8080))
+                .endHttpGet()
+                .build(),
+            null));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("forms")
-  void theLabWaitsExactlyAsLongAsTheRulesCreditTheHookWith(String form, LifecycleHandler hook, Duration expected) {
+  void theLabWaitsExactlyAsLongAsTheRulesCreditTheHookWith(
+      String form, LifecycleHandler hook, Duration expected) {
     Optional<Duration> rules = PreStopDelay.of(hook);
     PreStopHook run = PreStopHook.of(container(hook), CLUSTER);
-    Optional<Duration> lab = run instanceof PreStopHook.Sleep sleep ? Optional.of(sleep.duration()) : Optional.empty();
+    Optional<Duration> lab =
+        run instanceof PreStopHook.Sleep sleep ? Optional.of(sleep.duration()) : Optional.empty();
     assertThat(rules).as("rules").isEqualTo(Optional.ofNullable(expected));
     assertThat(lab).as("lab").isEqualTo(Optional.ofNullable(expected));
   }
@@ -69,6 +87,11 @@ class PreStopFormsTest {
   }
 
   private static Container container(LifecycleHandler hook) {
-    return new ContainerBuilder().withName("app").withNewLifecycle().withPreStop(hook).endLifecycle().build();
+    return new ContainerBuilder()
+        .withName("app")
+        .withNewLifecycle()
+        .withPreStop(hook)
+        .endLifecycle()
+        .build();
   }
 }

@@ -11,42 +11,49 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  */
 final class ReadyPodSampler implements AutoCloseable {
 
-    private final SharedIndexInformer<Pod> informer;
-    private volatile boolean armed;
-    private int minimum = Integer.MAX_VALUE;
-    private int maximumTotal;
+  private final SharedIndexInformer<Pod> informer;
+  private volatile boolean armed;
+  private int minimum = Integer.MAX_VALUE;
+  private int maximumTotal;
 
-    ReadyPodSampler(KubernetesClient client, String app) {
-        informer = client.pods().inNamespace(LabFixtures.NAMESPACE).withLabel("app", app)
-                .inform(SharedInformers.onAnyChange(pod -> sample()));
-    }
+  ReadyPodSampler(KubernetesClient client, String app) {
+    informer =
+        client
+            .pods()
+            .inNamespace(LabFixtures.NAMESPACE)
+            .withLabel("app", app)
+            .inform(SharedInformers.onAnyChange(pod -> sample()));
+  }
 
-    void arm() {
-        armed = true;
-        sample();
-    }
+  void arm() {
+    armed = true;
+    sample();
+  }
 
-    private synchronized void sample() {
-        if (!armed) {
-            return;
-        }
-        int ready = (int) informer.getStore().list().stream()
-                .filter(p -> PodConditions.isReady(p) && !PodConditions.isTerminating(p)).count();
-        minimum = Math.min(minimum, ready);
-        maximumTotal = Math.max(maximumTotal, informer.getStore().list().size());
+  private synchronized void sample() {
+    if (!armed) {
+      return;
     }
+    int ready =
+        (int)
+            informer.getStore().list().stream()
+                .filter(p -> PodConditions.isReady(p) && !PodConditions.isTerminating(p))
+                .count();
+    minimum = Math.min(minimum, ready);
+    maximumTotal = Math.max(maximumTotal, informer.getStore().list().size());
+  }
 
-    synchronized int minimumReady() {
-        return minimum;
-    }
+  synchronized int minimumReady() {
+    return minimum;
+  }
 
-    /** The most pods (any state) that existed at once. */
-    synchronized int maximumPods() {
-        return maximumTotal;
-    }
+  /** The most pods (any state) that existed at once. */
+  synchronized int maximumPods() {
+    return maximumTotal;
+  }
 
-    @Override
-    public void close() {
-        informer.close();
-    }
+  @Override
+  public void close() {
+    informer.close();
+  }
 }

@@ -47,14 +47,16 @@ import org.junit.jupiter.api.Test;
 class MeasurementInTheLabTest {
   /** A lab rollout of 3 pods takes seconds; the margin covers a loaded 2-core machine. */
   static final Duration ROLLOUT = Duration.ofMinutes(2);
+
   static final String NS = Lab.NAMESPACE;
-  final LabWorkload workload = LabWorkload.articleDefaults().withWarmup(Duration.ZERO).withPreStopSeconds(3);
+  final LabWorkload workload =
+      LabWorkload.articleDefaults().withWarmup(Duration.ZERO).withPreStopSeconds(3);
 
   @Test
   void measuredRemovalMatchesTheLabsRecordOnBothPlanes() throws Exception {
     try (Lab lab = Lab.start(LabSettings.defaults().withSeed(7));
-         OperatorRun operator = OperatorRun.start(lab)) {
-      deployHardened(lab, sr -> { });
+        OperatorRun operator = OperatorRun.start(lab)) {
+      deployHardened(lab, sr -> {});
       Instant from = Instant.now();
       RolloutRecord record = rollOutAndAwaitRecord(lab, "v2");
 
@@ -65,49 +67,88 @@ class MeasurementInTheLabTest {
       // (podsReplaced also counts pods deleted without an endpoint listed ready: no sample there.)
       assertThat(labMillis).isNotEmpty().hasSizeLessThanOrEqualTo(record.getPodsReplaced());
       LatencyFigures lab99 = nearestRank(labMillis);
-      assertThat(record.getEndpointRemovalMs().getMax()).as("max, lab %s", labMillis).isCloseTo(lab99.getMax(), org.assertj.core.data.Offset.offset(100L));
-      assertThat(record.getEndpointRemovalMs().getP50()).as("p50, lab %s", labMillis).isCloseTo(lab99.getP50(), org.assertj.core.data.Offset.offset(100L));
+      assertThat(record.getEndpointRemovalMs().getMax())
+          .as("max, lab %s", labMillis)
+          .isCloseTo(lab99.getMax(), org.assertj.core.data.Offset.offset(100L));
+      assertThat(record.getEndpointRemovalMs().getP50())
+          .as("p50, lab %s", labMillis)
+          .isCloseTo(lab99.getP50(), org.assertj.core.data.Offset.offset(100L));
 
       // Data plane: the nodes' kube-proxy histograms against the lab's own record of the same
-      // changes (trigger to applied, those carrying a trigger time, within the rollout). kube-proxy's
-      // buckets are a second wide above 1 s, and histogram_quantile interpolates inside them, so the
+      // changes (trigger to applied, those carrying a trigger time, within the rollout).
+      // kube-proxy's
+      // buckets are a second wide above 1 s, and histogram_quantile interpolates inside them, so
+      // the
       // lab's durations are put through the same buckets before taking their p99: what is checked
       // is the reading (every node, the rollout's delta), not kube-proxy's resolution.
       Instant end = Instant.parse(record.getEnd());
       NetworkProgrammingHistogram expected = new NetworkProgrammingHistogram();
-      List<Long> programming = lab.endpointHistory().stream()
-          .filter(a -> !a.appliedAt().isBefore(Instant.parse(record.getStart())) && !a.appliedAt().isAfter(end))
-          .flatMap(a -> a.networkProgramming().stream())
-          .peek(expected::observe)
-          .map(Duration::toMillis).toList();
-      assertThat(programming).as("the nodes programmed the new pods' endpoints during the rollout").isNotEmpty();
-      double labP99 = CumulativeHistogram.of(PrometheusText.parse(expected.prometheusText()), NodeMetricsReader.HISTOGRAM)
-          .orElseThrow().quantile(0.99).orElseThrow() * 1000;
+      List<Long> programming =
+          lab.endpointHistory().stream()
+              .filter(
+                  a ->
+                      !a.appliedAt().isBefore(Instant.parse(record.getStart()))
+                          && !a.appliedAt().isAfter(end))
+              .flatMap(a -> a.networkProgramming().stream())
+              .peek(expected::observe)
+              .map(Duration::toMillis)
+              .toList();
+      assertThat(programming)
+          .as("the nodes programmed the new pods' endpoints during the rollout")
+          .isNotEmpty();
+      double labP99 =
+          CumulativeHistogram.of(
+                      PrometheusText.parse(expected.prometheusText()), NodeMetricsReader.HISTOGRAM)
+                  .orElseThrow()
+                  .quantile(0.99)
+                  .orElseThrow()
+              * 1000;
       assertThat(record.getDataPlaneMs()).as("read from every node's /metrics").isNotNull();
-      assertThat((double) record.getDataPlaneMs().getP99()).as("data-plane p99 vs the lab's %s (bucketed p99 %.0f ms)", programming, labP99)
+      assertThat((double) record.getDataPlaneMs().getP99())
+          .as("data-plane p99 vs the lab's %s (bucketed p99 %.0f ms)", programming, labP99)
           .isCloseTo(labP99, org.assertj.core.data.Percentage.withPercentage(20));
     }
   }
 
   @Test
   void aStatedCloudLbPathLongerThanAFixedPreStopRaisesSr023() throws Exception {
-    LabSettings settings = LabSettings.defaults().withSeed(11).withNetwork(LabSettings.Network.of(List.of(
-        LabSettings.NodeNetwork.kubeProxy(), LabSettings.NodeNetwork.kubeProxy(), LabSettings.NodeNetwork.cloudLb())));
+    LabSettings settings =
+        LabSettings.defaults()
+            .withSeed(11)
+            .withNetwork(
+                LabSettings.Network.of(
+                    List.of(
+                        LabSettings.NodeNetwork.kubeProxy(),
+                        LabSettings.NodeNetwork.kubeProxy(),
+                        LabSettings.NodeNetwork.cloudLb())));
     try (Lab lab = Lab.start(settings);
-         OperatorRun operator = OperatorRun.start(lab)) {
-      deployHardened(lab, sr -> {
-        sr.getSpec().getPreStop().setDelaySeconds(15);
-        sr.getSpec().getPreStop().getBudgets().add(new PathBudget("cloud-lb", 30));
-      });
+        OperatorRun operator = OperatorRun.start(lab)) {
+      deployHardened(
+          lab,
+          sr -> {
+            sr.getSpec().getPreStop().setDelaySeconds(15);
+            sr.getSpec().getPreStop().getBudgets().add(new PathBudget("cloud-lb", 30));
+          });
       rollOutAndAwaitRecord(lab, "v2");
       SafeRolloutStatus status = status(lab);
-      assertThat(status.getRollouts()).last().satisfies(r -> assertThat(r.getPodsOutlastingPreStop()).isEqualTo(r.getPodsReplaced()));
-      assertThat(status.getFindings()).anySatisfy(f -> {
-        assertThat(f.getRule()).isEqualTo(Rule.SR023.id());
-        assertThat(f.getMessage()).contains("preStop 15 s");
-      });
-      await().atMost(Duration.ofSeconds(30)).until(() -> lab.client().v1().events().inNamespace(NS).list().getItems().stream()
-          .anyMatch(e -> "RemovalOutlastedPreStop".equals(e.getReason()) && "Warning".equals(e.getType())));
+      assertThat(status.getRollouts())
+          .last()
+          .satisfies(r -> assertThat(r.getPodsOutlastingPreStop()).isEqualTo(r.getPodsReplaced()));
+      assertThat(status.getFindings())
+          .anySatisfy(
+              f -> {
+                assertThat(f.getRule()).isEqualTo(Rule.SR023.id());
+                assertThat(f.getMessage()).contains("preStop 15 s");
+              });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  lab.client().v1().events().inNamespace(NS).list().getItems().stream()
+                      .anyMatch(
+                          e ->
+                              "RemovalOutlastedPreStop".equals(e.getReason())
+                                  && "Warning".equals(e.getType())));
     }
   }
 
@@ -116,7 +157,8 @@ class MeasurementInTheLabTest {
     try (Lab lab = Lab.start(LabSettings.defaults().withSeed(13))) {
       // (The Deployment's creation and the operator's hardening are rollouts too, and recorded.)
       List<String> before = new ArrayList<>();
-      java.util.concurrent.atomic.AtomicReference<String> midRollout = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicReference<String> midRollout =
+          new java.util.concurrent.atomic.AtomicReference<>();
       OperatorRun first = OperatorRun.start(lab);
       try {
         deployHardened(lab, sr -> sr.getSpec().getPreStop().setDelaySeconds(6));
@@ -139,9 +181,14 @@ class MeasurementInTheLabTest {
       List<String> expected = new ArrayList<>(before);
       expected.add(midRollout.get());
       expected.add(revision(lab));
-      assertThat(records).extracting(RolloutRecord::getRevision).as("one record per rollout, in order")
-          .containsExactlyElementsOf(expected.subList(Math.max(0, expected.size() - RolloutObserver.HISTORY), expected.size()));
-      assertThat(records.subList(records.size() - 2, records.size())).as("the rollout across the restart and the next")
+      assertThat(records)
+          .extracting(RolloutRecord::getRevision)
+          .as("one record per rollout, in order")
+          .containsExactlyElementsOf(
+              expected.subList(
+                  Math.max(0, expected.size() - RolloutObserver.HISTORY), expected.size()));
+      assertThat(records.subList(records.size() - 2, records.size()))
+          .as("the rollout across the restart and the next")
           .allSatisfy(r -> assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Complete));
       assertThat(records).extracting(RolloutRecord::getStart).doesNotHaveDuplicates();
     }
@@ -150,16 +197,21 @@ class MeasurementInTheLabTest {
   /**
    * The network gets slower (a uniform ~1 s propagation, then ~5 s): Auto follows within a few
    * rollouts and holds still while the network does. A lab's nodes keep their profile for life, so
-   * the slower network is a second lab that takes over the SafeRollout's status, the operator's only
-   * memory, as it would find it after the change on one cluster.
+   * the slower network is a second lab that takes over the SafeRollout's status, the operator's
+   * only memory, as it would find it after the change on one cluster.
    */
   @Test
   void autoFollowsAProfileChangeAndDoesNotFlap() throws Exception {
     LabWorkload two = workload.withReplicas(2);
     SafeRolloutStatus carried;
-    try (Lab lab = Lab.start(LabSettings.defaults().withSeed(17).withPropagation(Duration.ofMillis(800), Duration.ofMillis(1200)));
-         OperatorRun operator = OperatorRun.start(lab)) {
-      deployHardened(lab, two, sr -> sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto));
+    try (Lab lab =
+            Lab.start(
+                LabSettings.defaults()
+                    .withSeed(17)
+                    .withPropagation(Duration.ofMillis(800), Duration.ofMillis(1200)));
+        OperatorRun operator = OperatorRun.start(lab)) {
+      deployHardened(
+          lab, two, sr -> sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto));
       rollOutAndAwaitRecord(lab, two, "v2");
       int settled = templatePreStop(lab, two);
       // ~1.2 s p99 x 1.5 + 1 s; the histogram's 1 s buckets and the window's highest p99 err long.
@@ -169,7 +221,11 @@ class MeasurementInTheLabTest {
       assertThat(status(lab, two).getPreStopTuning().getInForceSeconds()).isEqualTo(settled);
       carried = status(lab, two);
     }
-    try (Lab lab = Lab.start(LabSettings.defaults().withSeed(19).withPropagation(Duration.ofMillis(4500), Duration.ofMillis(5500)))) {
+    try (Lab lab =
+        Lab.start(
+            LabSettings.defaults()
+                .withSeed(19)
+                .withPropagation(Duration.ofMillis(4500), Duration.ofMillis(5500)))) {
       lab.deploy(two);
       SafeRollout sr = two.safeRollout(NS);
       sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto);
@@ -178,29 +234,51 @@ class MeasurementInTheLabTest {
       created.setStatus(carried);
       lab.client().resources(SafeRollout.class).inNamespace(NS).resource(created).updateStatus();
       try (OperatorRun operator = OperatorRun.start(lab)) {
-        await().atMost(ROLLOUT).until(() -> hardened(lab, two) && complete(lab, two) && status(lab, two).getActiveRollouts().isEmpty());
+        await()
+            .atMost(ROLLOUT)
+            .until(
+                () ->
+                    hardened(lab, two)
+                        && complete(lab, two)
+                        && status(lab, two).getActiveRollouts().isEmpty());
         List<Integer> inTemplate = new ArrayList<>();
         for (String version : List.of("v4", "v5", "v6")) {
           rollOutAndAwaitRecord(lab, two, version);
           inTemplate.add(templatePreStop(lab, two));
         }
         // ~5.5 s p99 x 1.5 + 1 s = 9.25 s, bucketed long as above.
-        assertThat(inTemplate.get(1)).as("followed within two rollouts: %s", inTemplate).isBetween(9, 14);
-        assertThat(inTemplate.get(2)).as("and holds still: %s", inTemplate).isEqualTo(inTemplate.get(1));
+        assertThat(inTemplate.get(1))
+            .as("followed within two rollouts: %s", inTemplate)
+            .isBetween(9, 14);
+        assertThat(inTemplate.get(2))
+            .as("and holds still: %s", inTemplate)
+            .isEqualTo(inTemplate.get(1));
       }
     }
   }
 
-  /** An operator against the lab's API with its own client, closed by the test (so it can restart). */
-  record OperatorRun(KubernetesClient client, SafeRolloutOperator operator) implements AutoCloseable {
+  /**
+   * An operator against the lab's API with its own client, closed by the test (so it can restart).
+   */
+  record OperatorRun(KubernetesClient client, SafeRolloutOperator operator)
+      implements AutoCloseable {
     static OperatorRun start(Lab lab) throws IOException {
-      if (lab.client().apiextensions().v1().customResourceDefinitions().withName(SafeRollout.CRD_NAME).get() == null) {
-        try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
+      if (lab.client()
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(SafeRollout.CRD_NAME)
+              .get()
+          == null) {
+        try (InputStream crd =
+            Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
           lab.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
         }
       }
       KubernetesClient client = lab.newClient();
-      SafeRolloutOperator operator = new SafeRolloutOperator(client, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
+      SafeRolloutOperator operator =
+          new SafeRolloutOperator(
+              client, OperatorSettings.singleInstance(), new SimpleMeterRegistry());
       operator.start();
       return new OperatorRun(client, operator);
     }
@@ -221,8 +299,14 @@ class MeasurementInTheLabTest {
     SafeRollout sr = w.safeRollout(NS);
     adjust.accept(sr);
     lab.client().resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
-    await().atMost(ROLLOUT).until(() -> hardened(lab, w) && complete(lab, w) && lab.dataPlane().converged()
-        && status(lab, w).getActiveRollouts().isEmpty());
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                hardened(lab, w)
+                    && complete(lab, w)
+                    && lab.dataPlane().converged()
+                    && status(lab, w).getActiveRollouts().isEmpty());
   }
 
   /** Changes the image and waits for the operator's record of the rollout that follows. */
@@ -245,7 +329,8 @@ class MeasurementInTheLabTest {
   /** The newest record of {@code revision} (a second lab's revisions start again at 1). */
   private static RolloutRecord record(Lab lab, LabWorkload w, String revision) {
     List<RolloutRecord> records = status(lab, w).getRollouts();
-    return records.isEmpty() || !revision.equals(records.get(records.size() - 1).getRevision()) ? null
+    return records.isEmpty() || !revision.equals(records.get(records.size() - 1).getRevision())
+        ? null
         : records.get(records.size() - 1);
   }
 
@@ -253,10 +338,20 @@ class MeasurementInTheLabTest {
     return revision(lab, workload);
   }
 
-  /** The Deployment controller's revision of the current template (deployment.kubernetes.io/revision). */
+  /**
+   * The Deployment controller's revision of the current template
+   * (deployment.kubernetes.io/revision).
+   */
   private static String revision(Lab lab, LabWorkload w) {
-    return lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get()
-        .getMetadata().getAnnotations().get(RolloutObserver.REVISION);
+    return lab.client()
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(w.name())
+        .get()
+        .getMetadata()
+        .getAnnotations()
+        .get(RolloutObserver.REVISION);
   }
 
   private void changeImage(Lab lab, String version) {
@@ -264,12 +359,29 @@ class MeasurementInTheLabTest {
   }
 
   private static void changeImage(Lab lab, LabWorkload w, String version) {
-    lab.client().apps().deployments().inNamespace(NS).withName(w.name()).edit(d -> new DeploymentBuilder(d)
-        .editSpec().editTemplate().editSpec().editContainer(0).withImage(LabWorkload.IMAGE_REPOSITORY + ":" + version)
-        .endContainer().endSpec().endTemplate().endSpec().build());
+    lab.client()
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(w.name())
+        .edit(
+            d ->
+                new DeploymentBuilder(d)
+                    .editSpec()
+                    .editTemplate()
+                    .editSpec()
+                    .editContainer(0)
+                    .withImage(LabWorkload.IMAGE_REPOSITORY + ":" + version)
+                    .endContainer()
+                    .endSpec()
+                    .endTemplate()
+                    .endSpec()
+                    .build());
   }
 
-  /** For each pod the kubelet began terminating: until the EndpointSlice no longer lists it ready. */
+  /**
+   * For each pod the kubelet began terminating: until the EndpointSlice no longer lists it ready.
+   */
   private static List<Long> labControlPlaneRemovals(Lab lab, Instant from) {
     Map<String, Instant> terminating = new HashMap<>();
     List<Long> out = new ArrayList<>();
@@ -292,7 +404,10 @@ class MeasurementInTheLabTest {
     return out;
   }
 
-  /** The controller's detail lists each endpoint as "pod address ready=... serving=... terminating=...". */
+  /**
+   * The controller's detail lists each endpoint as "pod address ready=... serving=...
+   * terminating=...".
+   */
   private static boolean listedReady(String detail, String pod) {
     for (String endpoint : detail.split("; ")) {
       if (endpoint.startsWith(pod + " ")) {
@@ -312,7 +427,9 @@ class MeasurementInTheLabTest {
   }
 
   private static int templatePreStop(Lab lab, LabWorkload w) {
-    return RolloutObserver.templatePreStop(lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get()).orElseThrow();
+    return RolloutObserver.templatePreStop(
+            lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get())
+        .orElseThrow();
   }
 
   private boolean complete(Lab lab) {
@@ -321,7 +438,8 @@ class MeasurementInTheLabTest {
 
   private static boolean complete(Lab lab, LabWorkload w) {
     Deployment d = lab.client().apps().deployments().inNamespace(NS).withName(w.name()).get();
-    List<Pod> pods = lab.client().pods().inNamespace(NS).withLabel("app", w.name()).list().getItems();
+    List<Pod> pods =
+        lab.client().pods().inNamespace(NS).withLabel("app", w.name()).list().getItems();
     return RolloutCompletion.isComplete(d, pods);
   }
 

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorFollowsRolloutsTest {
   static final String NS = "shop";
+
   /** Generous for a loaded machine: each step is one watch event and one reconcile. */
   static final Duration SETTLE = Duration.ofSeconds(30);
 
@@ -58,9 +59,18 @@ class OperatorFollowsRolloutsTest {
   @BeforeEach
   void start() throws IOException {
     var expectations = new HashMap<ServerRequest, Queue<ServerResponse>>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false,
-        new VersionInfo.Builder().withMajor("1").withMinor("34").withGitVersion("v1.34.0").build());
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false,
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("34")
+                .withGitVersion("v1.34.0")
+                .build());
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     try (InputStream crd = Files.newInputStream(Path.of("crd", SafeRollout.CRD_NAME + "-v1.yml"))) {
@@ -92,15 +102,37 @@ class OperatorFollowsRolloutsTest {
     client.resource(sr).create();
     await().atMost(SETTLE).until(() -> status() != null && status().getTargets().contains("web"));
 
-    client.pods().resource(new PodBuilder()
-        .withNewMetadata().withName("web-abc-1").withNamespace(NS).withFinalizers("test.saferollout.io/graceful")
-          .withLabels(Map.of("app", "web", "pod-template-hash", "abc"))
-          .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("web-abc").withUid("rs")
-            .withController(true).endOwnerReference()
-        .endMetadata()
-        .withNewSpec().addNewContainer().withName("web").withImage("example/web:1").endContainer().endSpec()
-        .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-        .build()).create();
+    client
+        .pods()
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("web-abc-1")
+                .withNamespace(NS)
+                .withFinalizers("test.saferollout.io/graceful")
+                .withLabels(Map.of("app", "web", "pod-template-hash", "abc"))
+                .addNewOwnerReference()
+                .withApiVersion("apps/v1")
+                .withKind("ReplicaSet")
+                .withName("web-abc")
+                .withUid("rs")
+                .withController(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("web")
+                .withImage("example/web:1")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus()
+                .build())
+        .create();
     client.resource(slice(true)).create();
 
     client.resource(deployment(2, 0, "2")).update();
@@ -108,20 +140,29 @@ class OperatorFollowsRolloutsTest {
 
     client.pods().inNamespace(NS).withName("web-abc-1").delete();
     client.resource(slice(false)).update();
-    client.pods().inNamespace(NS).withName("web-abc-1")
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("web-abc-1")
         .edit(p -> new PodBuilder(p).editMetadata().withFinalizers().endMetadata().build());
     client.resource(deployment(2, 2, "2")).update();
 
-    await().atMost(SETTLE).until(() -> status().getActiveRollouts().isEmpty() && !status().getRollouts().isEmpty());
-    assertThat(status().getRollouts()).singleElement().satisfies(r -> {
-      assertThat(r.getRevision()).isEqualTo("2");
-      assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Complete);
-      assertThat(r.getPodsReplaced()).isEqualTo(1);
-      assertThat(r.getEndpointRemovalMs().getP99()).isNotNull();
-    });
+    await()
+        .atMost(SETTLE)
+        .until(() -> status().getActiveRollouts().isEmpty() && !status().getRollouts().isEmpty());
+    assertThat(status().getRollouts())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRevision()).isEqualTo("2");
+              assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Complete);
+              assertThat(r.getPodsReplaced()).isEqualTo(1);
+              assertThat(r.getEndpointRemovalMs().getP99()).isNotNull();
+            });
     assertThat(status().getPreStopTuning().getRecommendedSeconds()).isNotNull();
     assertThat(meters.find("operator.sdk.controllers.execution.reconcile").timers())
-        .as("JOSDK's own reconcile meters are on the operator's registry").isNotEmpty();
+        .as("JOSDK's own reconcile meters are on the operator's registry")
+        .isNotEmpty();
   }
 
   private io.saferollout.api.SafeRolloutStatus status() {
@@ -132,27 +173,59 @@ class OperatorFollowsRolloutsTest {
   private EndpointSlice slice(boolean ready) {
     String uid = client.pods().inNamespace(NS).withName("web-abc-1").get().getMetadata().getUid();
     return new EndpointSliceBuilder()
-        .withNewMetadata().withName("web-x").withNamespace(NS).withLabels(Map.of("kubernetes.io/service-name", "web")).endMetadata()
+        .withNewMetadata()
+        .withName("web-x")
+        .withNamespace(NS)
+        .withLabels(Map.of("kubernetes.io/service-name", "web"))
+        .endMetadata()
         .withAddressType("IPv4")
-        .withEndpoints(new EndpointBuilder().withAddresses("10.0.0.1")
-            .withNewConditions().withReady(ready).endConditions()
-            .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withNamespace(NS).withName("web-abc-1").withUid(uid).build())
-            .build())
+        .withEndpoints(
+            new EndpointBuilder()
+                .withAddresses("10.0.0.1")
+                .withNewConditions()
+                .withReady(ready)
+                .endConditions()
+                .withTargetRef(
+                    new ObjectReferenceBuilder()
+                        .withKind("Pod")
+                        .withNamespace(NS)
+                        .withName("web-abc-1")
+                        .withUid(uid)
+                        .build())
+                .build())
         .build();
   }
 
   private static Deployment deployment(long generation, int updated, String revision) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("web").withNamespace(NS).withGeneration(generation)
-          .withAnnotations(Map.of(RolloutObserver.REVISION, revision)).endMetadata()
-        .withNewSpec().withReplicas(2)
-          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build())
-          .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
-            .withNewSpec().addNewContainer().withName("web").withImage("example/web:" + generation).endContainer().endSpec()
-          .endTemplate()
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace(NS)
+        .withGeneration(generation)
+        .withAnnotations(Map.of(RolloutObserver.REVISION, revision))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Map.of("app", "web"))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:" + generation)
+        .endContainer()
         .endSpec()
-        .withNewStatus().withObservedGeneration(generation).withReplicas(2).withUpdatedReplicas(updated)
-          .withAvailableReplicas(updated).withReadyReplicas(2).endStatus()
+        .endTemplate()
+        .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(generation)
+        .withReplicas(2)
+        .withUpdatedReplicas(updated)
+        .withAvailableReplicas(updated)
+        .withReadyReplicas(2)
+        .endStatus()
         .build();
   }
 }

@@ -6,9 +6,9 @@ import io.saferollout.api.LatencyFigures;
 import io.saferollout.api.PathBudget;
 import io.saferollout.api.PreStopMode;
 import io.saferollout.api.PreStopSpec;
+import io.saferollout.api.RolloutRecord;
 import io.saferollout.operator.validation.PreStopPolicy;
 import io.saferollout.operator.validation.SpecParser;
-import io.saferollout.api.RolloutRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -27,18 +27,25 @@ class PreStopTuningTest {
 
   @Test
   void recommendationIsP99TimesFactorPlusMarginPlusBudgetsWithinBounds() {
-    // control 800 ms + data plane 1200 ms = 2 s; x1.5 + 1 = 4 s; with 32.5 s of budgets 36.5 -> 37 s
-    assertThat(PreStopTuning.decide(auto(), List.of(record(800, 1200)), null).recommendedSeconds()).isEqualTo(4);
+    // control 800 ms + data plane 1200 ms = 2 s; x1.5 + 1 = 4 s; with 32.5 s of budgets 36.5 -> 37
+    // s
+    assertThat(PreStopTuning.decide(auto(), List.of(record(800, 1200)), null).recommendedSeconds())
+        .isEqualTo(4);
     PreStopSpec withBudget = autoSpec();
     withBudget.getBudgets().add(new PathBudget("cloud-lb", 30));
     withBudget.getBudgets().add(new PathBudget("ingress", 2.5));
-    assertThat(PreStopTuning.decide(policy(withBudget), List.of(record(800, 1200)), null)
-        .recommendedSeconds()).isEqualTo(37);
+    assertThat(
+            PreStopTuning.decide(policy(withBudget), List.of(record(800, 1200)), null)
+                .recommendedSeconds())
+        .isEqualTo(37);
     PreStopSpec bounded = autoSpec();
     bounded.setMaxSeconds(20);
-    assertThat(PreStopTuning.decide(policy(bounded), List.of(record(60_000, 0)), null)
-        .recommendedSeconds()).isEqualTo(20);
-    assertThat(PreStopTuning.decide(auto(), List.of(record(0, 0)), null).recommendedSeconds()).isEqualTo(1);
+    assertThat(
+            PreStopTuning.decide(policy(bounded), List.of(record(60_000, 0)), null)
+                .recommendedSeconds())
+        .isEqualTo(20);
+    assertThat(PreStopTuning.decide(auto(), List.of(record(0, 0)), null).recommendedSeconds())
+        .isEqualTo(1);
   }
 
   @Test

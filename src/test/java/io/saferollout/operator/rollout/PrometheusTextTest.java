@@ -8,7 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
-  static final String KUBE_PROXY_PAGE = """
+  static final String KUBE_PROXY_PAGE =
+      """
       # HELP kubeproxy_network_programming_duration_seconds [ALPHA] In Cluster Network Programming Latency in seconds
       # TYPE kubeproxy_network_programming_duration_seconds histogram
       kubeproxy_network_programming_duration_seconds_bucket{le="0.25"} 0
@@ -32,7 +33,9 @@ class PrometheusTextTest {
     assertThat(samples).hasSize(10);
     assertThat(samples.get(5).labels()).containsEntry("le", "+Inf");
     assertThat(samples.get(8).value()).isEqualTo(1.7e9);
-    assertThat(samples.get(9).labels()).containsEntry("host", "10.0.0.1:6443").containsEntry("method", "GET");
+    assertThat(samples.get(9).labels())
+        .containsEntry("host", "10.0.0.1:6443")
+        .containsEntry("method", "GET");
     assertThat(samples.get(9).value()).isEqualTo(1234);
   }
 
@@ -46,7 +49,8 @@ class PrometheusTextTest {
   @Test
   void aMalformedLineIsNamedByItsNumber() {
     assertThatThrownBy(() -> PrometheusText.parse("ok 1\nbroken{le=\"1\" 3\n"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metrics line 2");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("metrics line 2");
     assertThatThrownBy(() -> PrometheusText.parse("m one"))
         .hasMessageContaining("'one' is not a number");
     assertThatThrownBy(() -> PrometheusText.parse("m{le=\"1} 3"))
@@ -55,15 +59,18 @@ class PrometheusTextTest {
 
   @Test
   void histogramQuantilesInterpolateInsideTheBucketLikePromQL() {
-    CumulativeHistogram h = CumulativeHistogram.of(PrometheusText.parse(KUBE_PROXY_PAGE), HISTOGRAM).orElseThrow();
+    CumulativeHistogram h =
+        CumulativeHistogram.of(PrometheusText.parse(KUBE_PROXY_PAGE), HISTOGRAM).orElseThrow();
     assertThat(h.count()).isEqualTo(20);
     assertThat(h.sum()).isEqualTo(21.5);
     // rank 10 of 20 falls exactly at the top of the (0.5, 1] bucket
     assertThat(h.quantile(0.5)).hasValueSatisfying(v -> assertThat(v).isCloseTo(1.0, within(1e-9)));
     // rank 19.8: the (2, 5] bucket holds ranks 18-20, so 2 + 3 * (1.8 / 2)
-    assertThat(h.quantile(0.99)).hasValueSatisfying(v -> assertThat(v).isCloseTo(4.7, within(1e-9)));
+    assertThat(h.quantile(0.99))
+        .hasValueSatisfying(v -> assertThat(v).isCloseTo(4.7, within(1e-9)));
     assertThat(h.maxUpperBound()).contains(5.0);
-    assertThat(CumulativeHistogram.of(PrometheusText.parse(KUBE_PROXY_PAGE), "absent_metric")).isEmpty();
+    assertThat(CumulativeHistogram.of(PrometheusText.parse(KUBE_PROXY_PAGE), "absent_metric"))
+        .isEmpty();
   }
 
   @Test
@@ -99,24 +106,38 @@ class PrometheusTextTest {
 
   @Test
   void aPrometheusQueryAnswerIsReadAsSeconds() {
-    assertThat(PrometheusQuery.firstValue("""
+    assertThat(
+            PrometheusQuery.firstValue(
+                """
         {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1764313200.1,"0.42"]}]}}
-        """)).contains(0.42);
-    assertThat(PrometheusQuery.firstValue("""
+        """))
+        .contains(0.42);
+    assertThat(
+            PrometheusQuery.firstValue(
+                """
         {"status":"success","data":{"resultType":"scalar","result":[1764313200.1,"1.5"]}}
-        """)).contains(1.5);
-    assertThat(PrometheusQuery.firstValue("""
+        """))
+        .contains(1.5);
+    assertThat(
+            PrometheusQuery.firstValue(
+                """
         {"status":"success","data":{"resultType":"vector","result":[]}}
-        """)).isEmpty();
-    assertThat(PrometheusQuery.firstValue("""
+        """))
+        .isEmpty();
+    assertThat(
+            PrometheusQuery.firstValue(
+                """
         {"status":"success","data":{"resultType":"vector","result":[{"value":[1,"NaN"]}]}}
-        """)).as("no observations in the range").isEmpty();
+        """))
+        .as("no observations in the range")
+        .isEmpty();
     assertThatThrownBy(() -> PrometheusQuery.firstValue("<html>")).hasMessageContaining("not JSON");
   }
 
-  private static CumulativeHistogram histogram(double b025, double b05, double b1, double b2, double b5, double inf,
-      double sum) {
-    String page = """
+  private static CumulativeHistogram histogram(
+      double b025, double b05, double b1, double b2, double b5, double inf, double sum) {
+    String page =
+        """
         m_bucket{le="0.25"} %s
         m_bucket{le="0.5"} %s
         m_bucket{le="1"} %s
@@ -125,7 +146,8 @@ class PrometheusTextTest {
         m_bucket{le="+Inf"} %s
         m_sum %s
         m_count %s
-        """.formatted(b025, b05, b1, b2, b5, inf, sum, inf);
+        """
+            .formatted(b025, b05, b1, b2, b5, inf, sum, inf);
     return CumulativeHistogram.of(PrometheusText.parse(page), "m").orElseThrow();
   }
 }

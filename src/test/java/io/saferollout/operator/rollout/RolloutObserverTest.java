@@ -20,11 +20,11 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.DataPlaneSource;
 import io.saferollout.api.PathBudget;
@@ -37,6 +37,8 @@ import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.SafeRolloutStatus;
 import io.saferollout.api.TargetRef;
 import io.saferollout.api.TuningApplication;
+import io.saferollout.operator.validation.PreStopPolicy;
+import io.saferollout.operator.validation.SpecParser;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -46,8 +48,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import io.saferollout.operator.validation.PreStopPolicy;
-import io.saferollout.operator.validation.SpecParser;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -58,11 +58,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rollout observation against a real (mock) Kubernetes API: pods and EndpointSlices change through
- * the API, the observer's clock hears them through informers, and the status it writes is the
- * only state carried from one observer to the next.
+ * the API, the observer's clock hears them through informers, and the status it writes is the only
+ * state carried from one observer to the next.
  */
 class RolloutObserverTest {
   static final String NS = "shop";
+
   /**
    * The issue's bound for control-plane removal against the recorded change. Both ends of the
    * measurement are watch deliveries from the same loopback server, so their latencies cancel.
@@ -80,8 +81,13 @@ class RolloutObserverTest {
   @BeforeEach
   void startApi() {
     var expectations = new HashMap<ServerRequest, Queue<ServerResponse>>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -100,7 +106,8 @@ class RolloutObserverTest {
   }
 
   @Test
-  void controlPlaneRemovalIsTheTimeFromDeletionToTheEndpointTurningNotReadyInEverySlice() throws Exception {
+  void controlPlaneRemovalIsTheTimeFromDeletionToTheEndpointTurningNotReadyInEverySlice()
+      throws Exception {
     RolloutObserver observer = observer();
     client.pods().resource(pod("web-abc-1", "abc", 3)).create();
     client.resource(slice("web-1", "web-abc-1", true)).create();
@@ -110,7 +117,8 @@ class RolloutObserverTest {
     SafeRolloutStatus status = new SafeRolloutStatus();
 
     status = step(observer, sr, rolling(), status);
-    assertThat(status.getActiveRollouts()).singleElement()
+    assertThat(status.getActiveRollouts())
+        .singleElement()
         .satisfies(a -> assertThat(a.getKind()).isEqualTo(RolloutKind.Revision));
 
     Instant deleteSent = Instant.now();
@@ -127,25 +135,37 @@ class RolloutObserverTest {
     Instant updateAnswered = Instant.now();
     // The server made each change at some moment during its request: take the middle, and allow
     // half of each request's duration on top of the issue's 100 ms (requests slow down under load).
-    long recorded = Duration.between(middle(deleteSent, deleteAnswered), middle(updateSent, updateAnswered)).toMillis();
-    long tolerance = CONTROL_PLANE_TOLERANCE_MS
-        + (Duration.between(deleteSent, deleteAnswered).toMillis() + Duration.between(updateSent, updateAnswered).toMillis()) / 2;
-    await().atMost(Duration.ofSeconds(10)).until(() -> !observer.clock().removals(NS, "web", Instant.EPOCH).isEmpty());
+    long recorded =
+        Duration.between(middle(deleteSent, deleteAnswered), middle(updateSent, updateAnswered))
+            .toMillis();
+    long tolerance =
+        CONTROL_PLANE_TOLERANCE_MS
+            + (Duration.between(deleteSent, deleteAnswered).toMillis()
+                    + Duration.between(updateSent, updateAnswered).toMillis())
+                / 2;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !observer.clock().removals(NS, "web", Instant.EPOCH).isEmpty());
 
     finalizePod("web-abc-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
     status = step(observer, sr, complete(), status);
 
     assertThat(status.getActiveRollouts()).isEmpty();
     RolloutRecord r = status.getRollouts().get(0);
     assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Complete);
     assertThat(r.getPodsReplaced()).isEqualTo(1);
-    assertThat(r.getEndpointRemovalMs().getP99()).isBetween(recorded - tolerance, recorded + tolerance);
+    assertThat(r.getEndpointRemovalMs().getP99())
+        .isBetween(recorded - tolerance, recorded + tolerance);
     assertThat(r.getPodsOutlastingPreStop()).isZero();
     assertThat(status.getPreStopTuning().getEvidence().getSamples()).isEqualTo(1);
     assertThat(meters.get("saferollout.endpoint.removal").timer().count()).isEqualTo(1);
-    assertThat(meters.get("saferollout.rollouts").tag("outcome", "Complete").counter().count()).isEqualTo(1);
-    assertThat(meters.get("saferollout.prestop.seconds").tag("deployment", "web").gauge().value()).isEqualTo(15);
+    assertThat(meters.get("saferollout.rollouts").tag("outcome", "Complete").counter().count())
+        .isEqualTo(1);
+    assertThat(meters.get("saferollout.prestop.seconds").tag("deployment", "web").gauge().value())
+        .isEqualTo(15);
   }
 
   @Test
@@ -161,10 +181,14 @@ class RolloutObserverTest {
     client.pods().inNamespace(NS).withName("web-abc-2").delete();
     finalizePod("web-abc-1");
     finalizePod("web-abc-2");
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
     status = step(observer, sr, complete(), status);
 
-    assertThat(status.getRollouts()).singleElement().satisfies(r -> assertThat(r.getPodsReplaced()).isEqualTo(2));
+    assertThat(status.getRollouts())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getPodsReplaced()).isEqualTo(2));
     assertThat(status.getPreStopTuning().getEvidence().getEndpointRemovalMs()).isNotNull();
   }
 
@@ -172,17 +196,28 @@ class RolloutObserverTest {
   void aRolloutSeenBeforeTheControllerNamesItsRevisionIsOneRolloutNotASupersededOne() {
     SafeRollout sr = safeRollout();
     RolloutObserver observer = observer();
-    // Template changed (generation 3), the Deployment controller has not caught up: revision unknown.
-    SafeRolloutStatus status = step(observer, sr, deployment(2, 3, 2, "2"), new SafeRolloutStatus());
-    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isNull());
+    // Template changed (generation 3), the Deployment controller has not caught up: revision
+    // unknown.
+    SafeRolloutStatus status =
+        step(observer, sr, deployment(2, 3, 2, "2"), new SafeRolloutStatus());
+    assertThat(status.getActiveRollouts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getRevision()).isNull());
     status = step(observer, sr, deployment(0, 3, 3, "3"), status);
-    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isEqualTo("3"));
+    assertThat(status.getActiveRollouts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getRevision()).isEqualTo("3"));
     status = step(observer, sr, deployment(0, 4, 4, "4"), status);
-    assertThat(status.getRollouts()).singleElement().satisfies(r -> {
-      assertThat(r.getRevision()).isEqualTo("3");
-      assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Superseded);
-    });
-    assertThat(status.getActiveRollouts()).singleElement().satisfies(a -> assertThat(a.getRevision()).isEqualTo("4"));
+    assertThat(status.getRollouts())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRevision()).isEqualTo("3");
+              assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Superseded);
+            });
+    assertThat(status.getActiveRollouts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getRevision()).isEqualTo("4"));
   }
 
   @Test
@@ -198,7 +233,9 @@ class RolloutObserverTest {
     SafeRolloutStatus status = step(first, sr, rolling(), new SafeRolloutStatus());
     removeEndpoint(first, "web-abc-1", "web-1");
     status = step(first, sr, rolling(), status);
-    assertThat(status.getActiveRollouts().get(0).getRemovals()).extracting("pod").containsExactly("web-abc-1");
+    assertThat(status.getActiveRollouts().get(0).getRemovals())
+        .extracting("pod")
+        .containsExactly("web-abc-1");
     closeInformers();
 
     // The operator restarts: a new observer with an empty clock, only the status in the API.
@@ -215,10 +252,13 @@ class RolloutObserverTest {
     status = step(second, sr, complete(), status);
 
     assertThat(status.getActiveRollouts()).isEmpty();
-    assertThat(status.getRollouts()).singleElement().satisfies(r -> {
-      assertThat(r.getPodsReplaced()).isEqualTo(2);
-      assertThat(r.getRevision()).isEqualTo("2");
-    });
+    assertThat(status.getRollouts())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getPodsReplaced()).isEqualTo(2);
+              assertThat(r.getRevision()).isEqualTo("2");
+            });
   }
 
   @Test
@@ -232,12 +272,17 @@ class RolloutObserverTest {
     SafeRolloutStatus status = step(observer, sr, rolling(), new SafeRolloutStatus());
     removeEndpoint(observer, "web-abc-1", "web-1");
     finalizePod("web-abc-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
     var observation = observer.observe(sr, policy(sr), List.of(complete()), status);
 
-    assertThat(observation.rollouts()).singleElement()
+    assertThat(observation.rollouts())
+        .singleElement()
         .satisfies(r -> assertThat(r.getPodsOutlastingPreStop()).isEqualTo(1));
-    assertThat(observation.findings()).singleElement().satisfies(f -> assertThat(f.getRule()).isEqualTo("SR023"));
+    assertThat(observation.findings())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getRule()).isEqualTo("SR023"));
     assertThat(warnings).singleElement().asString().contains("SR023").contains("web-abc-1");
     // 30 s of budget x nothing + margin: Auto would carry at least 31 s
     assertThat(observation.tuning().getRecommendedSeconds()).isGreaterThanOrEqualTo(31);
@@ -253,15 +298,21 @@ class RolloutObserverTest {
     RolloutObserver observer = observer();
     watch(observer);
     SafeRolloutStatus status = step(observer, sr, rolling(), new SafeRolloutStatus());
-    assertThat(observer.observe(sr, policy(sr), List.of(rolling()), status).preStopSeconds()).as("nothing measured yet").isEqualTo(15);
+    assertThat(observer.observe(sr, policy(sr), List.of(rolling()), status).preStopSeconds())
+        .as("nothing measured yet")
+        .isEqualTo(15);
     removeEndpoint(observer, "web-abc-1", "web-1");
     finalizePod("web-abc-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
 
     // The observer only decides the value; when the template takes it is the plan step's call
     // (HardeningPlannerTuningTest), so both applyTuning settings carry the same value.
     var waiting = observer.observe(sr, policy(sr), List.of(complete()), status);
-    assertThat(waiting.preStopSeconds()).isEqualTo(waiting.tuning().getRecommendedSeconds()).isLessThan(15);
+    assertThat(waiting.preStopSeconds())
+        .isEqualTo(waiting.tuning().getRecommendedSeconds())
+        .isLessThan(15);
     assertThat(waiting.tuning().getInForceSeconds()).isEqualTo(waiting.preStopSeconds());
     assertThat(waiting.tuning().getReason()).contains("WithNextRollout");
 
@@ -275,19 +326,36 @@ class RolloutObserverTest {
   void dataPlaneIsTheHistogramDeltaReadFromEveryNodesKubeProxyMetrics() throws Exception {
     AtomicReference<String> page = new AtomicReference<>(kubeProxyPage(10, 10, 10));
     nodeMetrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    nodeMetrics.createContext("/metrics", exchange -> {
-      byte[] body = page.get().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    nodeMetrics.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = page.get().getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     nodeMetrics.start();
-    client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata()
-        .withNewStatus().addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress().endStatus()
-        .build()).create();
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("node-1")
+                .endMetadata()
+                .withNewStatus()
+                .addNewAddress()
+                .withType("InternalIP")
+                .withAddress("127.0.0.1")
+                .endAddress()
+                .endStatus()
+                .build())
+        .create();
     SafeRollout sr = safeRollout();
-    sr.getSpec().getPreStop().getDataPlane()
-        .setMetricsUrlTemplate("http://{nodeIP}:" + nodeMetrics.getAddress().getPort() + "/metrics");
+    sr.getSpec()
+        .getPreStop()
+        .getDataPlane()
+        .setMetricsUrlTemplate(
+            "http://{nodeIP}:" + nodeMetrics.getAddress().getPort() + "/metrics");
     client.pods().resource(pod("web-abc-1", "abc", 15)).create();
     client.resource(slice("web-1", "web-abc-1", true)).create();
     RolloutObserver observer = observer();
@@ -298,14 +366,17 @@ class RolloutObserverTest {
     page.set(kubeProxyPage(10, 10, 20));
     removeEndpoint(observer, "web-abc-1", "web-1");
     finalizePod("web-abc-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().terminating(NS, "web") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
     status = step(observer, sr, complete(), status);
 
     RolloutRecord r = status.getRollouts().get(0);
     assertThat(r.getDataPlaneMs().getP50()).isBetween(1000L, 2000L);
     assertThat(r.getDataPlaneMs().getP99()).isBetween(1900L, 2000L);
     assertThat(r.getDataPlaneMs().getMax()).isEqualTo(2000L);
-    assertThat(status.getPreStopTuning().getEvidence().getSources()).anySatisfy(s -> assertThat(s).contains("kube-proxy"));
+    assertThat(status.getPreStopTuning().getEvidence().getSources())
+        .anySatisfy(s -> assertThat(s).contains("kube-proxy"));
   }
 
   private static Instant middle(Instant a, Instant b) {
@@ -321,16 +392,22 @@ class RolloutObserverTest {
         kubeproxy_network_programming_duration_seconds_bucket{le="+Inf"} %d
         kubeproxy_network_programming_duration_seconds_sum 12.5
         kubeproxy_network_programming_duration_seconds_count %d
-        """.formatted(upToHalf, upToOne, upToTwo, upToTwo, upToTwo);
+        """
+        .formatted(upToHalf, upToOne, upToTwo, upToTwo, upToTwo);
   }
 
   private RolloutObserver observer() {
-    return new RolloutObserver(client, meters, (sr, reason, message) -> warnings.add(reason + ": " + message),
-        Clock.systemUTC(), http);
+    return new RolloutObserver(
+        client,
+        meters,
+        (sr, reason, message) -> warnings.add(reason + ": " + message),
+        Clock.systemUTC(),
+        http);
   }
 
   /** One reconcile: observe, then store the status as the API would (a JSON round trip). */
-  private static SafeRolloutStatus step(RolloutObserver observer, SafeRollout sr, Deployment d, SafeRolloutStatus previous) {
+  private static SafeRolloutStatus step(
+      RolloutObserver observer, SafeRollout sr, Deployment d, SafeRolloutStatus previous) {
     SafeRolloutStatus next = new SafeRolloutStatus();
     observer.observe(sr, policy(sr), List.of(d), previous).writeTo(next);
     return Serialization.unmarshal(Serialization.asJson(next), SafeRolloutStatus.class);
@@ -339,17 +416,53 @@ class RolloutObserverTest {
   /** Plain fabric8 informers feeding the observer's clock, as its JOSDK event sources do. */
   private void watch(RolloutObserver observer) {
     EndpointRemovalClock clock = observer.clock();
-    SharedIndexInformer<Pod> pods = client.pods().inNamespace(NS).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod p) { clock.podChanged(p, Instant.now()); }
-      @Override public void onUpdate(Pod o, Pod p) { clock.podChanged(p, Instant.now()); }
-      @Override public void onDelete(Pod p, boolean unknown) { clock.podDeleted(p, Instant.now()); }
-    });
+    SharedIndexInformer<Pod> pods =
+        client
+            .pods()
+            .inNamespace(NS)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod p) {
+                    clock.podChanged(p, Instant.now());
+                  }
+
+                  @Override
+                  public void onUpdate(Pod o, Pod p) {
+                    clock.podChanged(p, Instant.now());
+                  }
+
+                  @Override
+                  public void onDelete(Pod p, boolean unknown) {
+                    clock.podDeleted(p, Instant.now());
+                  }
+                });
     AtomicReference<SharedIndexInformer<EndpointSlice>> slices = new AtomicReference<>();
-    slices.set(client.resources(EndpointSlice.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(EndpointSlice s) { clock.sliceChanged(null, s, slices.get() == null ? List.of() : slices.get().getStore().list(), Instant.now()); }
-      @Override public void onUpdate(EndpointSlice o, EndpointSlice s) { clock.sliceChanged(o, s, slices.get().getStore().list(), Instant.now()); }
-      @Override public void onDelete(EndpointSlice s, boolean unknown) { clock.sliceChanged(s, null, slices.get().getStore().list(), Instant.now()); }
-    }));
+    slices.set(
+        client
+            .resources(EndpointSlice.class)
+            .inNamespace(NS)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(EndpointSlice s) {
+                    clock.sliceChanged(
+                        null,
+                        s,
+                        slices.get() == null ? List.of() : slices.get().getStore().list(),
+                        Instant.now());
+                  }
+
+                  @Override
+                  public void onUpdate(EndpointSlice o, EndpointSlice s) {
+                    clock.sliceChanged(o, s, slices.get().getStore().list(), Instant.now());
+                  }
+
+                  @Override
+                  public void onDelete(EndpointSlice s, boolean unknown) {
+                    clock.sliceChanged(s, null, slices.get().getStore().list(), Instant.now());
+                  }
+                }));
     informers.add(pods);
     informers.add(slices.get());
   }
@@ -361,17 +474,28 @@ class RolloutObserverTest {
     informers.clear();
   }
 
-  private void removeEndpoint(RolloutObserver observer, String pod, String slice) throws InterruptedException {
+  private void removeEndpoint(RolloutObserver observer, String pod, String slice)
+      throws InterruptedException {
     client.pods().inNamespace(NS).withName(pod).delete();
     Thread.sleep(50);
     client.resource(slice(slice, pod, false)).update();
-    await().atMost(Duration.ofSeconds(10)).until(() -> observer.clock().removals(NS, "web", Instant.EPOCH).stream()
-        .anyMatch(r -> r.pod().equals(pod)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                observer.clock().removals(NS, "web", Instant.EPOCH).stream()
+                    .anyMatch(r -> r.pod().equals(pod)));
   }
 
-  /** The kubelet's last word: the finalizer holding the terminating pod goes, and the pod with it. */
+  /**
+   * The kubelet's last word: the finalizer holding the terminating pod goes, and the pod with it.
+   */
   private void finalizePod(String name) {
-    client.pods().inNamespace(NS).withName(name).edit(p -> new PodBuilder(p).editMetadata().withFinalizers().endMetadata().build());
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName(name)
+        .edit(p -> new PodBuilder(p).editMetadata().withFinalizers().endMetadata().build());
   }
 
   private static SafeRollout safeRollout() {
@@ -386,17 +510,40 @@ class RolloutObserverTest {
 
   private static Pod pod(String name, String hash, int preStopSeconds) {
     return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS)
-          .withLabels(Map.of("app", "web", "pod-template-hash", hash))
-          .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("web-" + hash)
-            .withUid("rs-" + hash).withController(true).endOwnerReference()
-          // Holds the pod in Terminating after DELETE, as a real API server does during the grace period.
-          .withFinalizers("test.saferollout.io/graceful")
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .withLabels(Map.of("app", "web", "pod-template-hash", hash))
+        .addNewOwnerReference()
+        .withApiVersion("apps/v1")
+        .withKind("ReplicaSet")
+        .withName("web-" + hash)
+        .withUid("rs-" + hash)
+        .withController(true)
+        .endOwnerReference()
+        // Holds the pod in Terminating after DELETE, as a real API server does during the grace
+        // period.
+        .withFinalizers("test.saferollout.io/graceful")
         .endMetadata()
-        .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
-          .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds((long) preStopSeconds).endSleep().endPreStop().endLifecycle()
-        .endContainer().endSpec()
-        .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:1")
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewSleep()
+        .withSeconds((long) preStopSeconds)
+        .endSleep()
+        .endPreStop()
+        .endLifecycle()
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
         .build();
   }
 
@@ -404,12 +551,28 @@ class RolloutObserverTest {
   private EndpointSlice slice(String name, String pod, boolean ready) {
     String uid = client.pods().inNamespace(NS).withName(pod).get().getMetadata().getUid();
     return new EndpointSliceBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS).withLabels(Map.of("kubernetes.io/service-name", name)).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .withLabels(Map.of("kubernetes.io/service-name", name))
+        .endMetadata()
         .withAddressType("IPv4")
-        .withEndpoints(new EndpointBuilder().withAddresses("10.0.0.1")
-            .withNewConditions().withReady(ready).withServing(true).withTerminating(!ready).endConditions()
-            .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withNamespace(NS).withName(pod).withUid(uid).build())
-            .build())
+        .withEndpoints(
+            new EndpointBuilder()
+                .withAddresses("10.0.0.1")
+                .withNewConditions()
+                .withReady(ready)
+                .withServing(true)
+                .withTerminating(!ready)
+                .endConditions()
+                .withTargetRef(
+                    new ObjectReferenceBuilder()
+                        .withKind("Pod")
+                        .withNamespace(NS)
+                        .withName(pod)
+                        .withUid(uid)
+                        .build())
+                .build())
         .build();
   }
 
@@ -426,19 +589,38 @@ class RolloutObserverTest {
     return deployment(updated, 2, 2, "2");
   }
 
-  private static Deployment deployment(int updated, long generation, long observed, String revision) {
+  private static Deployment deployment(
+      int updated, long generation, long observed, String revision) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("web").withNamespace(NS).withGeneration(generation)
-          .withAnnotations(Map.of(RolloutObserver.REVISION, revision)).endMetadata()
-        .withNewSpec().withReplicas(2)
-          .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build())
-          .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
-            .withNewSpec().addNewContainer().withName("web").withImage("example/web:2")
-              .withPorts(new ContainerPortBuilder().withContainerPort(8080).build()).endContainer().endSpec()
-          .endTemplate()
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace(NS)
+        .withGeneration(generation)
+        .withAnnotations(Map.of(RolloutObserver.REVISION, revision))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Map.of("app", "web"))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("web")
+        .withImage("example/web:2")
+        .withPorts(new ContainerPortBuilder().withContainerPort(8080).build())
+        .endContainer()
         .endSpec()
-        .withNewStatus().withObservedGeneration(observed).withReplicas(2).withUpdatedReplicas(updated)
-          .withAvailableReplicas(updated).withReadyReplicas(2).endStatus()
+        .endTemplate()
+        .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(observed)
+        .withReplicas(2)
+        .withUpdatedReplicas(updated)
+        .withAvailableReplicas(updated)
+        .withReadyReplicas(2)
+        .endStatus()
         .build();
   }
 

@@ -33,8 +33,13 @@ class PreStopSpecValidationTest {
     spec.getPreStop().setMaxSeconds(20);
     spec.getPreStop().getBudgets().add(new PathBudget(" ", -1));
     spec.getPreStop().getDataPlane().setSource(DataPlaneSource.Prometheus);
-    assertThat(fields(spec)).containsExactlyInAnyOrder("spec.preStop.factor", "spec.preStop.minSeconds",
-        "spec.preStop.budgets[0].name", "spec.preStop.budgets[0].seconds", "spec.preStop.dataPlane.prometheusUrl");
+    assertThat(fields(spec))
+        .containsExactlyInAnyOrder(
+            "spec.preStop.factor",
+            "spec.preStop.minSeconds",
+            "spec.preStop.budgets[0].name",
+            "spec.preStop.budgets[0].seconds",
+            "spec.preStop.dataPlane.prometheusUrl");
   }
 
   @Test
@@ -45,7 +50,8 @@ class PreStopSpecValidationTest {
     auto.getPreStop().setMode(PreStopMode.Auto);
     auto.getPreStop().setMaxSeconds(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS + 1);
     auto.getPreStop().setDelaySeconds(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS + 1);
-    assertThat(fields(auto)).containsExactlyInAnyOrder("spec.preStop.maxSeconds", "spec.preStop.delaySeconds");
+    assertThat(fields(auto))
+        .containsExactlyInAnyOrder("spec.preStop.maxSeconds", "spec.preStop.delaySeconds");
     SafeRolloutSpec longest = spec();
     longest.getPreStop().setMaxSeconds(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS);
     longest.setDrainSeconds(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS);

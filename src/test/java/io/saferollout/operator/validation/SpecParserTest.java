@@ -56,8 +56,11 @@ class SpecParserTest {
     nulls.setDrainSeconds(null);
     nulls.setStrategy(null);
     nulls.setReadinessProbe(null);
-    assertThat(SpecParser.parse(fresh)).usingRecursiveComparison().isEqualTo(SpecParser.parse(nulls));
-    assertThat(SpecParser.parse(fresh).value().orElseThrow().hardening()).usingRecursiveComparison()
+    assertThat(SpecParser.parse(fresh))
+        .usingRecursiveComparison()
+        .isEqualTo(SpecParser.parse(nulls));
+    assertThat(SpecParser.parse(fresh).value().orElseThrow().hardening())
+        .usingRecursiveComparison()
         .isEqualTo(HardeningPolicy.defaults());
   }
 
@@ -76,24 +79,60 @@ class SpecParserTest {
 
     Parsed<SafeRolloutPolicy> parsed = SpecParser.parse(spec);
     assertThat(parsed.isValid()).isFalse();
-    assertThat(parsed.problems()).extracting(SpecProblem::field).containsExactlyInAnyOrder(
-        "spec.target", "spec.drainSeconds", "spec.preStop.delaySeconds", "spec.strategy.maxSurge",
-        "spec.strategy.minReadySeconds", "spec.readinessProbe.path", "spec.readinessProbe.port",
-        "spec.readinessProbe.scheme", "spec.readinessProbe.periodSeconds");
-    assertThat(parsed.describeProblems()).contains("spec.drainSeconds: must be between 0 and 300, got 301");
+    assertThat(parsed.problems())
+        .extracting(SpecProblem::field)
+        .containsExactlyInAnyOrder(
+            "spec.target",
+            "spec.drainSeconds",
+            "spec.preStop.delaySeconds",
+            "spec.strategy.maxSurge",
+            "spec.strategy.minReadySeconds",
+            "spec.readinessProbe.path",
+            "spec.readinessProbe.port",
+            "spec.readinessProbe.scheme",
+            "spec.readinessProbe.periodSeconds");
+    assertThat(parsed.describeProblems())
+        .contains("spec.drainSeconds: must be between 0 and 300, got 301");
   }
 
   @Test
   void aSelectorMustSelectSomethingWithKnownOperators() {
     assertThat(fields(selector(new LabelSelector()))).containsExactly("spec.target.selector");
-    assertThat(fields(selector(new LabelSelectorBuilder().withMatchExpressions(
-        new LabelSelectorRequirementBuilder().withKey("tier").withOperator("Matches").withValues("x").build()).build())))
+    assertThat(
+            fields(
+                selector(
+                    new LabelSelectorBuilder()
+                        .withMatchExpressions(
+                            new LabelSelectorRequirementBuilder()
+                                .withKey("tier")
+                                .withOperator("Matches")
+                                .withValues("x")
+                                .build())
+                        .build())))
         .containsExactly("spec.target.selector.matchExpressions[0].operator");
-    assertThat(fields(selector(new LabelSelectorBuilder().withMatchExpressions(
-        new LabelSelectorRequirementBuilder().withKey("tier").withOperator("In").build(),
-        new LabelSelectorRequirementBuilder().withKey("tier").withOperator("Exists").withValues("x").build()).build())))
-        .containsExactly("spec.target.selector.matchExpressions[0].values", "spec.target.selector.matchExpressions[1].values");
-    assertThat(fields(selector(new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build()))).isEmpty();
+    assertThat(
+            fields(
+                selector(
+                    new LabelSelectorBuilder()
+                        .withMatchExpressions(
+                            new LabelSelectorRequirementBuilder()
+                                .withKey("tier")
+                                .withOperator("In")
+                                .build(),
+                            new LabelSelectorRequirementBuilder()
+                                .withKey("tier")
+                                .withOperator("Exists")
+                                .withValues("x")
+                                .build())
+                        .build())))
+        .containsExactly(
+            "spec.target.selector.matchExpressions[0].values",
+            "spec.target.selector.matchExpressions[1].values");
+    assertThat(
+            fields(
+                selector(
+                    new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "front")).build())))
+        .isEmpty();
   }
 
   @Test
@@ -106,7 +145,9 @@ class SpecParserTest {
     SafeRolloutSpec badName = new SafeRolloutSpec();
     badName.setTarget(TargetRef.byName("Web_1"));
     assertThat(fields(badName)).containsExactly("spec.target.name");
-    assertThat(SpecParser.parse(null).problems()).extracting(SpecProblem::field).containsExactly("spec");
+    assertThat(SpecParser.parse(null).problems())
+        .extracting(SpecProblem::field)
+        .containsExactly("spec");
   }
 
   @Test
@@ -117,7 +158,8 @@ class SpecParserTest {
     spec.getReadinessProbe().setPort(new IntOrString("http-metrics"));
     assertThat(SpecParser.hardening(spec).isValid()).isTrue();
     spec.getReadinessProbe().setPort(new IntOrString("a-very-long-port-name"));
-    assertThat(SpecParser.hardening(spec).problems()).extracting(SpecProblem::field)
+    assertThat(SpecParser.hardening(spec).problems())
+        .extracting(SpecProblem::field)
         .containsExactly("spec.readinessProbe.port");
   }
 

@@ -11,78 +11,77 @@ import java.util.Map;
 /** Reading and comparing JSON trees the way the API server does: by meaning, not by node class. */
 final class Json {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private Json() {
-    }
+  private Json() {}
 
-    static JsonNode read(String json) {
-        try {
-            return Serialization.jsonMapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
+  static JsonNode read(String json) {
+    try {
+      return Serialization.jsonMapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
     }
+  }
 
-    /** An apply body is YAML (application/apply-patch+yaml); JSON is YAML too. */
-    static JsonNode readYaml(String yaml) {
-        try {
-            JsonNode node = YAML.readTree(yaml);
-            if (node == null || !node.isObject()) {
-                throw new BadRequest("the apply body must be an object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("the apply body is not valid YAML: " + e.getOriginalMessage());
-        }
+  /** An apply body is YAML (application/apply-patch+yaml); JSON is YAML too. */
+  static JsonNode readYaml(String yaml) {
+    try {
+      JsonNode node = YAML.readTree(yaml);
+      if (node == null || !node.isObject()) {
+        throw new BadRequest("the apply body must be an object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new BadRequest("the apply body is not valid YAML: " + e.getOriginalMessage());
     }
+  }
 
-    static String write(JsonNode node) {
-        try {
-            return Serialization.jsonMapper().writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+  static String write(JsonNode node) {
+    try {
+      return Serialization.jsonMapper().writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    /** 15, 15L and 15.0 are one value once decoded into the API's Go types; so are equal trees. */
-    static boolean sameValue(JsonNode a, JsonNode b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (a.isNumber() && b.isNumber()) {
-            return a.decimalValue().compareTo(b.decimalValue()) == 0;
-        }
-        if (a.isObject() && b.isObject()) {
-            if (a.size() != b.size()) {
-                return false;
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!sameValue(e.getValue(), b.get(e.getKey()))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (a.isArray() && b.isArray()) {
-            if (a.size() != b.size()) {
-                return false;
-            }
-            for (int i = 0; i < a.size(); i++) {
-                if (!sameValue(a.get(i), b.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return a.equals(b);
+  /** 15, 15L and 15.0 are one value once decoded into the API's Go types; so are equal trees. */
+  static boolean sameValue(JsonNode a, JsonNode b) {
+    if (a == null || b == null) {
+      return a == b;
     }
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue()) == 0;
+    }
+    if (a.isObject() && b.isObject()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!sameValue(e.getValue(), b.get(e.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a.isArray() && b.isArray()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameValue(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return a.equals(b);
+  }
 
-    /** A client error the API server answers with 400. */
-    static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message);
-        }
+  /** A client error the API server answers with 400. */
+  static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
     }
+  }
 }

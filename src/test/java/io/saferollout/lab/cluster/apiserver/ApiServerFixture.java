@@ -16,21 +16,27 @@ import java.util.Queue;
 /** The lab's API server alone, without controllers: for tests of what the API itself answers. */
 final class ApiServerFixture implements AutoCloseable {
 
-    final KubernetesMockServer server;
-    final KubernetesClient client;
+  final KubernetesMockServer server;
+  final KubernetesClient client;
 
-    ApiServerFixture(LabApiServer.Defaulting defaulting) {
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
-                new LabApiServer(new KubernetesMixedDispatcher(expectations), defaulting), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
-    }
+  ApiServerFixture(LabApiServer.Defaulting defaulting) {
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
+        .setLevel(java.util.logging.Level.WARNING);
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            expectations,
+            new LabApiServer(new KubernetesMixedDispatcher(expectations), defaulting),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+  }
 
-    @Override
-    public void close() {
-        client.close();
-        server.destroy();
-    }
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
 }
