@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>The applier does not force conflicts: a 409 then means the operator took a field that Git
  * sets, which FillMissing must never do.
  */
+@io.saferollout.WallClockTest
 class GitOpsApplierTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(GitOpsApplierTest.class);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * kube-proxy's metrics at {@code http://{nodeIP}:10249/metrics}, and EndpointSlices carrying the
  * trigger time those metrics are measured from.
  */
+@io.saferollout.WallClockTest
 class LabNetworkTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Labs claim loopback ranges that are really free, so any number run at once, in one JVM or
  * several.
  */
+@io.saferollout.WallClockTest
 class LabsSideBySideTest {
 
   /** Generous: a lab comes up in ~10 s, but this machine may be running several builds at once. */

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * nothing said so until a setup timeout two minutes later. Now the container fails at once, the
  * pod's status and events say why, and the kubelet restarts it with back-off until it can listen.
  */
+@io.saferollout.WallClockTest
 class PodAppStartFailureTest {
 
   /** Far beyond the second or so this takes, and far below the two minutes it used to hang. */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * How the generator's clients use connections, seen from the server: which requests share one, and
  * what happens when the server closes one.
  */
+@io.saferollout.WallClockTest
 class KeepAliveClientTest {
 
   private static final String HOST = "127.77.6.2";

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * Adoption against the lab's Deployment controller (revisions, ReplicaSets, rollout status as
  * Kubernetes keeps them): no rollout the user did not ask for, and one at a time when asked.
  */
+@io.saferollout.WallClockTest
 class AdoptionInTheLabTest {
   /** Lab rollouts of idle containers take seconds; the margin covers a loaded machine. */
   static final Duration ROLLOUT = Duration.ofSeconds(60);

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * with a request that takes {@link #SERVICE_TIME}; the HTTP/2 tests hold one connection with an
  * answered stream and one in flight.
  */
+@io.saferollout.WallClockTest
 class ShutdownStyleTest {
 
   /** Far beyond anything these tests wait for, so a loaded machine never fails them. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * A container whose liveness probe fails is killed and restarted, with CrashLoopBackOff between
  * restarts.
  */
+@io.saferollout.WallClockTest
 class KubeletRestartTest {
 
   /**

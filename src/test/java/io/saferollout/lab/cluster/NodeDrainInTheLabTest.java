@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * drain back (429) until each evicted pod's replacement is ready, so the Service never has fewer
  * ready pods than the budget asks for.
  */
+@io.saferollout.WallClockTest
 class NodeDrainInTheLabTest {
 
   // The machine is small and shared: convergence waits are generous, never timing assertions.
