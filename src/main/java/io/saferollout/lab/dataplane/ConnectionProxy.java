@@ -9,17 +9,13 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,21 +42,18 @@ import org.slf4j.LoggerFactory;
  *       that closes gracefully has it closed gracefully.
  * </ul>
  */
-public final class ConnectionProxy implements NodeProxy {
+public final class ConnectionProxy extends ViewedProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionProxy.class);
 
-  private final ProxySettings settings;
   private final NetServer server;
   private final NetClient client;
-  private final EndpointView view;
   private final SplittableRandom picks;
   private final Map<InetSocketAddress, AtomicInteger> open = new ConcurrentHashMap<>();
   private final AtomicLong rejected = new AtomicLong();
 
   private ConnectionProxy(Vertx vertx, ProxySettings settings) {
-    this.settings = settings;
-    this.view = new EndpointView(settings.name(), vertx, settings.propagation(), settings.seed());
+    super(vertx, settings);
     this.picks = new SplittableRandom(NodeSeeds.mix(settings.seed() ^ 0x5DEECE66DL));
     this.client =
         vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true));
@@ -81,28 +74,9 @@ public final class ConnectionProxy implements NodeProxy {
    */
   public static ConnectionProxy start(Vertx vertx, ProxySettings settings) {
     ConnectionProxy proxy = new ConnectionProxy(vertx, settings);
-    try {
-      proxy.server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      proxy.close();
-      throw new IllegalStateException(
-          "proxy "
-              + settings.name()
-              + " could not listen on "
-              + settings.host()
-              + ":"
-              + settings.port()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    proxy.awaitListening(proxy.server.listen());
     LOG.debug("kube-proxy {} listening on {}", settings.name(), proxy.address());
     return proxy;
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
   }
 
   @Override
@@ -111,38 +85,8 @@ public final class ConnectionProxy implements NodeProxy {
   }
 
   @Override
-  public InetSocketAddress address() {
-    return new InetSocketAddress(settings.host(), server.actualPort());
-  }
-
-  @Override
-  public URI url() {
-    return URI.create("http://" + settings.host() + ":" + server.actualPort() + "/");
-  }
-
-  @Override
-  public Set<InetSocketAddress> knownEndpoints() {
-    return Set.copyOf(view.current());
-  }
-
-  @Override
-  public void onEndpointsApplied(Consumer<EndpointSetApplied> listener) {
-    view.onApplied(listener);
-  }
-
-  @Override
-  public void update(Set<InetSocketAddress> endpoints, Instant triggeredAt) {
-    view.update(endpoints, triggeredAt);
-  }
-
-  @Override
-  public List<EndpointSetApplied> appliedChanges() {
-    return view.applied();
-  }
-
-  @Override
-  public NetworkProgrammingHistogram networkProgramming() {
-    return view.programming();
+  int listeningPort() {
+    return server.actualPort();
   }
 
   /** Connections forwarded right now, by endpoint (endpoints with none are left out). */

@@ -14,14 +14,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * is idempotent (nginx never passes a non-idempotent request to another server unless told to), and
  * never after a timeout, which may mean the first server is still working on it.
  */
-public final class ServiceProxy implements NodeProxy {
+public final class ServiceProxy extends ViewedProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
 
@@ -68,16 +65,13 @@ public final class ServiceProxy implements NodeProxy {
           HttpMethod.PUT,
           HttpMethod.DELETE);
 
-  private final ProxySettings settings;
   private final HttpServer server;
   private final HttpClient client;
-  private final EndpointView view;
   private final AtomicLong nextPick = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
 
   private ServiceProxy(Vertx vertx, ProxySettings settings) {
-    this.settings = settings;
-    this.view = new EndpointView(settings.name(), vertx, settings.propagation(), settings.seed());
+    super(vertx, settings);
     this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(256));
     this.server =
         vertx
@@ -93,28 +87,9 @@ public final class ServiceProxy implements NodeProxy {
    */
   public static ServiceProxy start(Vertx vertx, ProxySettings settings) {
     ServiceProxy proxy = new ServiceProxy(vertx, settings);
-    try {
-      proxy.server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      proxy.close();
-      throw new IllegalStateException(
-          "proxy "
-              + settings.name()
-              + " could not listen on "
-              + settings.host()
-              + ":"
-              + settings.port()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    proxy.awaitListening(proxy.server.listen());
     LOG.debug("proxy {} listening on {}", settings.name(), proxy.address());
     return proxy;
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
   }
 
   @Override
@@ -123,38 +98,8 @@ public final class ServiceProxy implements NodeProxy {
   }
 
   @Override
-  public InetSocketAddress address() {
-    return new InetSocketAddress(settings.host(), server.actualPort());
-  }
-
-  @Override
-  public URI url() {
-    return URI.create("http://" + settings.host() + ":" + server.actualPort() + "/");
-  }
-
-  @Override
-  public Set<InetSocketAddress> knownEndpoints() {
-    return Set.copyOf(view.current());
-  }
-
-  @Override
-  public void onEndpointsApplied(Consumer<EndpointSetApplied> listener) {
-    view.onApplied(listener);
-  }
-
-  @Override
-  public void update(Set<InetSocketAddress> endpoints, Instant triggeredAt) {
-    view.update(endpoints, triggeredAt);
-  }
-
-  @Override
-  public List<EndpointSetApplied> appliedChanges() {
-    return view.applied();
-  }
-
-  @Override
-  public NetworkProgrammingHistogram networkProgramming() {
-    return view.programming();
+  int listeningPort() {
+    return server.actualPort();
   }
 
   /** How many requests went to another endpoint after a failed attempt. */
