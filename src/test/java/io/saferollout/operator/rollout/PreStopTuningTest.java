@@ -26,6 +26,77 @@ class PreStopTuningTest {
   }
 
   @Test
+  void autoWithoutMeasurementsStartsNoShorterThanTheStatedBudgetsPlusMargin() {
+    // A cloud load balancer's 30 s path against the default 15 s: the first rollout under Auto
+    // must already outlast it, and the status must say the value comes from that budget.
+    var d = PreStopTuning.decide(policy(autoWith(budget("cloud-lb", 30))), List.of(), null);
+    assertThat(d.inForceSeconds()).isEqualTo(31);
+    assertThat(d.recommendedSeconds()).isEqualTo(31);
+    assertThat(d.changed()).isFalse();
+    assertThat(d.reason()).contains("no rollout measured yet").contains("cloud-lb 30 s");
+    var twoHops =
+        PreStopTuning.decide(
+            policy(autoWith(budget("cloud-lb", 30), budget("ingress", 2.5))), List.of(), null);
+    assertThat(twoHops.inForceSeconds()).isEqualTo(34);
+    assertThat(twoHops.reason()).contains("cloud-lb 30 s + ingress 2.5 s + margin 1 s");
+  }
+
+  @Test
+  void aBudgetShorterThanTheStatedDelayLeavesTheDelayInForce() {
+    var d = PreStopTuning.decide(policy(autoWith(budget("ingress", 5))), List.of(), null);
+    assertThat(d.inForceSeconds()).isEqualTo(15);
+    assertThat(d.reason()).contains("delaySeconds").contains("ingress 5 s");
+  }
+
+  @Test
+  void theFactorMultipliesMeasurementsNotStatedBudgets() {
+    PreStopSpec spec = autoWith(budget("cloud-lb", 30));
+    spec.setFactor(3.0);
+    PreStopPolicy s = policy(spec);
+    assertThat(PreStopTuning.decide(s, List.of(), null).inForceSeconds()).isEqualTo(31);
+    // measured 2 s x 3 + 1 + 30 = 37, not (2 + 30) x 3 + 1
+    assertThat(PreStopTuning.decide(s, List.of(record(2000, 0)), null).recommendedSeconds())
+        .isEqualTo(37);
+  }
+
+  @Test
+  void theStartingValueStaysWithinMinAndMax() {
+    PreStopSpec spec = autoWith(budget("cloud-lb", 30));
+    spec.setMaxSeconds(20);
+    var d = PreStopTuning.decide(policy(spec), List.of(), null);
+    assertThat(d.inForceSeconds()).isEqualTo(20);
+    assertThat(d.reason()).contains("bounded by minSeconds/maxSeconds");
+    PreStopSpec floor = autoSpec();
+    floor.setMinSeconds(25);
+    assertThat(PreStopTuning.startingSeconds(policy(floor))).isEqualTo(25);
+  }
+
+  @Test
+  void aBudgetStatedWhileAutoIsInForceRaisesItBeforeAnyMeasurement() {
+    var raised = PreStopTuning.decide(policy(autoWith(budget("cloud-lb", 30))), List.of(), 15);
+    assertThat(raised.inForceSeconds()).isEqualTo(31);
+    assertThat(raised.changed()).isTrue();
+    // A longer value in force is not lowered on no evidence; the next measurement moves it.
+    var kept = PreStopTuning.decide(policy(autoWith(budget("cloud-lb", 10))), List.of(), 31);
+    assertThat(kept.inForceSeconds()).isEqualTo(31);
+    assertThat(kept.changed()).isFalse();
+    assertThat(kept.reason()).contains("keeping 31 s");
+  }
+
+  @Test
+  void fixedModeWithoutMeasurementsRecommendsWhatTheStatedBudgetsCallFor() {
+    PreStopSpec fixed = autoWith(budget("cloud-lb", 30));
+    fixed.setMode(PreStopMode.Fixed);
+    var d = PreStopTuning.decide(policy(fixed), List.of(), null);
+    assertThat(d.inForceSeconds()).isEqualTo(15);
+    assertThat(d.recommendedSeconds()).isEqualTo(31);
+    assertThat(d.reason()).contains("31 s").contains("cloud-lb 30 s");
+    PreStopSpec plain = autoSpec();
+    plain.setMode(PreStopMode.Fixed);
+    assertThat(PreStopTuning.decide(policy(plain), List.of(), null).recommendedSeconds()).isNull();
+  }
+
+  @Test
   void recommendationIsP99TimesFactorPlusMarginPlusBudgetsWithinBounds() {
     // control 800 ms + data plane 1200 ms = 2 s; x1.5 + 1 = 4 s; with 32.5 s of budgets 36.5 -> 37
     // s
@@ -142,6 +213,16 @@ class PreStopTuningTest {
     PreStopSpec spec = new PreStopSpec();
     spec.setMode(PreStopMode.Auto);
     return spec;
+  }
+
+  private static PreStopSpec autoWith(PathBudget... budgets) {
+    PreStopSpec spec = autoSpec();
+    spec.getBudgets().addAll(List.of(budgets));
+    return spec;
+  }
+
+  private static PathBudget budget(String hop, double seconds) {
+    return new PathBudget(hop, seconds);
   }
 
   private static PreStopPolicy policy(PreStopSpec spec) {
