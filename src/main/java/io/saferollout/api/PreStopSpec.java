@@ -25,7 +25,7 @@ public class PreStopSpec {
   private PreStopMode mode = SpecDefaults.PRE_STOP_MODE;
 
   @JsonPropertyDescription(
-      "The Fixed delay, and Auto's delay before anything is measured. Default 15.")
+      "The Fixed delay. Auto starts from the larger of it and the budgets + marginSeconds (within min..max) until a rollout is measured. Default 15.")
   @Min(0)
   @Max(SpecDefaults.MAX_SHUTDOWN_PART_SECONDS)
   @Default("" + SpecDefaults.PRE_STOP_DELAY_SECONDS)
