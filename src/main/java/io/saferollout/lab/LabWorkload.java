@@ -9,13 +9,17 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.saferollout.api.Adoption;
+import io.saferollout.api.PathBudget;
 import io.saferollout.api.PreStopMode;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutSpec;
-import io.saferollout.api.SpecDefaults;
 import io.saferollout.api.TargetRef;
 import io.saferollout.lab.app.ShutdownStyle;
+import io.saferollout.operator.rollout.PreStopTuning;
+import io.saferollout.operator.validation.SpecParser;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -36,6 +40,8 @@ import java.util.OptionalInt;
  * @param preStopSeconds the SafeRollout's preStop delay, or empty for the SafeRollout's own
  *     default: the hardened run must not be tuned to the lab (a value derived from the lab's
  *     propagation profiles would make "0 lost" hold by construction)
+ * @param preStopBudgets hops the user states in the SafeRollout's preStop.budgets (a cloud load
+ *     balancer no metric covers), none by default
  */
 public record LabWorkload(
     String name,
@@ -44,7 +50,8 @@ public record LabWorkload(
     Duration warmup,
     ShutdownStyle shutdown,
     ServiceTime serviceTime,
-    OptionalInt preStopSeconds) {
+    OptionalInt preStopSeconds,
+    List<PathBudget> preStopBudgets) {
 
   /** How long the app takes per request: a uniform draw in [min, max]. */
   public record ServiceTime(Duration min, Duration max) {
@@ -73,6 +80,7 @@ public record LabWorkload(
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(serviceTime, "serviceTime");
     Objects.requireNonNull(preStopSeconds, "preStopSeconds");
+    preStopBudgets = List.copyOf(preStopBudgets);
     if (preStopSeconds.isPresent()
         && (preStopSeconds.getAsInt() < 0 || preStopSeconds.getAsInt() > 300)) {
       throw new IllegalArgumentException(
@@ -93,30 +101,52 @@ public record LabWorkload(
         Duration.ofMillis(1_500),
         ShutdownStyle.IMMEDIATE,
         new ServiceTime(Duration.ofMillis(5), Duration.ofMillis(20)),
-        OptionalInt.empty());
+        OptionalInt.empty(),
+        List.of());
   }
 
   public LabWorkload withReplicas(int count) {
-    return new LabWorkload(name, count, listenDelay, warmup, shutdown, serviceTime, preStopSeconds);
+    return new LabWorkload(
+        name, count, listenDelay, warmup, shutdown, serviceTime, preStopSeconds, preStopBudgets);
   }
 
   public LabWorkload withWarmup(Duration time) {
     return new LabWorkload(
-        name, replicas, listenDelay, time, shutdown, serviceTime, preStopSeconds);
+        name, replicas, listenDelay, time, shutdown, serviceTime, preStopSeconds, preStopBudgets);
   }
 
   public LabWorkload withShutdown(ShutdownStyle style) {
-    return new LabWorkload(name, replicas, listenDelay, warmup, style, serviceTime, preStopSeconds);
+    return new LabWorkload(
+        name, replicas, listenDelay, warmup, style, serviceTime, preStopSeconds, preStopBudgets);
   }
 
   /** The hardened arm's preStop delay instead of the SafeRollout's default; 0 removes the delay. */
   public LabWorkload withPreStopSeconds(int seconds) {
     return new LabWorkload(
-        name, replicas, listenDelay, warmup, shutdown, serviceTime, OptionalInt.of(seconds));
+        name,
+        replicas,
+        listenDelay,
+        warmup,
+        shutdown,
+        serviceTime,
+        OptionalInt.of(seconds),
+        preStopBudgets);
+  }
+
+  /**
+   * A hop the user states in preStop.budgets, as they would for a path no metric covers; Auto
+   * starts no shorter than the budgets (plus margin) and adds them to every measurement.
+   */
+  public LabWorkload withPreStopBudget(String hop, double seconds) {
+    List<PathBudget> budgets = new ArrayList<>(preStopBudgets);
+    budgets.add(new PathBudget(hop, seconds));
+    return new LabWorkload(
+        name, replicas, listenDelay, warmup, shutdown, serviceTime, preStopSeconds, budgets);
   }
 
   public LabWorkload withServiceTime(ServiceTime time) {
-    return new LabWorkload(name, replicas, listenDelay, warmup, shutdown, time, preStopSeconds);
+    return new LabWorkload(
+        name, replicas, listenDelay, warmup, shutdown, time, preStopSeconds, preStopBudgets);
   }
 
   /** The naive Deployment, version {@code v1} of its image. */
@@ -220,15 +250,23 @@ public record LabWorkload(
           spec.getPreStop().setDelaySeconds(seconds);
         },
         () -> spec.getPreStop().setMode(PreStopMode.Auto));
+    preStopBudgets.forEach(
+        b -> spec.getPreStop().getBudgets().add(new PathBudget(b.getName(), b.getSeconds())));
     sr.setSpec(spec);
     return sr;
   }
 
   /**
-   * The preStop delay the SafeRollout starts with: the override (Fixed), or the default delay Auto
-   * uses until it has measured endpoint removal.
+   * The preStop delay the SafeRollout starts with: the override (Fixed), or the delay Auto uses
+   * until it has measured endpoint removal (the default delay, or the stated budgets + margin when
+   * longer).
    */
   public int effectivePreStopSeconds() {
-    return preStopSeconds.orElse(SpecDefaults.PRE_STOP_DELAY_SECONDS);
+    return preStopSeconds.orElseGet(
+        () ->
+            PreStopTuning.startingSeconds(
+                SpecParser.preStop(safeRollout(Lab.NAMESPACE).getSpec().getPreStop())
+                    .value()
+                    .orElseThrow()));
   }
 }
