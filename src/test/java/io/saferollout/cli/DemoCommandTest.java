@@ -152,16 +152,22 @@ class DemoCommandTest {
         assertThat(run.get("adoption").get("rolloutSeconds").asDouble()).isPositive();
         assertThat(run.get("adoption").has("failed")).isTrue();
         assertThat(run.get("adoption").has("failuresByClass")).isTrue();
-        published.add("removal");
         // The adoption and the kill are rollouts the operator records: it has measured
-        // removal on the control plane, and new pods carry the preStop Auto put in force.
-        JsonNode removal = run.get("removal");
-        assertThat(removal.get("endpointRemovalMs").get("p99").asDouble())
-            .isGreaterThanOrEqualTo(removal.get("endpointRemovalMs").get("p50").asDouble());
-        assertThat(removal.get("endpointRemovalMs").get("max").asDouble())
-            .isGreaterThanOrEqualTo(removal.get("endpointRemovalMs").get("p99").asDouble());
-        assertThat(removal.get("preStopSeconds").asInt()).isPositive();
-        assertThat(removal.get("recommendedPreStopSeconds").asInt()).isPositive();
+        // removal on the control plane (and the nodes' programming from their /metrics), and new
+        // pods carry the preStop Auto put in force. The figures sit at the run's level.
+        published.addAll(
+            List.of(
+                "endpointRemovalMs", "dataPlaneMs", "preStopSeconds", "recommendedPreStopSeconds"));
+        for (String figures : List.of("endpointRemovalMs", "dataPlaneMs")) {
+          assertThat(run.get(figures).get("p99").asDouble())
+              .as(figures)
+              .isGreaterThanOrEqualTo(run.get(figures).get("p50").asDouble());
+          assertThat(run.get(figures).get("max").asDouble())
+              .as(figures)
+              .isGreaterThanOrEqualTo(run.get(figures).get("p99").asDouble());
+        }
+        assertThat(run.get("preStopSeconds").asInt()).isPositive();
+        assertThat(run.get("recommendedPreStopSeconds").asInt()).isPositive();
       }
       assertThat(fields).containsExactlyElementsOf(published);
       assertThat(run.get("app").asText()).isEqualTo("graceful");

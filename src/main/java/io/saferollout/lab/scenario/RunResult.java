@@ -2,6 +2,7 @@ package io.saferollout.lab.scenario;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.saferollout.api.LatencyFigures;
 import io.saferollout.api.PreStopTuningStatus;
 import io.saferollout.api.RemovalEvidence;
@@ -27,7 +28,10 @@ import java.util.TreeMap;
  * @param latencyMs latency of every request of the run, from its intended send time
  * @param adoption the operator's first change to the live Deployment; {@code null} for a naive run
  * @param removal what the operator measured of endpoint removal and the preStop it carries when the
- *     run ends; {@code null} for a naive run
+ *     run ends; {@code null} for a naive run. Its fields ({@code endpointRemovalMs}, {@code
+ *     dataPlaneMs}, {@code preStopSeconds}, {@code recommendedPreStopSeconds}) are published at the
+ *     run's level, next to {@code failed}: one object per run, whose hardened runs carry four more
+ *     figures.
  */
 @JsonPropertyOrder({
   "scenario",
@@ -42,7 +46,10 @@ import java.util.TreeMap;
   "rolloutSeconds",
   "latencyMs",
   "adoption",
-  "removal"
+  "endpointRemovalMs",
+  "dataPlaneMs",
+  "preStopSeconds",
+  "recommendedPreStopSeconds"
 })
 public record RunResult(
     String scenario,
@@ -57,7 +64,7 @@ public record RunResult(
     List<Double> rolloutSeconds,
     Latency latencyMs,
     @JsonInclude(JsonInclude.Include.NON_NULL) Adoption adoption,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Removal removal) {
+    @JsonUnwrapped Removal removal) {
 
   public RunResult {
     failuresByClass = Collections.unmodifiableMap(new TreeMap<>(failuresByClass));
