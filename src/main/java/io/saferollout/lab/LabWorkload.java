@@ -226,8 +226,8 @@ public record LabWorkload(
   /**
    * The SafeRollout for the Deployment. Only what the user must know about their own app is set:
    * the readiness probe's path (the app's health endpoint), checked every second; adoption at once;
-   * the preStop delay only when overridden for an experiment. Everything else is the SafeRollout's
-   * default.
+   * the preStop delay only when overridden for an experiment, and the budgets of hops the user
+   * knows about only when an experiment states them. Everything else is the SafeRollout's default.
    */
   public SafeRollout safeRollout(String namespace) {
     SafeRollout sr = new SafeRollout();
