@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,6 +203,11 @@ public final class Lab implements AutoCloseable {
    * cluster) and creates the workload's SafeRollout.
    */
   public synchronized void harden(LabWorkload workload) {
+    harden(workload, UnaryOperator.identity());
+  }
+
+  /** As {@link #harden(LabWorkload)}, with the SafeRollout adjusted before it is created. */
+  public synchronized void harden(LabWorkload workload, UnaryOperator<SafeRollout> adjust) {
     if (operator == null) {
       installCrd();
       operatorClient = cluster.newClient();
@@ -213,7 +219,7 @@ public final class Lab implements AutoCloseable {
     client
         .resources(SafeRollout.class)
         .inNamespace(NAMESPACE)
-        .resource(workload.safeRollout(NAMESPACE))
+        .resource(adjust.apply(workload.safeRollout(NAMESPACE)))
         .create();
   }
 
