@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * watch on every namespace, which a per-namespace install (watchNamespaces: Roles only) cannot
  * grant; a GET of one's own namespace can be granted by a Role there, since the API server treats
  * the namespace object as living in itself (apiserver RequestInfo sets the namespace of {@code
- * /api/v1/namespaces/NAME} to NAME). A label switched on reaches the plan within the TTL, at the
- * next reconcile, which any event of the namespace's Deployments or pods triggers.
+ * /api/v1/namespaces/NAME} to NAME). So no event announces a label switched on: it reaches the plan
+ * at the first reconcile after the TTL, which any event of the namespace's Deployments or pods
+ * triggers, and at the latest the periodic one ({@link SafeRolloutReconciler#RESYNC_MINUTES}).
  */
 final class NamespaceMetadata {
   /** How long one reading is used: mesh labels change rarely, and each read is one request. */

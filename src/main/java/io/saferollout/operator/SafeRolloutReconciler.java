@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -35,14 +37,30 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code triggerReconcilerOnAllEvents}: deletions reach {@link #reconcile} too, so the
  * reconciler decides per SafeRollout whether a finalizer is needed ({@link DeletionHandling}).
+ *
+ * <p>{@code maxReconciliationInterval}: every SafeRollout is looked at again at least every {@link
+ * #RESYNC_MINUTES} minutes without any event. Events cover nearly everything, but not all: a
+ * reconcile whose retries ran out (JOSDK's default retry gives up after 5 attempts within about 30
+ * s, and then schedules only this interval: EventProcessor.handleRetryOnException) would otherwise
+ * wait for JOSDK's default of 10 hours, and a namespace label switched on ({@link
+ * NamespaceMetadata}, which no informer watches) reaches only the next reconcile. A steady-state
+ * reconcile reads caches (and the namespace at most once per its TTL) and writes nothing, so the
+ * resync costs the API server almost nothing.
  */
 @ControllerConfiguration(
     name = "saferollout",
     fieldManager = OperatorSettings.FIELD_MANAGER,
     finalizerName = DeletionHandling.FINALIZER,
-    triggerReconcilerOnAllEvents = true)
+    triggerReconcilerOnAllEvents = true,
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(
+            interval = SafeRolloutReconciler.RESYNC_MINUTES,
+            timeUnit = TimeUnit.MINUTES))
 public final class SafeRolloutReconciler implements Reconciler<SafeRollout> {
   private static final Logger LOG = LoggerFactory.getLogger(SafeRolloutReconciler.class);
+
+  /** The longest a SafeRollout goes without a reconcile, events or not. */
+  static final long RESYNC_MINUTES = 5;
 
   /** A claim conflict resolves when the older SafeRollout goes away; look again this often. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(30);

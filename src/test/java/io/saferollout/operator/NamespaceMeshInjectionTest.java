@@ -42,18 +42,8 @@ class NamespaceMeshInjectionTest {
           .resource(
               new NamespaceBuilder().withNewMetadata().withName("plain").endMetadata().build())
           .create();
-      h.create(OperatorHarness.deployment("web", Map.of("app", "web")));
-      h.client
-          .apps()
-          .deployments()
-          .inNamespace("plain")
-          .resource(
-              new DeploymentBuilder(OperatorHarness.deployment("web", Map.of("app", "web")))
-                  .editMetadata()
-                  .withNamespace("plain")
-                  .endMetadata()
-                  .build())
-          .create();
+      rolledOut(h, OperatorHarness.NS);
+      rolledOut(h, "plain");
       h.create(immediately(OperatorHarness.safeRollout("web", TargetRef.byName("web"))));
       SafeRollout plain = immediately(OperatorHarness.safeRollout("web", TargetRef.byName("web")));
       plain.getMetadata().setNamespace("plain");
@@ -61,7 +51,15 @@ class NamespaceMeshInjectionTest {
 
       await()
           .atMost(OperatorHarness.settle())
-          .until(() -> hardened(h, OperatorHarness.NS) && hardened(h, "plain"));
+          .untilAsserted(
+              () -> {
+                assertThat(hardened(h, OperatorHarness.NS))
+                    .as("hardened in %s; %s", OperatorHarness.NS, ready(h, OperatorHarness.NS))
+                    .isTrue();
+                assertThat(hardened(h, "plain"))
+                    .as("hardened in plain; %s", ready(h, "plain"))
+                    .isTrue();
+              });
       assertThat(templateAnnotations(h, OperatorHarness.NS))
           .hasEntrySatisfying(
               PROXY_CONFIG,
@@ -125,6 +123,65 @@ class NamespaceMeshInjectionTest {
   private static SafeRollout immediately(SafeRollout sr) {
     sr.getSpec().setAdoption(Adoption.Immediately);
     return sr;
+  }
+
+  /**
+   * A running Deployment "web" in {@code namespace}, its first rollout complete: the status the
+   * Deployment controller writes through the status subresource once the new ReplicaSet is
+   * available (pkg/controller/deployment/sync.go, progress.go). The mock API runs no Deployment
+   * controller, and without a status a Deployment reads as mid-rollout ({@link
+   * io.saferollout.operator.adoption.RolloutProgress}), which {@code adoption: Immediately} waits
+   * out (one rollout at a time): here forever. Such a Deployment was hardened only when the clock
+   * had not yet turned to the next second before its SafeRollout was created (a Deployment created
+   * in the same second counts as created with it, so its pods are new); under load it sometimes
+   * had, and the test timed out.
+   */
+  private static void rolledOut(OperatorHarness h, String namespace) {
+    h.client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .resource(
+            new DeploymentBuilder(OperatorHarness.deployment("web", Map.of("app", "web")))
+                .editMetadata()
+                .withNamespace(namespace)
+                .endMetadata()
+                .build())
+        .create();
+    h.client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName("web")
+        .editStatus(
+            d ->
+                new DeploymentBuilder(d)
+                    .withNewStatus()
+                    .withObservedGeneration(d.getMetadata().getGeneration())
+                    .withReplicas(3)
+                    .withUpdatedReplicas(3)
+                    .withReadyReplicas(3)
+                    .withAvailableReplicas(3)
+                    .addNewCondition()
+                    .withType("Progressing")
+                    .withStatus("True")
+                    .withReason("NewReplicaSetAvailable")
+                    .endCondition()
+                    .endStatus()
+                    .build());
+  }
+
+  /** The SafeRollout's Ready condition, to say in a failure why a Deployment was not hardened. */
+  private static String ready(OperatorHarness h, String namespace) {
+    SafeRollout sr =
+        h.client.resources(SafeRollout.class).inNamespace(namespace).withName("web").get();
+    return sr == null || sr.getStatus() == null
+        ? "no status yet"
+        : sr.getStatus().getConditions().stream()
+            .filter(c -> c.getType().equals("Ready"))
+            .map(c -> c.getReason() + ": " + c.getMessage())
+            .findFirst()
+            .orElse("no Ready condition");
   }
 
   private static boolean hardened(OperatorHarness h, String namespace) {
