@@ -18,6 +18,7 @@ import io.saferollout.lab.LabWorkload;
 import io.saferollout.lab.app.ShutdownStyle;
 import io.saferollout.lab.cluster.LabEvent;
 import io.saferollout.lab.scenario.RolloutCompletion;
+import io.saferollout.load.ClientMix;
 import io.saferollout.load.LoadGenerator;
 import io.saferollout.load.LoadPlan;
 import io.saferollout.load.LoadReport;
@@ -50,8 +51,9 @@ import java.util.function.Consumer;
  *
  * <p>Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dbench=TuningBench
  * -Dexec.args="--rollouts 20"}. Options (defaults): {@code --rollouts 5 --rps 500 --seed 1
- * --replicas 3 --max-surge 25% --min-ready 5}, and {@code --auto-factor F} for a third arm, Auto
- * with factor F. The default of 5 rollouts per arm takes about 6 minutes on a 2-core machine.
+ * --replicas 3 --max-surge 25% --min-ready 5 --clients 50%} (the keep-alive share, or e.g. {@code
+ * http2=50}: the rest open a connection per request), and {@code --auto-factor F} for a third arm,
+ * Auto with factor F. The default of 5 rollouts per arm takes about 6 minutes on a 2-core machine.
  */
 public final class TuningBench {
   static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
@@ -86,6 +88,7 @@ public final class TuningBench {
     int rollouts = Integer.parseInt(opts.getOrDefault("rollouts", "5"));
     double rps = Double.parseDouble(opts.getOrDefault("rps", "500"));
     long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
+    ClientMix clients = ClientMix.parse(opts.getOrDefault("clients", "50%"));
     String surge = opts.getOrDefault("max-surge", SpecDefaults.MAX_SURGE);
     Workload shape =
         new Workload(
@@ -95,13 +98,14 @@ public final class TuningBench {
                 opts.getOrDefault("min-ready", String.valueOf(SpecDefaults.MIN_READY_SECONDS))));
     System.out.printf(
         Locale.ROOT,
-        "cores=%d rps=%.0f rollouts=%d per arm seed=%d network=%s%n"
+        "cores=%d rps=%.0f rollouts=%d per arm seed=%d clients=%s network=%s%n"
             + "workload: %d replicas, maxSurge %s (%d steps), minReadySeconds %d,"
             + " graceful app, readiness probe every 1 s%n",
         Runtime.getRuntime().availableProcessors(),
         rps,
         rollouts,
         seed,
+        clients,
         LabSettings.defaults().network().describe(),
         shape.replicas(),
         surge,
@@ -118,6 +122,7 @@ public final class TuningBench {
             },
             rollouts,
             rps,
+            clients,
             seed));
     arms.add(
         run(
@@ -126,6 +131,7 @@ public final class TuningBench {
             sr -> sr.getSpec().getPreStop().setMode(PreStopMode.Auto),
             rollouts,
             rps,
+            clients,
             seed));
     if (opts.containsKey("auto-factor")) {
       double factor = Double.parseDouble(opts.get("auto-factor"));
@@ -139,6 +145,7 @@ public final class TuningBench {
               },
               rollouts,
               rps,
+              clients,
               seed));
     }
 
@@ -213,6 +220,7 @@ public final class TuningBench {
       Consumer<SafeRollout> preStop,
       int rollouts,
       double rps,
+      ClientMix clients,
       long seed)
       throws Exception {
     // A graceful app: the hardening's other half (an app that exits at once cuts keep-alive
@@ -238,6 +246,7 @@ public final class TuningBench {
       LoadPlan.Builder plan =
           LoadPlan.builder()
               .ratePerSecond(rps)
+              .clientMix(clients)
               .scope(TargetScope.LOOPBACK_ONLY)
               .requestTimeout(Duration.ofSeconds(10));
       lab.serviceUrls().forEach(plan::target);
