@@ -144,26 +144,30 @@ public final class RolloutObserver {
 
   /**
    * Pods and EndpointSlices of the watched namespaces; pods are cached pruned ({@link
-   * LeanPodStore}).
+   * LeanPodStore}), and only those a Deployment's ReplicaSet made.
    */
   public List<EventSource<?, SafeRollout>> eventSources(EventSourceContext<SafeRollout> ctx) {
-    var pods =
-        InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
-            .withName("rollout-pods")
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(
-                p ->
-                    followers(
-                        ctx,
-                        p.getMetadata().getNamespace(),
-                        EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
-    // JOSDK hands one item store to each of its per-namespace informers; a shared store would see
-    // one namespace's relist drop the others' pods, so pruning is used only with a single informer.
+    List<EventSource<?, SafeRollout>> sources = new ArrayList<>();
     Set<String> namespaces = ctx.getControllerConfiguration().getInformerConfig().getNamespaces();
     if (namespaces.size() <= 1) {
-      pods.withItemStore(new LeanPodStore());
+      // One namespace, the current one, or all of them: JOSDK runs one informer.
+      sources.add(
+          new TimedPods(
+              pods(ctx, "rollout-pods").withNamespacesInheritedFromController().build(), ctx));
     } else {
-      LOG.info("watching {} namespaces: pods are cached unpruned", namespaces.size());
+      // JOSDK runs one informer per namespace and hands each the same item store, while each
+      // informer's relist (fabric8's ProcessorStore.retainAll) drops every cached key its own list
+      // did not return: a shared store would lose the other namespaces' pods. So each namespace
+      // gets an event source and a store of its own. The operator's namespaces are fixed at start,
+      // so these sources need not follow namespace changes.
+      namespaces.stream()
+          .sorted()
+          .forEach(
+              ns ->
+                  sources.add(
+                      new TimedPods(
+                          pods(ctx, "rollout-pods-" + ns).withNamespaces(Set.of(ns)).build(),
+                          ctx)));
     }
     var slices =
         InformerEventSourceConfiguration.from(EndpointSlice.class, SafeRollout.class)
@@ -171,7 +175,30 @@ public final class RolloutObserver {
             .withNamespacesInheritedFromController()
             .withSecondaryToPrimaryMapper(
                 s -> followers(ctx, s.getMetadata().getNamespace(), clock.deploymentsListedIn(s)));
-    return List.of(new TimedPods(pods.build(), ctx), new TimedSlices(slices.build(), ctx));
+    sources.add(new TimedSlices(slices.build(), ctx));
+    return sources;
+  }
+
+  /**
+   * Every pod a rollout replaces carries pod-template-hash: the Deployment controller labels each
+   * ReplicaSet's pods with it (pkg/controller/deployment/sync.go; "Pod-template-hash label" in the
+   * Deployment docs). Selecting on it keeps Jobs', StatefulSets', DaemonSets' and bare pods out of
+   * the cache.
+   */
+  static final String DEPLOYMENT_PODS = "pod-template-hash";
+
+  private InformerEventSourceConfiguration.Builder<Pod> pods(
+      EventSourceContext<SafeRollout> ctx, String name) {
+    return InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
+        .withName(name)
+        .withLabelSelector(DEPLOYMENT_PODS)
+        .withItemStore(new LeanPodStore())
+        .withSecondaryToPrimaryMapper(
+            p ->
+                followers(
+                    ctx,
+                    p.getMetadata().getNamespace(),
+                    EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
   }
 
   /** SafeRollouts whose status names one of these Deployments as a target. */
