@@ -43,7 +43,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,9 +109,6 @@ public final class RolloutObserver {
   private final EndpointRemovalClock clock;
   private final NodeMetricsReader nodeMetrics;
   private final PrometheusQuery prometheus;
-
-  /** Data-plane readings at each rollout's start; lost on restart, and the record then says so. */
-  private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
 
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
@@ -392,7 +388,8 @@ public final class RolloutObserver {
     a.setReplicas(d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas());
     a.setPreStopSecondsInForce(templatePreStop(d).orElse(inForce));
     if (settings.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
-      baselines.put(key(sr, a), readNodes(settings));
+      // Kept in the status with the rollout: whichever operator instance closes it subtracts.
+      a.setDataPlaneBaseline(readNodes(settings).toBaseline());
     }
     LOG.info(
         "SafeRollout {}/{}: following {} of Deployment {} (revision {})",
@@ -453,7 +450,7 @@ public final class RolloutObserver {
                     .filter(Objects::nonNull)
                     .toList())
             .orElse(null));
-    r.setDataPlaneMs(dataPlane(sr, a, settings).orElse(null));
+    r.setDataPlaneMs(dataPlane(a, settings).orElse(null));
     r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings).orElse(null));
     long dataP99 =
         r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null
@@ -503,7 +500,6 @@ public final class RolloutObserver {
               + String.join(", ", outlasting.subList(0, Math.min(5, outlasting.size())))
               + (outlasting.size() > 5 ? ", ..." : ""));
     }
-    baselines.remove(key(sr, a));
     LOG.info(
         "SafeRollout {}/{}: rollout of Deployment {} revision {} {}: {} pod(s) measured, removal p99 {} ms",
         sr.getMetadata().getNamespace(),
@@ -531,7 +527,7 @@ public final class RolloutObserver {
     }
   }
 
-  private Optional<LatencyFigures> dataPlane(SafeRollout sr, ActiveRollout a, PreStopPolicy dp) {
+  private Optional<LatencyFigures> dataPlane(ActiveRollout a, PreStopPolicy dp) {
     if (dp.dataPlaneSource() == DataPlaneSource.None) {
       return Optional.empty();
     }
@@ -546,12 +542,18 @@ public final class RolloutObserver {
                   return f;
                 });
       }
-      NodeMetricsReader.Reading start = baselines.get(key(sr, a));
-      if (start == null) {
+      if (a.getDataPlaneBaseline() == null) {
         LOG.info(
-            "no data-plane baseline for the rollout of {} (the operator restarted during it)",
+            "no data-plane baseline for the rollout of {}: it started while the data-plane source"
+                + " was not KubeProxyMetrics, or under an operator version that kept none",
             a.getDeployment());
         return Optional.empty();
+      }
+      NodeMetricsReader.Reading start =
+          NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
+      if (!start.problems().isEmpty()) {
+        LOG.warn(
+            "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
       }
       CumulativeHistogram delta = NodeMetricsReader.between(start, readNodes(dp));
       Optional<Double> p99 = delta.quantile(0.99);
@@ -739,16 +741,6 @@ public final class RolloutObserver {
             .mapToInt(OptionalInt::getAsInt)
             .max();
     return longest.isPresent() ? Optional.of(longest.getAsInt()) : Optional.empty();
-  }
-
-  private static String key(SafeRollout sr, ActiveRollout a) {
-    return sr.getMetadata().getNamespace()
-        + "/"
-        + sr.getMetadata().getName()
-        + "/"
-        + a.getDeployment()
-        + "/"
-        + a.getStart();
   }
 
   private static String annotation(Map<String, String> annotations, String key) {
