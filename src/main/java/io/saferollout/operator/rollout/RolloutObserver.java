@@ -62,6 +62,14 @@ public final class RolloutObserver {
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
   /**
+   * Every pod a rollout replaces carries pod-template-hash: the Deployment controller labels each
+   * ReplicaSet's pods with it (pkg/controller/deployment/sync.go; "Pod-template-hash label" in the
+   * Deployment docs). Selecting on it keeps Jobs', StatefulSets', DaemonSets' and bare pods out of
+   * the cache.
+   */
+  static final String DEPLOYMENT_PODS = "pod-template-hash";
+
+  /**
    * Deletions this much older than the recorded start still belong to the rollout (clock skew,
    * second precision).
    */
@@ -174,14 +182,6 @@ public final class RolloutObserver {
     sources.add(new TimedSlices(slices.build(), ctx));
     return sources;
   }
-
-  /**
-   * Every pod a rollout replaces carries pod-template-hash: the Deployment controller labels each
-   * ReplicaSet's pods with it (pkg/controller/deployment/sync.go; "Pod-template-hash label" in the
-   * Deployment docs). Selecting on it keeps Jobs', StatefulSets', DaemonSets' and bare pods out of
-   * the cache.
-   */
-  static final String DEPLOYMENT_PODS = "pod-template-hash";
 
   private InformerEventSourceConfiguration.Builder<Pod> pods(
       EventSourceContext<SafeRollout> ctx, String name) {
