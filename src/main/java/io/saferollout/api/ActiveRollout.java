@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A rollout being followed. It lives in the status, not in memory, so an operator restarted
- * mid-rollout picks it up with the removals already measured and writes exactly one record.
+ * mid-rollout picks it up with the removals already measured and the nodes' data-plane counters at
+ * its start, and writes exactly one record.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ActiveRollout {
@@ -23,6 +24,12 @@ public class ActiveRollout {
 
   @JsonPropertyDescription("Terminated pods measured so far.")
   private List<PodRemoval> removals = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Each node's kube-proxy network-programming histogram when the rollout started (data-plane"
+          + " source KubeProxyMetrics): the rollout's data-plane figures are what the nodes"
+          + " observed since.")
+  private List<NodeHistogram> dataPlaneBaseline;
 
   public String getDeployment() {
     return deployment;
@@ -78,5 +85,13 @@ public class ActiveRollout {
 
   public void setRemovals(List<PodRemoval> removals) {
     this.removals = removals;
+  }
+
+  public List<NodeHistogram> getDataPlaneBaseline() {
+    return dataPlaneBaseline;
+  }
+
+  public void setDataPlaneBaseline(List<NodeHistogram> dataPlaneBaseline) {
+    this.dataPlaneBaseline = dataPlaneBaseline;
   }
 }

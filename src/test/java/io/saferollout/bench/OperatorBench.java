@@ -55,7 +55,8 @@ public final class OperatorBench {
     if (Boolean.getBoolean("bench.heap")) {
       OperatorHeap.run(
           Integer.getInteger("bench.safeRollouts", 1000),
-          Integer.getInteger("bench.podsPerDeployment", 10));
+          Integer.getInteger("bench.podsPerDeployment", 10),
+          Integer.getInteger("bench.namespaces", 1));
       return;
     }
     var expectations =

@@ -21,17 +21,41 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
-/** OperatorBench's heap mode (-Dbench.heap=true): SafeRollouts over many pods, no traffic. */
+/**
+ * OperatorBench's heap mode (-Dbench.heap=true): SafeRollouts over many pods, no traffic. With
+ * -Dbench.namespaces=N (N > 1) they are spread over namespaces bench-0..bench-N-1 and the operator
+ * watches exactly those (one informer per namespace); otherwise all sit in "bench" and the operator
+ * watches all namespaces.
+ */
 final class OperatorHeap {
   private OperatorHeap() {}
 
-  static void run(int safeRollouts, int podsPerDeployment) throws Exception {
+  static void run(int safeRollouts, int podsPerDeployment, int namespaceCount) throws Exception {
+    List<String> namespaces =
+        namespaceCount <= 1
+            ? List.of("bench")
+            : IntStream.range(0, namespaceCount).mapToObj(i -> "bench-" + i).toList();
+    OperatorSettings settings =
+        namespaceCount <= 1
+            ? OperatorSettings.singleInstance()
+            : new OperatorSettings(
+                Set.copyOf(namespaces),
+                false,
+                OperatorSettings.DEFAULT_LEASE_NAME,
+                null,
+                null,
+                Duration.ofMinutes(10),
+                OperatorSettings.LeaseTiming.DEFAULT);
     var expectations =
         new HashMap<
             io.fabric8.mockwebserver.ServerRequest,
@@ -59,16 +83,24 @@ final class OperatorHeap {
       try {
         for (int i = 0; i < safeRollouts; i++) {
           int n = i;
+          String ns = namespaces.get(n % namespaces.size());
           pool.submit(
               () -> {
                 client
                     .apps()
                     .deployments()
-                    .inNamespace("bench")
-                    .resource(rolledOut(OperatorBench.deployment("app-" + n), podsPerDeployment))
+                    .inNamespace(ns)
+                    .resource(
+                        rolledOut(
+                            new DeploymentBuilder(OperatorBench.deployment("app-" + n))
+                                .editMetadata()
+                                .withNamespace(ns)
+                                .endMetadata()
+                                .build(),
+                            podsPerDeployment))
                     .create();
                 for (int p = 0; p < podsPerDeployment; p++) {
-                  client.pods().inNamespace("bench").resource(pod("app-" + n, p)).create();
+                  client.pods().inNamespace(ns).resource(pod(ns, "app-" + n, p)).create();
                 }
                 return null;
               });
@@ -86,25 +118,24 @@ final class OperatorHeap {
       long before = settledHeap();
       try (KubernetesClient operatorClient = server.createClient();
           SafeRolloutOperator operator =
-              new SafeRolloutOperator(
-                  operatorClient, OperatorSettings.singleInstance(), new SimpleMeterRegistry())) {
+              new SafeRolloutOperator(operatorClient, settings, new SimpleMeterRegistry())) {
         operator.start();
         for (int i = 0; i < safeRollouts; i++) {
           SafeRollout sr = new SafeRollout();
           sr.getMetadata().setName("app-" + i);
-          sr.getMetadata().setNamespace("bench");
+          sr.getMetadata().setNamespace(namespaces.get(i % namespaces.size()));
           SafeRolloutSpec spec = new SafeRolloutSpec();
           spec.setTarget(TargetRef.byName("app-" + i));
           spec.getReadinessProbe().setPath("/healthz");
           spec.setAdoption(Adoption.Immediately);
           sr.setSpec(spec);
-          client.resources(SafeRollout.class).inNamespace("bench").resource(sr).create();
+          client.resources(SafeRollout.class).resource(sr).create();
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long hardened = 0;
         while (System.nanoTime() < deadline) {
           hardened =
-              client.apps().deployments().inNamespace("bench").list().getItems().stream()
+              client.apps().deployments().inAnyNamespace().list().getItems().stream()
                   .filter(
                       d ->
                           d.getMetadata().getAnnotations() != null
@@ -120,8 +151,8 @@ final class OperatorHeap {
         Thread.sleep(5000);
         long after = settledHeap();
         System.out.printf(
-            "SafeRollouts %d, Deployments hardened %d, pods %d%n",
-            safeRollouts, hardened, safeRollouts * podsPerDeployment);
+            "SafeRollouts %d, Deployments hardened %d, pods %d, namespaces %d%n",
+            safeRollouts, hardened, safeRollouts * podsPerDeployment, namespaces.size());
         System.out.printf(
             "heap after GC: %.1f MiB before the operator (mock API and its objects), %.1f MiB with it settled: "
                 + "operator %.1f MiB (goal <= 256 MiB)%n",
@@ -171,11 +202,11 @@ final class OperatorHeap {
   /**
    * A Ready pod as a ReplicaSet of the Deployment would run it, with the fields a real pod carries.
    */
-  private static io.fabric8.kubernetes.api.model.Pod pod(String app, int i) {
+  private static io.fabric8.kubernetes.api.model.Pod pod(String namespace, String app, int i) {
     return new PodBuilder()
         .withNewMetadata()
         .withName(app + "-7d4b9c-" + i)
-        .withNamespace("bench")
+        .withNamespace(namespace)
         .withLabels(Map.of("app", app, "pod-template-hash", "7d4b9c"))
         .addNewOwnerReference()
         .withApiVersion("apps/v1")

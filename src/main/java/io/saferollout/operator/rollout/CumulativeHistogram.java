@@ -54,13 +54,68 @@ record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, dou
     boolean reset =
         count < earlier.count
             || buckets.entrySet().stream()
-                .anyMatch(e -> e.getValue() < earlier.buckets.getOrDefault(e.getKey(), 0.0));
+                .anyMatch(e -> e.getValue() < earlier.cumulativeAt(e.getKey()));
     if (reset) {
       return this;
     }
     TreeMap<Double, Double> delta = new TreeMap<>();
-    buckets.forEach((le, c) -> delta.put(le, c - earlier.buckets.getOrDefault(le, 0.0)));
+    buckets.forEach((le, c) -> delta.put(le, c - earlier.cumulativeAt(le)));
     return new CumulativeHistogram(delta, sum - earlier.sum, count - earlier.count);
+  }
+
+  /**
+   * Observations at or below {@code le}. Counts are cumulative, so a bound this histogram does not
+   * list holds the count of the nearest bound below it (exactly so for a {@link #compact} one).
+   */
+  private double cumulativeAt(double le) {
+    Map.Entry<Double, Double> below = buckets.floorEntry(le);
+    return below == null ? 0 : below.getValue();
+  }
+
+  /**
+   * The buckets as {@code le=count} pairs at the bounds where the cumulative count grows: a node's
+   * kube-proxy has some 80 bounds (0.25 s to 5 min), and its observations fill a handful of them,
+   * so most counts repeat the one below.
+   */
+  String compact() {
+    StringBuilder out = new StringBuilder();
+    double previous = 0;
+    for (Map.Entry<Double, Double> e : buckets.entrySet()) {
+      if (e.getValue() != previous) {
+        if (out.length() > 0) {
+          out.append(' ');
+        }
+        out.append(number(e.getKey())).append('=').append(number(e.getValue()));
+        previous = e.getValue();
+      }
+    }
+    return out.toString();
+  }
+
+  /** The histogram {@link #compact} wrote, with its _sum and _count. */
+  static CumulativeHistogram ofCompact(String compact, double sum, double count) {
+    TreeMap<Double, Double> buckets = new TreeMap<>();
+    for (String pair : compact.trim().split("\\s+")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "'" + pair + "' is not le=count in histogram buckets '" + compact + "'");
+      }
+      buckets.put(
+          PrometheusText.parseValue(pair.substring(0, eq)),
+          PrometheusText.parseValue(pair.substring(eq + 1)));
+    }
+    return new CumulativeHistogram(buckets, sum, count);
+  }
+
+  private static String number(double v) {
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** Two histograms with the same bucket bounds (the nodes of one cluster) as one. */

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  * The pod informer's cache, holding only what rollout observation reads: identity, labels, owner,
  * deletion, node, the containers' preStop hooks and the Ready condition. Env, volumes, images,
  * managedFields and the rest are dropped as each pod is stored, so memory grows with the pods of
- * the targets and little else.
+ * the targets and little else. One store serves one informer: an informer's relist removes every
+ * cached key its list did not return, so a store shared by two namespaces' informers would lose
+ * pods.
  */
 final class LeanPodStore implements ItemStore<Pod> {
   private final BasicItemStore<Pod> delegate = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);

@@ -2,6 +2,8 @@ package io.saferollout.operator.rollout;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.saferollout.api.ActiveRollout;
+import io.saferollout.api.NodeHistogram;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +30,48 @@ final class NodeMetricsReader {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   /** The nodes' histograms, by node name, and what could not be read. */
-  record Reading(Map<String, CumulativeHistogram> byNode, List<String> problems) {}
+  record Reading(Map<String, CumulativeHistogram> byNode, List<String> problems) {
+
+    /**
+     * The reading as a rollout's status keeps it ({@link ActiveRollout#getDataPlaneBaseline}),
+     * nodes in name order so that the same reading is written the same way.
+     */
+    List<NodeHistogram> toBaseline() {
+      return byNode.entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .map(
+              e ->
+                  new NodeHistogram(
+                      e.getKey(), e.getValue().count(), e.getValue().sum(), e.getValue().compact()))
+          .toList();
+    }
+
+    /**
+     * The reading a status kept. A node whose entry cannot be read back is left out, as a node that
+     * did not answer at the start is: the figures are then over the other nodes.
+     */
+    static Reading fromBaseline(List<NodeHistogram> baseline) {
+      Map<String, CumulativeHistogram> byNode = new HashMap<>();
+      List<String> problems = new ArrayList<>();
+      for (NodeHistogram n : baseline) {
+        if (n.getNode() == null || n.getCount() == null) {
+          problems.add("baseline entry without node or count: " + n.getNode());
+          continue;
+        }
+        try {
+          byNode.put(
+              n.getNode(),
+              CumulativeHistogram.ofCompact(
+                  n.getBuckets() == null ? "" : n.getBuckets(),
+                  n.getSum() == null ? 0 : n.getSum(),
+                  n.getCount()));
+        } catch (IllegalArgumentException e) {
+          problems.add("baseline of node " + n.getNode() + ": " + e.getMessage());
+        }
+      }
+      return new Reading(byNode, problems);
+    }
+  }
 
   private final HttpClient http;
 

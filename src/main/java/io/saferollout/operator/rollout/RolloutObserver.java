@@ -43,7 +43,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +60,14 @@ public final class RolloutObserver {
 
   static final String REVISION = "deployment.kubernetes.io/revision";
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+  /**
+   * Every pod a rollout replaces carries pod-template-hash: the Deployment controller labels each
+   * ReplicaSet's pods with it (pkg/controller/deployment/sync.go; "Pod-template-hash label" in the
+   * Deployment docs). Selecting on it keeps Jobs', StatefulSets', DaemonSets' and bare pods out of
+   * the cache.
+   */
+  static final String DEPLOYMENT_PODS = "pod-template-hash";
 
   /**
    * Deletions this much older than the recorded start still belong to the rollout (clock skew,
@@ -111,9 +118,6 @@ public final class RolloutObserver {
   private final NodeMetricsReader nodeMetrics;
   private final PrometheusQuery prometheus;
 
-  /** Data-plane readings at each rollout's start; lost on restart, and the record then says so. */
-  private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
-
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
   private Instant nodeListAt;
@@ -144,26 +148,30 @@ public final class RolloutObserver {
 
   /**
    * Pods and EndpointSlices of the watched namespaces; pods are cached pruned ({@link
-   * LeanPodStore}).
+   * LeanPodStore}), and only those a Deployment's ReplicaSet made.
    */
   public List<EventSource<?, SafeRollout>> eventSources(EventSourceContext<SafeRollout> ctx) {
-    var pods =
-        InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
-            .withName("rollout-pods")
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(
-                p ->
-                    followers(
-                        ctx,
-                        p.getMetadata().getNamespace(),
-                        EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
-    // JOSDK hands one item store to each of its per-namespace informers; a shared store would see
-    // one namespace's relist drop the others' pods, so pruning is used only with a single informer.
+    List<EventSource<?, SafeRollout>> sources = new ArrayList<>();
     Set<String> namespaces = ctx.getControllerConfiguration().getInformerConfig().getNamespaces();
     if (namespaces.size() <= 1) {
-      pods.withItemStore(new LeanPodStore());
+      // One namespace, the current one, or all of them: JOSDK runs one informer.
+      sources.add(
+          new TimedPods(
+              pods(ctx, "rollout-pods").withNamespacesInheritedFromController().build(), ctx));
     } else {
-      LOG.info("watching {} namespaces: pods are cached unpruned", namespaces.size());
+      // JOSDK runs one informer per namespace and hands each the same item store, while each
+      // informer's relist (fabric8's ProcessorStore.retainAll) drops every cached key its own list
+      // did not return: a shared store would lose the other namespaces' pods. So each namespace
+      // gets an event source and a store of its own. The operator's namespaces are fixed at start,
+      // so these sources need not follow namespace changes.
+      namespaces.stream()
+          .sorted()
+          .forEach(
+              ns ->
+                  sources.add(
+                      new TimedPods(
+                          pods(ctx, "rollout-pods-" + ns).withNamespaces(Set.of(ns)).build(),
+                          ctx)));
     }
     var slices =
         InformerEventSourceConfiguration.from(EndpointSlice.class, SafeRollout.class)
@@ -171,7 +179,22 @@ public final class RolloutObserver {
             .withNamespacesInheritedFromController()
             .withSecondaryToPrimaryMapper(
                 s -> followers(ctx, s.getMetadata().getNamespace(), clock.deploymentsListedIn(s)));
-    return List.of(new TimedPods(pods.build(), ctx), new TimedSlices(slices.build(), ctx));
+    sources.add(new TimedSlices(slices.build(), ctx));
+    return sources;
+  }
+
+  private InformerEventSourceConfiguration.Builder<Pod> pods(
+      EventSourceContext<SafeRollout> ctx, String name) {
+    return InformerEventSourceConfiguration.from(Pod.class, SafeRollout.class)
+        .withName(name)
+        .withLabelSelector(DEPLOYMENT_PODS)
+        .withItemStore(new LeanPodStore())
+        .withSecondaryToPrimaryMapper(
+            p ->
+                followers(
+                    ctx,
+                    p.getMetadata().getNamespace(),
+                    EndpointRemovalClock.deploymentOf(p).map(Set::of).orElse(Set.of())));
   }
 
   /** SafeRollouts whose status names one of these Deployments as a target. */
@@ -365,7 +388,8 @@ public final class RolloutObserver {
     a.setReplicas(d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas());
     a.setPreStopSecondsInForce(templatePreStop(d).orElse(inForce));
     if (settings.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
-      baselines.put(key(sr, a), readNodes(settings));
+      // Kept in the status with the rollout: whichever operator instance closes it subtracts.
+      a.setDataPlaneBaseline(readNodes(settings).toBaseline());
     }
     LOG.info(
         "SafeRollout {}/{}: following {} of Deployment {} (revision {})",
@@ -426,7 +450,7 @@ public final class RolloutObserver {
                     .filter(Objects::nonNull)
                     .toList())
             .orElse(null));
-    r.setDataPlaneMs(dataPlane(sr, a, settings).orElse(null));
+    r.setDataPlaneMs(dataPlane(a, settings).orElse(null));
     r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings).orElse(null));
     long dataP99 =
         r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null
@@ -476,7 +500,6 @@ public final class RolloutObserver {
               + String.join(", ", outlasting.subList(0, Math.min(5, outlasting.size())))
               + (outlasting.size() > 5 ? ", ..." : ""));
     }
-    baselines.remove(key(sr, a));
     LOG.info(
         "SafeRollout {}/{}: rollout of Deployment {} revision {} {}: {} pod(s) measured, removal p99 {} ms",
         sr.getMetadata().getNamespace(),
@@ -504,7 +527,7 @@ public final class RolloutObserver {
     }
   }
 
-  private Optional<LatencyFigures> dataPlane(SafeRollout sr, ActiveRollout a, PreStopPolicy dp) {
+  private Optional<LatencyFigures> dataPlane(ActiveRollout a, PreStopPolicy dp) {
     if (dp.dataPlaneSource() == DataPlaneSource.None) {
       return Optional.empty();
     }
@@ -519,12 +542,18 @@ public final class RolloutObserver {
                   return f;
                 });
       }
-      NodeMetricsReader.Reading start = baselines.get(key(sr, a));
-      if (start == null) {
+      if (a.getDataPlaneBaseline() == null) {
         LOG.info(
-            "no data-plane baseline for the rollout of {} (the operator restarted during it)",
+            "no data-plane baseline for the rollout of {}: it started while the data-plane source"
+                + " was not KubeProxyMetrics, or under an operator version that kept none",
             a.getDeployment());
         return Optional.empty();
+      }
+      NodeMetricsReader.Reading start =
+          NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
+      if (!start.problems().isEmpty()) {
+        LOG.warn(
+            "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
       }
       CumulativeHistogram delta = NodeMetricsReader.between(start, readNodes(dp));
       Optional<Double> p99 = delta.quantile(0.99);
@@ -712,16 +741,6 @@ public final class RolloutObserver {
             .mapToInt(OptionalInt::getAsInt)
             .max();
     return longest.isPresent() ? Optional.of(longest.getAsInt()) : Optional.empty();
-  }
-
-  private static String key(SafeRollout sr, ActiveRollout a) {
-    return sr.getMetadata().getNamespace()
-        + "/"
-        + sr.getMetadata().getName()
-        + "/"
-        + a.getDeployment()
-        + "/"
-        + a.getStart();
   }
 
   private static String annotation(Map<String, String> annotations, String key) {

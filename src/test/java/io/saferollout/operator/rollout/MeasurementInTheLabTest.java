@@ -191,6 +191,10 @@ class MeasurementInTheLabTest {
           .as("the rollout across the restart and the next")
           .allSatisfy(r -> assertThat(r.getOutcome()).isEqualTo(RolloutOutcome.Complete));
       assertThat(records).extracting(RolloutRecord::getStart).doesNotHaveDuplicates();
+      assertThat(records.get(records.size() - 2).getDataPlaneMs())
+          .as("data-plane figures from the nodes' counters the first operator kept in the status")
+          .isNotNull()
+          .satisfies(f -> assertThat(f.getP99()).isPositive());
     }
   }
 

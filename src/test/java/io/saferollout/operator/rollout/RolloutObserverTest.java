@@ -325,6 +325,69 @@ class RolloutObserverTest {
   @Test
   void dataPlaneIsTheHistogramDeltaReadFromEveryNodesKubeProxyMetrics() throws Exception {
     AtomicReference<String> page = new AtomicReference<>(kubeProxyPage(10, 10, 10));
+    SafeRollout sr = safeRollout();
+    sr.getSpec().getPreStop().getDataPlane().setMetricsUrlTemplate(serveNodeMetrics(page));
+    client.pods().resource(pod("web-abc-1", "abc", 15)).create();
+    client.resource(slice("web-1", "web-abc-1", true)).create();
+    RolloutObserver observer = observer();
+    watch(observer);
+
+    SafeRolloutStatus status = step(observer, sr, rolling(), new SafeRolloutStatus());
+    // During the rollout the node programs 10 more changes, all between 1 s and 2 s.
+    page.set(kubeProxyPage(10, 10, 20));
+    removeEndpoint(observer, "web-abc-1", "web-1");
+    finalizePod("web-abc-1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> observer.clock().terminating(NS, "web") == 0);
+    status = step(observer, sr, complete(), status);
+
+    RolloutRecord r = status.getRollouts().get(0);
+    assertThat(r.getDataPlaneMs().getP50()).isBetween(1000L, 2000L);
+    assertThat(r.getDataPlaneMs().getP99()).isBetween(1900L, 2000L);
+    assertThat(r.getDataPlaneMs().getMax()).isEqualTo(2000L);
+    assertThat(status.getPreStopTuning().getEvidence().getSources())
+        .anySatisfy(s -> assertThat(s).contains("kube-proxy"));
+  }
+
+  @Test
+  void anOperatorRestartedMidRolloutStillRecordsTheDataPlane() throws Exception {
+    AtomicReference<String> page = new AtomicReference<>(kubeProxyPage(10, 10, 10));
+    SafeRollout sr = safeRollout();
+    sr.getSpec().getPreStop().getDataPlane().setMetricsUrlTemplate(serveNodeMetrics(page));
+    client.pods().resource(pod("web-abc-1", "abc", 15)).create();
+    client.resource(slice("web-1", "web-abc-1", true)).create();
+    RolloutObserver first = observer();
+    watch(first);
+    SafeRolloutStatus status = step(first, sr, rolling(), new SafeRolloutStatus());
+    assertThat(status.getActiveRollouts().get(0).getDataPlaneBaseline())
+        .as("the nodes' counters at the start, in the status")
+        .singleElement()
+        .satisfies(n -> assertThat(n.getCount()).isEqualTo(10));
+    closeInformers();
+
+    // The operator restarts while the node programs 10 more changes, all between 1 s and 2 s; the
+    // next one knows the rollout only from the status.
+    page.set(kubeProxyPage(10, 10, 20));
+    RolloutObserver second = observer();
+    watch(second);
+    removeEndpoint(second, "web-abc-1", "web-1");
+    finalizePod("web-abc-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> second.clock().terminating(NS, "web") == 0);
+    status = step(second, sr, complete(), status);
+
+    RolloutRecord r = status.getRollouts().get(0);
+    assertThat(r.getDataPlaneMs()).as("data-plane figures across the restart").isNotNull();
+    assertThat(r.getDataPlaneMs().getP50()).isBetween(1000L, 2000L);
+    assertThat(r.getDataPlaneMs().getP99()).isBetween(1900L, 2000L);
+    assertThat(r.getDataPlaneMs().getMax()).isEqualTo(2000L);
+  }
+
+  /**
+   * One node, node-1 on loopback, whose kube-proxy metrics page is {@code page}; returns the
+   * metricsUrlTemplate that reads it.
+   */
+  private String serveNodeMetrics(AtomicReference<String> page) throws java.io.IOException {
     nodeMetrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     nodeMetrics.createContext(
         "/metrics",
@@ -350,33 +413,7 @@ class RolloutObserverTest {
                 .endStatus()
                 .build())
         .create();
-    SafeRollout sr = safeRollout();
-    sr.getSpec()
-        .getPreStop()
-        .getDataPlane()
-        .setMetricsUrlTemplate(
-            "http://{nodeIP}:" + nodeMetrics.getAddress().getPort() + "/metrics");
-    client.pods().resource(pod("web-abc-1", "abc", 15)).create();
-    client.resource(slice("web-1", "web-abc-1", true)).create();
-    RolloutObserver observer = observer();
-    watch(observer);
-
-    SafeRolloutStatus status = step(observer, sr, rolling(), new SafeRolloutStatus());
-    // During the rollout the node programs 10 more changes, all between 1 s and 2 s.
-    page.set(kubeProxyPage(10, 10, 20));
-    removeEndpoint(observer, "web-abc-1", "web-1");
-    finalizePod("web-abc-1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> observer.clock().terminating(NS, "web") == 0);
-    status = step(observer, sr, complete(), status);
-
-    RolloutRecord r = status.getRollouts().get(0);
-    assertThat(r.getDataPlaneMs().getP50()).isBetween(1000L, 2000L);
-    assertThat(r.getDataPlaneMs().getP99()).isBetween(1900L, 2000L);
-    assertThat(r.getDataPlaneMs().getMax()).isEqualTo(2000L);
-    assertThat(status.getPreStopTuning().getEvidence().getSources())
-        .anySatisfy(s -> assertThat(s).contains("kube-proxy"));
+    return "http://{nodeIP}:" + nodeMetrics.getAddress().getPort() + "/metrics";
   }
 
   private static Instant middle(Instant a, Instant b) {
