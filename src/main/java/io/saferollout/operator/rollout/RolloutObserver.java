@@ -299,7 +299,7 @@ public final class RolloutObserver {
     int inForce =
         settings.mode() == PreStopMode.Fixed
             ? settings.delaySeconds()
-            : previousInForce == null ? settings.delaySeconds() : previousInForce;
+            : previousInForce == null ? PreStopTuning.startingSeconds(settings) : previousInForce;
 
     Map<String, ActiveRollout> was = new LinkedHashMap<>();
     previous.getActiveRollouts().forEach(a -> was.put(a.getDeployment(), a));
