@@ -131,16 +131,7 @@ final class DeploymentPatcher {
   }
 
   private Deployment jsonPatch(Deployment current, Deployment desired) {
-    ArrayNode patch = Serialization.jsonMapper().createArrayNode();
-    // The API server treats a resourceVersion in the patched object as a precondition: if the
-    // Deployment changed since we read it, this patch fails with 409 instead of overwriting.
-    patch
-        .addObject()
-        .put("op", "replace")
-        .put("path", "/metadata/resourceVersion")
-        .put("value", current.getMetadata().getResourceVersion());
-    patch.addAll(
-        (ArrayNode) JsonDiff.asJson(withoutServerFields(current), withoutServerFields(desired)));
+    ArrayNode patch = jsonPatchBody(current, desired);
     LOG.debug(
         "JSON patch for Deployment {}/{}: {}",
         current.getMetadata().getNamespace(),
@@ -157,6 +148,21 @@ final class DeploymentPatcher {
                 .withFieldManager(OperatorSettings.FIELD_MANAGER)
                 .build(),
             patch.toString());
+  }
+
+  /** The JSON patch (RFC 6902) that turns {@code current} into {@code desired}, if unchanged. */
+  static ArrayNode jsonPatchBody(Deployment current, Deployment desired) {
+    ArrayNode patch = Serialization.jsonMapper().createArrayNode();
+    // The API server treats a resourceVersion in the patched object as a precondition: if the
+    // Deployment changed since we read it, this patch fails with 409 instead of overwriting.
+    patch
+        .addObject()
+        .put("op", "replace")
+        .put("path", "/metadata/resourceVersion")
+        .put("value", current.getMetadata().getResourceVersion());
+    patch.addAll(
+        (ArrayNode) JsonDiff.asJson(withoutServerFields(current), withoutServerFields(desired)));
+    return patch;
   }
 
   private static JsonNode withoutServerFields(Deployment d) {
