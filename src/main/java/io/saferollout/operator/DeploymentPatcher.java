@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * be overwritten. (A JSON patch rather than a merge patch because list elements, such as
  * containers, are then addressed one by one, which every server implements the same way.)
  *
- * <p>Whether the server takes apply is learnt once and remembered: until an apply has been
- * answered, one patch at a time asks, and concurrent reconciles wait for its answer instead of each
- * sending an apply doomed to the same 415 (with 200 SafeRollouts created at once, the first ~30
- * did, and their patches took a round trip longer).
+ * <p>Whether the server takes apply is learnt once and remembered for the life of the operator (a
+ * restart asks again): until an apply has succeeded or been refused with 415, one patch at a time
+ * asks, and concurrent reconciles wait for its answer instead of each sending an apply doomed to
+ * the same 415 (with 200 SafeRollouts created at once, the first ~30 did, and their patches took a
+ * round trip longer). Against a real API server the one waiting round trip is all it costs.
  */
 final class DeploymentPatcher {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentPatcher.class);
