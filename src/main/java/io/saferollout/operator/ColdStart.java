@@ -5,6 +5,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.api.SafeRolloutSpec;
+import io.saferollout.api.SafeRolloutStatus;
+import io.saferollout.api.TargetRef;
+import io.saferollout.operator.validation.Parsed;
+import io.saferollout.operator.validation.SafeRolloutPolicy;
+import io.saferollout.operator.validation.SpecParser;
 import io.saferollout.rules.Change;
 import io.saferollout.rules.ClusterCapabilities;
 import io.saferollout.rules.DeploymentHardener;
@@ -12,15 +18,18 @@ import io.saferollout.rules.HardeningPlan;
 import io.saferollout.rules.HardeningPolicy;
 import io.saferollout.rules.LiveTarget;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a reconcile's pure steps (plan, record, apply body, JSON patch body, the client's
- * serialization) on a sample Deployment before the operator reconciles anything, without a request.
+ * Runs a reconcile's pure steps (parse, plan, record, apply body, JSON patch body, status and Event
+ * decisions, the client's serialization) on a sample SafeRollout and Deployment before the operator
+ * reconciles anything, without a request.
  *
  * <p>Why: a JVM's first reconciles load hundreds of classes, build Jackson's serializers for the
  * Deployment model and generate reflection accessors (after {@value #ROUNDS_PAST_INFLATION} calls
@@ -45,37 +54,89 @@ final class ColdStart {
   static Duration warmUp(KubernetesClient client) {
     long start = System.nanoTime();
     try {
-      Deployment sample = sample();
-      HardeningPolicy policy = HardeningPolicy.defaults();
-      for (int i = 0; i < ROUNDS_PAST_INFLATION; i++) {
-        HardeningPlan plan =
-            DeploymentHardener.plan(
-                sample,
-                policy,
-                ClusterCapabilities.LATEST,
-                LiveTarget.of(Set.of(), List.of()),
-                List.of());
-        List<String> owned = plan.changes().stream().map(Change::path).toList();
-        Deployment desired =
-            new DeploymentBuilder(plan.hardened())
-                .editMetadata()
-                .addToAnnotations(AppliedChangesRecord.HARDENED_BY, "warm-up")
-                .addToAnnotations(
-                    AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(plan.changes()))
-                .endMetadata()
-                .build();
-        AppliedChangesRecord.read(desired);
-        ApplyConfiguration.of(desired, owned).toString();
-        DeploymentPatcher.jsonPatchBody(sample, desired).toString();
-        client.getKubernetesSerialization().asJson(desired);
-        client.getKubernetesSerialization().asJson(new SafeRollout());
-      }
+      rehearse(client);
     } catch (RuntimeException e) {
       LOG.warn("warming up the reconcile path failed; the first reconciles will be slower", e);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     LOG.info("reconcile path warmed up in {} ms", took.toMillis());
     return took;
+  }
+
+  /**
+   * The reconcile's pure steps, {@value #ROUNDS_PAST_INFLATION} times, on sample objects.
+   *
+   * @return the status the last round decided
+   */
+  static SafeRolloutStatus rehearse(KubernetesClient client) {
+    SafeRolloutStatus status = null;
+    Deployment sample = sample();
+    SafeRollout sr = safeRollout();
+    Parsed<SafeRolloutPolicy> parsed = SpecParser.parse(sr.getSpec());
+    HardeningPolicy policy = parsed.value().orElseThrow().hardening();
+    for (int i = 0; i < ROUNDS_PAST_INFLATION; i++) {
+      HardeningPlan plan =
+          DeploymentHardener.plan(
+              sample,
+              policy,
+              ClusterCapabilities.LATEST,
+              LiveTarget.of(Set.of(), List.of()),
+              List.of());
+      List<String> owned = plan.changes().stream().map(Change::path).toList();
+      Deployment desired =
+          new DeploymentBuilder(plan.hardened())
+              .editMetadata()
+              .addToAnnotations(AppliedChangesRecord.HARDENED_BY, sr.getMetadata().getName())
+              .addToAnnotations(
+                  AppliedChangesRecord.ANNOTATION, AppliedChangesRecord.write(plan.changes()))
+              .endMetadata()
+              .build();
+      AppliedChangesRecord.read(desired);
+      ApplyConfiguration.of(desired, owned).toString();
+      DeploymentPatcher.jsonPatchBody(sample, desired).toString();
+      client.getKubernetesSerialization().asJson(desired);
+      ReconcileFacts facts =
+          ReconcileFacts.of(
+              parsed,
+              new Observation(
+                  List.of(sample),
+                  List.of(sample),
+                  List.of(),
+                  List.of(),
+                  ClusterCapabilities.LATEST,
+                  NamespaceMetadata.Meta.UNKNOWN,
+                  Optional.empty()),
+              List.of(
+                  new TargetResult(
+                      new TargetPlan(
+                          sample,
+                          plan,
+                          List.of(),
+                          TargetPlan.Step.APPLY,
+                          Optional.empty(),
+                          "warm-up"),
+                      plan.changes(),
+                      plan.changes())));
+      status = StatusDecision.decide(sr, facts, Instant.now());
+      EventSummary.of(new SafeRolloutStatus(), status, facts);
+      StatusComparison.same(new SafeRolloutStatus(), status);
+      SafeRollout recorded = client.getKubernetesSerialization().clone(sr);
+      recorded.setStatus(status);
+      client.getKubernetesSerialization().asJson(recorded);
+    }
+    return status;
+  }
+
+  private static SafeRollout safeRollout() {
+    SafeRollout sr = new SafeRollout();
+    sr.getMetadata().setName("warm-up");
+    sr.getMetadata().setNamespace("warm-up");
+    sr.getMetadata().setGeneration(1L);
+    SafeRolloutSpec spec = new SafeRolloutSpec();
+    spec.setTarget(TargetRef.byName("warm-up"));
+    spec.getReadinessProbe().setPath("/healthz");
+    sr.setSpec(spec);
+    return sr;
   }
 
   private static Deployment sample() {
