@@ -153,8 +153,14 @@ public final class OperatorBench {
         Thread.sleep(500);
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         System.out.printf(
-            "SafeRollouts: %d, Deployments hardened: %d%s, all within %.1f s%n",
-            COUNT, COUNT - patched.getCount(), all ? "" : " (timed out)", seconds);
+            "SafeRollouts: %d, Deployments hardened: %d%s, all within %.1f s (load average %.1f on"
+                + " %d cores: the figures below grow with it)%n",
+            COUNT,
+            COUNT - patched.getCount(),
+            all ? "" : " (timed out)",
+            seconds,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+            Runtime.getRuntime().availableProcessors());
         System.out.printf(
             "creation -> Deployment patched: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
             latency.getValueAtPercentile(50) / 1000.0,

@@ -1,16 +1,24 @@
 package io.saferollout.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.saferollout.operator.DeploymentPatcher.ApplySupport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +28,11 @@ import org.junit.jupiter.api.Test;
 class DeploymentPatcherTest {
   static final String PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
   static final String READINESS = "spec.template.spec.containers[web].readinessProbe";
+  static final String APPLY = PATH + "?fieldManager=saferollout&force=true";
+  static final String JSON_PATCH = PATH + "?fieldManager=saferollout";
+
+  /** As many first patches at once as JOSDK's reconcile threads could send. */
+  static final int CONCURRENT_PATCHES = 8;
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -70,6 +83,41 @@ class DeploymentPatcherTest {
       }
     }
     throw new AssertionError("no PATCH request");
+  }
+
+  /**
+   * Sends {@link #CONCURRENT_PATCHES} patches released at the same instant from as many threads, as
+   * concurrent reconciles do after a burst of new SafeRollouts, and returns the content types of
+   * the PATCH requests the server received.
+   */
+  List<String> patchConcurrently(DeploymentPatcher patcher) throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(CONCURRENT_PATCHES);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Deployment>> sent = new ArrayList<>();
+      for (int i = 0; i < CONCURRENT_PATCHES; i++) {
+        sent.add(
+            threads.submit(
+                () -> {
+                  go.await();
+                  return patcher.patch(current, desired, List.of(READINESS), false);
+                }));
+      }
+      go.countDown();
+      for (Future<Deployment> f : sent) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isNotNull();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    List<String> contentTypes = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+      if (r.getMethod().equals("PATCH")) {
+        contentTypes.add(r.getHeader("Content-Type").replaceFirst(";.*", ""));
+      }
+    }
+    return contentTypes;
   }
 
   @AfterEach
@@ -246,5 +294,78 @@ class DeploymentPatcherTest {
         .contains(
             "{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/0/readinessProbe/httpGet\"}")
         .doesNotContain("/readinessProbe/exec");
+  }
+
+  @Test
+  void concurrentFirstPatchesAskAServerWithoutApplyOnceAndWaitForItsAnswer() throws Exception {
+    // The refusal is slow to come back, as under load: every patch that did not wait for it would
+    // have sent its own doomed apply by then.
+    server.expect().patch().delay(500).withPath(APPLY).andReturn(415, "").always();
+    server.expect().patch().withPath(JSON_PATCH).andReturn(200, desired).always();
+    DeploymentPatcher patcher = new DeploymentPatcher(client);
+
+    List<String> contentTypes = patchConcurrently(patcher);
+
+    assertThat(contentTypes)
+        .as("one apply learns the server's answer; every patch then goes as a JSON patch")
+        .containsOnlyOnce("application/apply-patch+yaml")
+        .filteredOn("application/json-patch+json"::equals)
+        .hasSize(CONCURRENT_PATCHES);
+    assertThat(patcher.applySupport()).isEqualTo(ApplySupport.UNSUPPORTED);
+  }
+
+  @Test
+  void concurrentFirstPatchesAgainstAServerWithApplyAllGoAsApply() throws Exception {
+    server.expect().patch().delay(500).withPath(APPLY).andReturn(200, desired).always();
+    DeploymentPatcher patcher = new DeploymentPatcher(client);
+
+    List<String> contentTypes = patchConcurrently(patcher);
+
+    assertThat(contentTypes)
+        .hasSize(CONCURRENT_PATCHES)
+        .containsOnly("application/apply-patch+yaml");
+    assertThat(patcher.applySupport()).isEqualTo(ApplySupport.SUPPORTED);
+  }
+
+  @Test
+  void aFailedApplyOtherThan415IsNotTakenForMissingSupport() throws Exception {
+    server.expect().patch().withPath(APPLY).andReturn(503, "").once();
+    server.expect().patch().withPath(APPLY).andReturn(200, desired).always();
+    // Without the client's own retries of 5xx, the 503 reaches the patcher.
+    try (KubernetesClient noRetries =
+        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig())) {
+      DeploymentPatcher patcher = new DeploymentPatcher(noRetries);
+
+      assertThatThrownBy(() -> patcher.patch(current, desired, List.of(READINESS), false))
+          .isInstanceOf(KubernetesClientException.class)
+          .extracting(e -> ((KubernetesClientException) e).getCode())
+          .isEqualTo(503);
+      assertThat(patcher.applySupport()).isEqualTo(ApplySupport.UNKNOWN);
+      patcher.patch(current, desired, List.of(READINESS), false);
+      assertThat(patcher.applySupport()).isEqualTo(ApplySupport.SUPPORTED);
+    }
+    RecordedRequest r;
+    List<String> contentTypes = new ArrayList<>();
+    while ((r = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+      if (r.getMethod().equals("PATCH")) {
+        contentTypes.add(r.getHeader("Content-Type").replaceFirst(";.*", ""));
+      }
+    }
+    assertThat(contentTypes)
+        .as("the retry after a 503 is an apply again, not a JSON patch")
+        .containsExactly("application/apply-patch+yaml", "application/apply-patch+yaml");
+  }
+
+  @Test
+  void only415MeansTheServerLacksApply() {
+    assertThat(DeploymentPatcher.shownBy(new KubernetesClientException("", 415, null)))
+        .isEqualTo(ApplySupport.UNSUPPORTED);
+    for (int transientOrPerObject : new int[] {0, 403, 409, 422, 429, 500, 503, 504}) {
+      assertThat(
+              DeploymentPatcher.shownBy(
+                  new KubernetesClientException("", transientOrPerObject, null)))
+          .as("HTTP %d", transientOrPerObject)
+          .isEqualTo(ApplySupport.UNKNOWN);
+    }
   }
 }
