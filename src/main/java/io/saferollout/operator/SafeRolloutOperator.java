@@ -29,7 +29,6 @@ public final class SafeRolloutOperator implements AutoCloseable {
   private final SafeRolloutReconciler reconciler;
   private final boolean leaderElection;
   private final ClusterCapabilitiesSource capabilities;
-  private final KubernetesClient client;
 
   /**
    * How long a stopping operator lets running reconciles finish: well inside the 30 s the kubelet
@@ -39,7 +38,6 @@ public final class SafeRolloutOperator implements AutoCloseable {
 
   public SafeRolloutOperator(
       KubernetesClient client, OperatorSettings settings, MeterRegistry meters) {
-    this.client = client;
     this.leaderElection = settings.leaderElection();
     this.leadership =
         new AtomicReference<>(
@@ -134,7 +132,6 @@ public final class SafeRolloutOperator implements AutoCloseable {
           "could not read the Kubernetes server version yet ({}); the first reconcile will",
           e.getMessage());
     }
-    ColdStart.warmUp(client);
     operator.start();
   }
 
