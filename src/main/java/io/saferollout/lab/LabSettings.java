@@ -206,12 +206,19 @@ public record LabSettings(
       return new NodeNetwork(DataPlaneKind.KUBE_PROXY, KubeProxySync.defaults());
     }
 
-    /** An ingress controller reloading every 3 s, balancing per request. */
+    /**
+     * An ingress controller reloading every 3 s, balancing per request. Its reloads are not in the
+     * node's kube-proxy metric (see {@link PropagationProfile#inKubeProxyMetric}).
+     */
     public static NodeNetwork ingress() {
       return new NodeNetwork(DataPlaneKind.INGRESS, PeriodicReload.defaults());
     }
 
-    /** A cloud load balancer path: connections forwarded per connection, changes 30-35 s late. */
+    /**
+     * A cloud load balancer path: connections forwarded per connection, changes 30-35 s late. The
+     * deregistration is not in the node's kube-proxy metric (see {@link
+     * PropagationProfile#inKubeProxyMetric}).
+     */
     public static NodeNetwork cloudLb() {
       return new NodeNetwork(DataPlaneKind.KUBE_PROXY, CloudLbDeregistration.defaults());
     }

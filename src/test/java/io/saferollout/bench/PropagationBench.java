@@ -17,7 +17,9 @@ import java.util.Locale;
  * The lab's propagation profiles as measured: a lab mixing two kube-proxy nodes, an ingress node
  * and a cloud-lb path (10 s deregistration, so the run stays short) has its pods killed one at a
  * time; each node's measured delays (change heard to change applied) and its network-programming
- * histogram (trigger time to applied) are printed per node next to the configured profile. Prints,
+ * histogram (trigger time to applied) are printed per node next to the configured profile. Only the
+ * kube-proxy nodes have programming durations ("np"): kube-proxy's metric does not see an ingress
+ * controller's reloads or a load balancer's deregistration, so those nodes show none. Prints,
  * asserts nothing.
  *
  * <p>Run: {@code ./mvnw -B -q -Pbench test-compile exec:java -Dbench=PropagationBench

@@ -203,7 +203,23 @@ class LabNetworkTest {
       assertThat(lab.dataPlane().measuredDelays())
           .containsOnlyKeys("lab-node-0", "lab-node-1")
           .allSatisfy((node, delays) -> assertThat(delays).isNotEmpty());
+
+      // Both nodes applied the changes, but only kube-proxy's programming is kube-proxy's metric:
+      // the ingress controller's reloads are not in it (pkg/proxy/metrics
+      // NetworkProgrammingLatency is observed by kube-proxy after writing the node's rules).
+      List<URI> metrics = lab.dataPlane().metricsUrls();
+      assertThat(sample(scrape(http, metrics.get(0)), "_count")).as("kube-proxy node").isPositive();
+      assertThat(sample(scrape(http, metrics.get(1)), "_count")).as("ingress node").isZero();
     }
+  }
+
+  private static String scrape(HttpClient http, URI url) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("%s", url).isEqualTo(200);
+    return response.body();
   }
 
   /** One sample's value from Prometheus text, e.g. {@code _count}. */

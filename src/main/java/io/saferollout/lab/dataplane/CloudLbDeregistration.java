@@ -40,6 +40,14 @@ public record CloudLbDeregistration(Duration deregistration, Duration jitter)
         + ")";
   }
 
+  /**
+   * A load balancer's deregistration happens outside the node: kube-proxy's metric never sees it.
+   */
+  @Override
+  public boolean inKubeProxyMetric() {
+    return false;
+  }
+
   @Override
   public ApplySchedule schedule(RandomGenerator random) {
     PropagationDelay delay = PropagationDelay.of(deregistration, jitter);

@@ -53,7 +53,7 @@ public final class ConnectionProxy extends ViewedProxy {
   private final AtomicLong rejected = new AtomicLong();
 
   private ConnectionProxy(Vertx vertx, ProxySettings settings) {
-    super(vertx, settings);
+    super(vertx, settings, DataPlaneKind.KUBE_PROXY);
     this.picks = new SplittableRandom(NodeSeeds.mix(settings.seed() ^ 0x5DEECE66DL));
     this.client =
         vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true));

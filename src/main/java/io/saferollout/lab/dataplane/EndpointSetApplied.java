@@ -13,7 +13,9 @@ import java.util.Set;
  * @param requestedAt when the change was handed to the data plane (the EndpointSlice update)
  * @param appliedAt when the data plane started using it
  * @param triggeredAt the EndpointSlice's {@code endpoints.kubernetes.io/last-change-trigger-time},
- *     or {@code null} when the change carried none
+ *     or {@code null} when the change carried none or the node's delay is not kube-proxy's (see
+ *     {@link PropagationProfile#inKubeProxyMetric}): then kube-proxy's metric has no duration for
+ *     it
  */
 public record EndpointSetApplied(
     String proxyName,
@@ -34,7 +36,8 @@ public record EndpointSetApplied(
 
   /**
    * kube-proxy's network programming duration for this change: from its trigger to this node
-   * applying it.
+   * applying it; empty when the change carried no trigger time or kube-proxy's metric does not see
+   * this node's path.
    */
   public Optional<Duration> networkProgramming() {
     return Optional.ofNullable(triggeredAt).map(t -> Duration.between(t, appliedAt));

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's current view of a Service's endpoints, which learns changes late: each {@link #update}
  * takes effect when the node's {@link PropagationProfile} says, in the order the updates were made.
- * Records every change it applied (for reports) and feeds the node's {@link
+ * Records every change it applied (for reports) and, when the path is kube-proxy's and so is the
+ * delay ({@link PropagationProfile#inKubeProxyMetric}), feeds the node's {@link
  * NetworkProgrammingHistogram}, as kube-proxy does after each sync.
  */
 final class EndpointView {
@@ -28,6 +29,7 @@ final class EndpointView {
   private final String node;
   private final Vertx vertx;
   private final PropagationProfile.ApplySchedule schedule;
+  private final boolean inKubeProxyMetric;
   private final NetworkProgrammingHistogram programming = new NetworkProgrammingHistogram();
   private final List<Consumer<EndpointSetApplied>> listeners = new CopyOnWriteArrayList<>();
   private final List<EndpointSetApplied> applied = new ArrayList<>();
@@ -43,10 +45,15 @@ final class EndpointView {
       Instant requestedAt,
       Instant triggeredAt) {}
 
-  EndpointView(String node, Vertx vertx, PropagationProfile profile, long seed) {
+  EndpointView(
+      String node, Vertx vertx, DataPlaneKind kind, PropagationProfile profile, long seed) {
     this.node = node;
     this.vertx = vertx;
     this.schedule = profile.schedule(new java.util.SplittableRandom(seed));
+    // An ingress-like proxy sends to endpoint addresses itself (ingress-nginx balances over the
+    // endpoints, not the Service's virtual IP), so no kube-proxy programs its path, whatever its
+    // profile.
+    this.inKubeProxyMetric = kind == DataPlaneKind.KUBE_PROXY && profile.inKubeProxyMetric();
   }
 
   /** The endpoints in a fixed order (by address), as routed right now. */
@@ -102,7 +109,9 @@ final class EndpointView {
                 update.endpoints(),
                 update.requestedAt(),
                 Instant.now(),
-                update.triggeredAt());
+                // A path kube-proxy does not program (ingress, cloud-lb) has no network-programming
+                // duration: its lateness is not what the metric measures.
+                inKubeProxyMetric ? update.triggeredAt() : null);
         applied.add(event);
         // kube-proxy observes, after each sync, one duration per trigger time it consumed
         // (pkg/proxy/iptables/proxier.go: metrics.NetworkProgrammingLatency.Observe).

@@ -69,6 +69,12 @@ public record KubeProxySync(
     return (long) Math.min(nanos, applyCap.toNanos());
   }
 
+  /** kube-proxy's own syncs: what its metric measures. */
+  @Override
+  public boolean inKubeProxyMetric() {
+    return true;
+  }
+
   @Override
   public ApplySchedule schedule(RandomGenerator random) {
     return new ApplySchedule() {

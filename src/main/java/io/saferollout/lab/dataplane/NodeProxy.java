@@ -56,7 +56,10 @@ public interface NodeProxy extends AutoCloseable {
     return appliedChanges().stream().map(EndpointSetApplied::propagation).toList();
   }
 
-  /** This node's kube-proxy network-programming histogram. */
+  /**
+   * This node's kube-proxy network-programming histogram; it stays empty on a path whose delay is
+   * not kube-proxy's (ingress, cloud-lb: {@link PropagationProfile#inKubeProxyMetric}).
+   */
   NetworkProgrammingHistogram networkProgramming();
 
   @Override

@@ -31,6 +31,12 @@ public record PeriodicReload(Duration period) implements PropagationProfile {
     return "ingress(reload every " + Durations.text(period) + ")";
   }
 
+  /** An ingress controller's reloads are not kube-proxy's: its metric never sees them. */
+  @Override
+  public boolean inKubeProxyMetric() {
+    return false;
+  }
+
   @Override
   public ApplySchedule schedule(RandomGenerator random) {
     long periodNanos = period.toNanos();

@@ -39,6 +39,12 @@ public record PropagationDelay(Duration base, Duration jitter) implements Propag
     return "uniform(" + Durations.text(base) + ".." + Durations.text(base.plus(jitter)) + ")";
   }
 
+  /** Stands in for a kube-proxy whose delay a test wants exact, so its metric records it. */
+  @Override
+  public boolean inKubeProxyMetric() {
+    return true;
+  }
+
   @Override
   public ApplySchedule schedule(RandomGenerator random) {
     return new InOrder(heardAt -> heardAt + sample(random).toNanos());

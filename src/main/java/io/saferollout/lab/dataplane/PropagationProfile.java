@@ -30,6 +30,19 @@ public sealed interface PropagationProfile
    */
   ApplySchedule schedule(RandomGenerator random);
 
+  /**
+   * Whether this delay is kube-proxy's own, and so lands in the node's {@code
+   * kubeproxy_network_programming_duration_seconds}. That metric (kubernetes/kubernetes
+   * pkg/proxy/metrics NetworkProgrammingLatency) is observed by kube-proxy after it has written a
+   * change into the node's rules: from the change's trigger time to that write, nothing else. Paths
+   * that route to pods without kube-proxy's rules are late in ways the metric never sees: an
+   * ingress controller sends to endpoint addresses itself and picks changes up at its reloads; a
+   * cloud load balancer with IP targets sends to pod IPs and stops only when the target is
+   * deregistered. Their nodes record nothing, which is why users state budgets for such paths
+   * ({@code preStop.budgets}).
+   */
+  boolean inKubeProxyMetric();
+
   /** When one node applies each change. Not thread-safe: its caller serializes. */
   interface ApplySchedule {
 

@@ -71,7 +71,7 @@ public final class ServiceProxy extends ViewedProxy {
   private final AtomicLong retried = new AtomicLong();
 
   private ServiceProxy(Vertx vertx, ProxySettings settings) {
-    super(vertx, settings);
+    super(vertx, settings, DataPlaneKind.INGRESS);
     this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(256));
     this.server =
         vertx

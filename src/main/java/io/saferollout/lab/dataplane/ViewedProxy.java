@@ -19,9 +19,10 @@ abstract class ViewedProxy implements NodeProxy {
   final ProxySettings settings;
   final EndpointView view;
 
-  ViewedProxy(Vertx vertx, ProxySettings settings) {
+  ViewedProxy(Vertx vertx, ProxySettings settings, DataPlaneKind kind) {
     this.settings = settings;
-    this.view = new EndpointView(settings.name(), vertx, settings.propagation(), settings.seed());
+    this.view =
+        new EndpointView(settings.name(), vertx, kind, settings.propagation(), settings.seed());
   }
 
   /** The listener's port, once it is open. */
