@@ -216,10 +216,11 @@ final class ContainerServer {
     // So the next request on each connection is answered with Connection: close (then the
     // connection closes), as a draining Envoy does; and a connection idle for IDLE_CLOSE_AFTER
     // is closed unasked: at once if it already is at SIGTERM, as Go's http.Server.Shutdown and
-    // nginx's graceful shutdown close idle connections (Envoy leaves them open until its drain
-    // ends). That instant close is where pooled clients lose requests: the Connection: close
-    // answers free their busy connections at the same moment, and a pool such as Vert.x's then
-    // writes the next requests on idle ones, maybe ones being closed here (see LoadGenerator).
+    // nginx's graceful shutdown close idle connections (a draining Envoy leaves them open until
+    // its idle_timeout or its exit, envoyproxy/envoy issue 42305). That instant close is where
+    // pooled clients lose requests: the Connection: close answers free their busy connections
+    // at the same moment, and a pool such as Vert.x's then writes the next requests on idle
+    // ones, maybe ones being closed here (see LoadGenerator).
     for (Channel connection : connections) {
       connection
           .eventLoop()
