@@ -53,6 +53,15 @@ import org.slf4j.LoggerFactory;
  * on a cleartext HTTP/2 connection (after a GOAWAY the pool opens a new one), or each on a new
  * connection that the request itself asks to close. A request is never retried: a reset on a reused
  * connection is counted as {@link FailureClass#RESET_ON_REUSED_CONNECTION}.
+ *
+ * <p>The keep-alive pool is Vert.x 4's ({@code SimpleConnectionPool}): a request takes the first
+ * free connection in slot order, so traffic concentrates on the first slots and connections opened
+ * in a burst (e.g. to replace those a drain closed) stay idle behind them, for up to Vert.x's
+ * keep-alive timeout of 60 s, longer than a rollout step; and a dropped connection's slot is
+ * refilled with the last slot's connection, usually one of those idle ones. When a draining server
+ * answers the busy connections with {@code Connection: close} and at the same moment closes its
+ * idle ones, the pool writes the next requests on those idle connections within milliseconds,
+ * before it has read their FIN: that is when reset-on-reused-connection failures are counted.
  */
 public final class LoadGenerator implements AutoCloseable {
 

@@ -213,9 +213,14 @@ final class ContainerServer {
     // client never loses a request to it (RFC 9113 section 6.8).
     // HTTP/1.1 has no such signal: closing an idle keep-alive connection races a request the
     // client may be writing at that moment, which it then sees reset (RFC 9112 section 9.6).
-    // So, as Envoy's drain does, the next request on each connection is answered with
-    // Connection: close (then the connection closes), and only a connection that stays idle
-    // for IDLE_CLOSE_AFTER is closed unasked, as any server's idle timeout would.
+    // So the next request on each connection is answered with Connection: close (then the
+    // connection closes), as a draining Envoy does; and a connection idle for IDLE_CLOSE_AFTER
+    // is closed unasked: at once if it already is at SIGTERM, as Go's http.Server.Shutdown and
+    // nginx's graceful shutdown close idle connections (a draining Envoy leaves them open until
+    // its idle_timeout or its exit, envoyproxy/envoy issue 42305). That instant close is where
+    // pooled clients lose requests: the Connection: close answers free their busy connections
+    // at the same moment, and a pool such as Vert.x's then writes the next requests on idle
+    // ones, maybe ones being closed here (see LoadGenerator).
     for (Channel connection : connections) {
       connection
           .eventLoop()

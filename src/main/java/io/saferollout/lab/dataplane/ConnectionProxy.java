@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *       proxy has already accepted the connection when it sees it, so it resets it before any byte
  *       is exchanged: the client sees the connection fail at once, just as it does from REJECT.
  *   <li>A pod that refuses the connection or resets it has the client's connection reset too; a pod
- *       that closes gracefully has it closed gracefully.
+ *       that closes gracefully has it closed gracefully. Being a user-space splice, it passes the
+ *       pod's FIN on an event-loop turn late (0.3 to 18 ms measured on a loaded 2-core machine)
+ *       where the kernel's NAT passes it at once: a little more time for a keep-alive client to
+ *       write a request on a connection its server has just closed.
  * </ul>
  */
 public final class ConnectionProxy extends ViewedProxy {
