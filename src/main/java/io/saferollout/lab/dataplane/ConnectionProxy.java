@@ -83,11 +83,6 @@ public final class ConnectionProxy extends ViewedProxy {
   }
 
   @Override
-  public DataPlaneKind kind() {
-    return DataPlaneKind.KUBE_PROXY;
-  }
-
-  @Override
   int listeningPort() {
     return server.actualPort();
   }

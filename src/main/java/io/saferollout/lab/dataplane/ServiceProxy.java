@@ -93,11 +93,6 @@ public final class ServiceProxy extends ViewedProxy {
   }
 
   @Override
-  public DataPlaneKind kind() {
-    return DataPlaneKind.INGRESS;
-  }
-
-  @Override
   int listeningPort() {
     return server.actualPort();
   }

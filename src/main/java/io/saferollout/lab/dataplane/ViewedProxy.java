@@ -18,11 +18,18 @@ abstract class ViewedProxy implements NodeProxy {
 
   final ProxySettings settings;
   final EndpointView view;
+  private final DataPlaneKind kind;
 
   ViewedProxy(Vertx vertx, ProxySettings settings, DataPlaneKind kind) {
     this.settings = settings;
+    this.kind = kind;
     this.view =
         new EndpointView(settings.name(), vertx, kind, settings.propagation(), settings.seed());
+  }
+
+  @Override
+  public final DataPlaneKind kind() {
+    return kind;
   }
 
   /** The listener's port, once it is open. */
