@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -41,6 +42,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -175,7 +177,7 @@ final class ContainerServer {
     cancel(drainDeadline);
     List<ChannelFuture> closing = new ArrayList<>();
     if (listener != null) {
-      closing.add(listener.close());
+      closing.add(closedInTheKernel(listener));
     }
     connections.forEach(connection -> closing.add(closeAbruptly(connection)));
     if (closing.isEmpty()) {
@@ -192,6 +194,28 @@ final class ContainerServer {
                     exited.complete(null);
                   }
                 }));
+  }
+
+  /**
+   * Closes the listener and completes once the kernel has closed its socket, so that an exited
+   * process refuses connections. Netty's close future completes before that: Java NIO defers
+   * closing a channel registered with a selector until the selector deregisters it, at the event
+   * loop's next select; a connection arriving meanwhile is accepted into the backlog, then reset. A
+   * task submitted once the close is done runs after that select.
+   */
+  private static ChannelFuture closedInTheKernel(Channel listener) {
+    ChannelPromise closed = listener.newPromise();
+    listener
+        .close()
+        .addListener(
+            f -> {
+              try {
+                listener.eventLoop().execute(closed::trySuccess);
+              } catch (RejectedExecutionException loopGone) {
+                closed.trySuccess();
+              }
+            });
+    return closed;
   }
 
   /**
