@@ -201,7 +201,8 @@ final class ContainerServer {
    * process refuses connections. Netty's close future completes before that: Java NIO defers
    * closing a channel registered with a selector until the selector deregisters it, at the event
    * loop's next select; a connection arriving meanwhile is accepted into the backlog, then reset. A
-   * task submitted once the close is done runs after that select.
+   * task submitted at once could still run in the loop's current batch, before that select; one
+   * scheduled a millisecond later is taken in a later iteration, after a select.
    */
   private static ChannelFuture closedInTheKernel(Channel listener) {
     ChannelPromise closed = listener.newPromise();
@@ -210,7 +211,9 @@ final class ContainerServer {
         .addListener(
             f -> {
               try {
-                listener.eventLoop().execute(closed::trySuccess);
+                listener
+                    .eventLoop()
+                    .schedule((Runnable) closed::trySuccess, 1, TimeUnit.MILLISECONDS);
               } catch (RejectedExecutionException loopGone) {
                 closed.trySuccess();
               }
