@@ -48,9 +48,13 @@ a Role may grant it too, since the API server counts a namespace object as insid
 {{- end }}
 
 {{/*
-Leader election, in the lease namespace only. Creating cannot be limited to a name (the object
-does not exist yet); reading and renewing are limited to the operator's own lease. The operator
-framework checks exactly this at startup (SelfSubjectRulesReview, resourceNames honoured).
+Leader election, in the lease namespace only. fabric8's LeaderElector (kubernetes-client 7.6.1,
+ResourceLock) reads the lease (get), creates it when it is missing (create), and both renews it and
+takes it over with a JSON merge patch (patch). The operator framework (JOSDK 5.3.2,
+LeaderElectionManager.checkLeaseAccess) refuses to start unless a SelfSubjectRulesReview shows
+create, update and get, so update is granted for that check, although no call uses it. Creating
+cannot be limited to a name (the object does not exist yet); the rest is limited to the operator's
+own lease, and the framework's check honours resourceNames.
 */}}
 {{- define "saferollout.leaseRules" -}}
 - apiGroups: ["coordination.k8s.io"]
@@ -59,5 +63,5 @@ framework checks exactly this at startup (SelfSubjectRulesReview, resourceNames 
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   resourceNames: [{{ .Values.leaderElection.leaseName | quote }}]
-  verbs: ["get", "update"]
+  verbs: ["get", "update", "patch"]
 {{- end }}

@@ -144,6 +144,38 @@ class HardenCommandTest {
         .isEqualTo("sleep 5");
   }
 
+  /**
+   * maxUnavailable 0 beside maxSurge 0 is the pair the API server rejects ("may not be 0 when
+   * `maxSurge` is 0"), so applying such output would fail as a whole.
+   */
+  @Test
+  void aZeroSurgeGetsNoZeroMaxUnavailableBesideItButTheRestIsHardened() throws Exception {
+    String file = "src/test/resources/harden/zero-surge.yaml";
+    CliRun run = CliRun.of("harden", file);
+    assertThat(run.exitCode()).isZero();
+
+    JsonNode hardened = documents(run.out()).get(0);
+    assertThat(hardened.at("/spec/strategy/rollingUpdate/maxSurge").asInt()).isZero();
+    assertThat(hardened.at("/spec/strategy/rollingUpdate").has("maxUnavailable"))
+        .as("maxUnavailable is left to the user (and the Kubernetes default of 25%%)")
+        .isFalse();
+    // Negative control: the file was hardened, only the invalid pair is left out.
+    assertThat(hardened.at("/spec/template/spec/containers/0/lifecycle/preStop").isMissingNode())
+        .isFalse();
+    assertThat(hardened.at("/spec/minReadySeconds").asInt()).isEqualTo(5);
+    assertThat(run.err()).contains("findings need you");
+
+    Path out = Files.createTempFile("zero-surge", ".yaml");
+    try {
+      Files.writeString(out, run.out());
+      assertThat(CliRun.of("lint", "--min-severity", "INFO", out.toString()).out())
+          .contains("SR013")
+          .contains("maxUnavailable cannot be set to 0");
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
   @Test
   void listsAndJsonAreHardenedInTheirOwnShape() throws Exception {
     JsonNode list = documents(CliRun.of("harden", CORPUS + "list.yaml").out()).get(0);

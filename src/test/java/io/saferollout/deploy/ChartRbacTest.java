@@ -41,11 +41,16 @@ class ChartRbacTest {
           Map.entry("/namespaces", Set.of("get")),
           Map.entry("/events", Set.of("create")));
 
-  /** Leader election: create any lease, read and renew only the operator's own. */
+  /**
+   * Leader election: create any lease, read and renew only the operator's own. fabric8's
+   * LeaderElector gets, creates and patches (renewal and takeover are JSON merge patches); update
+   * is only there because JOSDK checks for it at startup (LeaseRoleTest runs both against the
+   * Role).
+   */
   static final Map<String, Set<String>> LEASE_ACCESS =
       Map.of(
           "coordination.k8s.io/leases", Set.of("create"),
-          "coordination.k8s.io/leases[saferollout-operator]", Set.of("get", "update"));
+          "coordination.k8s.io/leases[saferollout-operator]", Set.of("get", "update", "patch"));
 
   @Test
   void byDefaultAClusterRoleGrantsExactlyTheOperatorsCallsInAllNamespaces() {
@@ -120,7 +125,7 @@ class ChartRbacTest {
         leaderElectionRole(chart().with("leaderElection.leaseName", "sr-lock").render());
 
     assertThat(grants(leaseRole.getRules()))
-        .containsEntry("coordination.k8s.io/leases[sr-lock]", Set.of("get", "update"));
+        .containsEntry("coordination.k8s.io/leases[sr-lock]", Set.of("get", "update", "patch"));
   }
 
   @Test
@@ -163,7 +168,7 @@ class ChartRbacTest {
     assertThat(objects).noneMatch(o -> o.getApiVersion().startsWith("rbac.authorization.k8s.io/"));
   }
 
-  private static Role leaderElectionRole(List<HasMetadata> objects) {
+  static Role leaderElectionRole(List<HasMetadata> objects) {
     return all(objects, Role.class).stream()
         .filter(r -> r.getMetadata().getName().endsWith("-leader-election"))
         .findFirst()

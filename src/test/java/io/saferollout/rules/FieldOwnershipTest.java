@@ -2,6 +2,7 @@ package io.saferollout.rules;
 
 import static io.saferollout.rules.Fixtures.changesFor;
 import static io.saferollout.rules.Fixtures.findingsFor;
+import static io.saferollout.rules.Fixtures.liveDeployment;
 import static io.saferollout.rules.Fixtures.naive;
 import static io.saferollout.rules.Fixtures.plan;
 import static io.saferollout.rules.Fixtures.policy;
@@ -13,9 +14,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.saferollout.api.Mode;
 import io.saferollout.api.SafeRolloutSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,22 +21,13 @@ import org.junit.jupiter.api.Test;
 class FieldOwnershipTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  private static Deployment live() {
-    try (InputStream in =
-        FieldOwnershipTest.class.getResourceAsStream("/rules/live-deployment.yaml")) {
-      return SERIALIZATION.unmarshal(in, Deployment.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * The live Deployment after its author also applied maxUnavailable: 25% themselves with
    * client-side apply: the Update manager owns it, and the last-applied configuration shows it was
    * sent.
    */
   private static Deployment liveWithUserStrategy() {
-    Deployment d = live();
+    Deployment d = liveDeployment();
     ManagedFieldsEntry kubectl = d.getMetadata().getManagedFields().get(0);
     @SuppressWarnings("unchecked")
     Map<String, Object> spec =
@@ -79,7 +68,7 @@ class FieldOwnershipTest {
 
   @Test
   void readsWhoSetWhat() {
-    FieldOwnership owners = FieldOwnership.of(live());
+    FieldOwnership owners = FieldOwnership.of(liveDeployment());
     assertThat(owners.isRecorded()).isTrue();
     assertThat(owners.isManaged(FieldPath.parse("spec.template.spec.containers[web].image")))
         .isTrue();
@@ -111,7 +100,7 @@ class FieldOwnershipTest {
 
   @Test
   void aServerDefaultedMaxUnavailableIsFilledInFillMissing() {
-    HardeningPlan plan = plan(live(), policy(Mode.FillMissing));
+    HardeningPlan plan = plan(liveDeployment(), policy(Mode.FillMissing));
     assertThat(plan.hardened().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
         .isEqualTo(new IntOrString(0));
     assertThat(changesFor(plan, Rule.SR012))
@@ -135,7 +124,7 @@ class FieldOwnershipTest {
   void aDefaultedGraceTooShortForThePolicyIsRaised() {
     SafeRolloutSpec spec = new SafeRolloutSpec();
     spec.getPreStop().setDelaySeconds(30);
-    HardeningPlan plan = plan(live(), HardeningPolicy.from(spec));
+    HardeningPlan plan = plan(liveDeployment(), HardeningPolicy.from(spec));
     assertThat(plan.hardened().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
         .isEqualTo(45L);
     assertThat(findingsFor(plan, Rule.SR009)).isEmpty();
@@ -144,7 +133,7 @@ class FieldOwnershipTest {
   @Test
   void aLiveDeploymentIsHardenedOnceAndThenLeftAlone() {
     for (Mode mode : Mode.values()) {
-      HardeningPlan first = plan(live(), policy(mode));
+      HardeningPlan first = plan(liveDeployment(), policy(mode));
       Set<String> owned = Set.copyOf(first.changes().stream().map(Change::path).toList());
       assertThat(
               DeploymentHardener.plan(
@@ -156,7 +145,7 @@ class FieldOwnershipTest {
                       first.hardened(), policy(mode), ClusterCapabilities.LATEST, owned, null)
                   .changes())
           .isEmpty();
-      assertThat(SERIALIZATION.asJson(first.applyTo(live())))
+      assertThat(SERIALIZATION.asJson(first.applyTo(liveDeployment())))
           .isEqualTo(SERIALIZATION.asJson(first.hardened()));
     }
   }

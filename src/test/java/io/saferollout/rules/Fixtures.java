@@ -6,9 +6,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.saferollout.api.Mode;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.SidecarMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 
@@ -18,6 +22,8 @@ final class Fixtures {
   static final ClusterCapabilities K8S_1_29 = ClusterCapabilities.parse("1.29");
   static final ClusterCapabilities K8S_1_30 = ClusterCapabilities.parse("1.30");
   static final ClusterCapabilities K8S_1_34 = ClusterCapabilities.parse("1.34");
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private Fixtures() {}
 
@@ -54,6 +60,18 @@ final class Fixtures {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /**
+   * A Deployment as the API server returns it after `kubectl apply` of a manifest without strategy
+   * or grace period: those are server defaults that no manager owns (rules/live-deployment.yaml).
+   */
+  static Deployment liveDeployment() {
+    try (InputStream in = Fixtures.class.getResourceAsStream("/rules/live-deployment.yaml")) {
+      return SERIALIZATION.unmarshal(in, Deployment.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static DeploymentBuilder naiveBuilder() {

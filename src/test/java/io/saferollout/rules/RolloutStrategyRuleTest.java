@@ -2,6 +2,7 @@ package io.saferollout.rules;
 
 import static io.saferollout.rules.Fixtures.changesFor;
 import static io.saferollout.rules.Fixtures.findingsFor;
+import static io.saferollout.rules.Fixtures.liveDeployment;
 import static io.saferollout.rules.Fixtures.naive;
 import static io.saferollout.rules.Fixtures.naiveBuilder;
 import static io.saferollout.rules.Fixtures.plan;
@@ -9,16 +10,25 @@ import static io.saferollout.rules.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.saferollout.api.Mode;
 import io.saferollout.api.SafeRolloutSpec;
 import io.saferollout.api.StrategySpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RolloutStrategyRuleTest {
+  private static final String MAX_UNAVAILABLE = "spec.strategy.rollingUpdate.maxUnavailable";
+
   private static Deployment withRollingUpdate(IntOrString maxUnavailable, IntOrString maxSurge) {
     return naiveBuilder()
         .editSpec()
@@ -124,6 +134,143 @@ class RolloutStrategyRuleTest {
         .isEqualTo(new IntOrString(0));
     assertThat(strategy(enforce).getRollingUpdate().getMaxSurge())
         .isEqualTo(new IntOrString("25%"));
+  }
+
+  /** The bounds the table below tries; null is a field left out. */
+  private static final List<IntOrString> BOUNDS =
+      Arrays.asList(
+          null,
+          new IntOrString(0),
+          new IntOrString("0%"),
+          new IntOrString("0"),
+          new IntOrString(1),
+          new IntOrString("25%"));
+
+  /**
+   * Written out by hand rather than asked of the rule: the API server reads 0, "0%" and "0" as 0
+   * (getIntOrPercentValue in pkg/apis/apps/validation); a field left out is defaulted to 25%.
+   */
+  private static boolean kubernetesReadsZero(IntOrString bound) {
+    return bound != null
+        && (Integer.valueOf(0).equals(bound.getIntVal())
+            || "0".equals(bound.getStrVal())
+            || "0%".equals(bound.getStrVal()));
+  }
+
+  private static boolean bothZero(IntOrString maxUnavailable, IntOrString maxSurge) {
+    return kubernetesReadsZero(maxUnavailable) && kubernetesReadsZero(maxSurge);
+  }
+
+  static Stream<Arguments> everyModeAndPairOfBounds() {
+    return Arrays.stream(Mode.values())
+        .flatMap(
+            mode ->
+                BOUNDS.stream()
+                    .flatMap(
+                        surge ->
+                            BOUNDS.stream()
+                                .map(unavailable -> Arguments.of(mode, surge, unavailable))));
+  }
+
+  @ParameterizedTest(name = "{0}: maxSurge {1}, maxUnavailable {2}")
+  @MethodSource("everyModeAndPairOfBounds")
+  void neverWritesMaxUnavailableAndMaxSurgeThatAreBothZero(
+      Mode mode, IntOrString maxSurge, IntOrString maxUnavailable) {
+    HardeningPlan plan = plan(withRollingUpdate(maxUnavailable, maxSurge), policy(mode));
+    var after = strategy(plan).getRollingUpdate();
+
+    if (bothZero(after.getMaxUnavailable(), after.getMaxSurge())) {
+      assertThat(bothZero(maxUnavailable, maxSurge))
+          .as("the invalid pair came from the input, not from the plan")
+          .isTrue();
+      assertThat(plan.changes())
+          .extracting(Change::path)
+          .doesNotContain(
+              "spec.strategy.rollingUpdate.maxUnavailable", "spec.strategy.rollingUpdate.maxSurge");
+      assertThat(findingsFor(plan, Rule.SR013))
+          .singleElement()
+          .satisfies(f -> assertThat(f.message()).contains("both 0", "Kubernetes rejects"));
+    }
+    if (maxSurge == null) {
+      // Negative control: where the rule may write the surge, the capacity-keeping pair still
+      // lands.
+      assertThat(after.getMaxSurge()).isEqualTo(new IntOrString("25%"));
+      if (maxUnavailable == null || mode == Mode.Enforce) {
+        assertThat(kubernetesReadsZero(after.getMaxUnavailable())).isTrue();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Mode.class,
+      names = {"FillMissing", "Audit"})
+  void aUsersZeroSurgeKeepsMaxUnavailableAsItIsAndTheFindingSaysWhatToDo(Mode mode) {
+    for (IntOrString zero :
+        List.of(new IntOrString(0), new IntOrString("0%"), new IntOrString("0"))) {
+      HardeningPlan plan = plan(withRollingUpdate(null, zero), policy(mode));
+
+      assertThat(strategy(plan).getRollingUpdate().getMaxUnavailable()).as("%s", zero).isNull();
+      assertThat(strategy(plan).getRollingUpdate().getMaxSurge()).isEqualTo(zero);
+      assertThat(findingsFor(plan, Rule.SR013))
+          .singleElement()
+          .satisfies(
+              f -> {
+                assertThat(f.message())
+                    .contains("maxSurge is 0", "maxUnavailable cannot be set to 0", "25%");
+                assertThat(f.remedy()).contains("maxSurge to a positive number or percentage");
+              });
+      // The rest of the hardening still lands: only the invalid pair is left out.
+      assertThat(changesFor(plan, Rule.SR005)).isNotEmpty();
+      assertThat(changesFor(plan, Rule.SR014)).isNotEmpty();
+    }
+  }
+
+  @Test
+  void aUsersZeroSurgeAndZeroMaxUnavailableAreReportedAsThePairKubernetesRejects() {
+    Deployment d = withRollingUpdate(new IntOrString(0), new IntOrString(0));
+
+    HardeningPlan fill = plan(d, policy(Mode.FillMissing));
+    assertThat(findingsFor(fill, Rule.SR013))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.message())
+                  .contains("maxSurge 0 and maxUnavailable 0 are both 0")
+                  .contains("may not be 0 when `maxSurge` is 0");
+              assertThat(f.remedy()).contains("maxSurge to a positive number or percentage");
+            });
+
+    HardeningPlan enforce = plan(d, policy(Mode.Enforce));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxSurge())
+        .isEqualTo(new IntOrString("25%"));
+    assertThat(strategy(enforce).getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString(0));
+  }
+
+  /**
+   * On a cluster the API server defaults the maxUnavailable a manifest leaves out to 25%; setting
+   * it to 0 next to the user's maxSurge 0 made every patch of this Deployment fail with 422.
+   */
+  @Test
+  void onALiveDeploymentTheDefaultedMaxUnavailableStaysBesideTheUsersZeroSurge() {
+    Deployment d = liveDeployment();
+    d.getSpec().getStrategy().getRollingUpdate().setMaxSurge(new IntOrString(0));
+    ManagedFieldsEntry kubectl = d.getMetadata().getManagedFields().get(0);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> owned =
+        (Map<String, Object>) kubectl.getFieldsV1().getAdditionalProperties().get("f:spec");
+    owned.put("f:strategy", Map.of("f:rollingUpdate", Map.of("f:maxSurge", Map.of())));
+    assertThat(FieldOwnership.of(d).isDefaulted(FieldPath.parse(MAX_UNAVAILABLE))).isTrue();
+
+    HardeningPlan plan = plan(d, policy(Mode.FillMissing));
+
+    assertThat(strategy(plan).getRollingUpdate().getMaxUnavailable())
+        .isEqualTo(new IntOrString("25%"));
+    assertThat(plan.changes()).extracting(Change::path).doesNotContain(MAX_UNAVAILABLE);
+    assertThat(findingsFor(plan, Rule.SR013))
+        .singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("left at 25%"));
   }
 
   @Test
