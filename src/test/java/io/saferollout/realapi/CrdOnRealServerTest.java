@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SpecDefaults;
 import io.saferollout.lab.controlplane.ControlPlane;
@@ -209,7 +208,7 @@ class CrdOnRealServerTest {
   @MethodSource("invalidSafeRollouts")
   void anInvalidSafeRolloutIsRefusedWithAMessageNamingTheProblem(
       String name, String specYaml, List<String> expected) {
-    Map<String, Object> spec = Serialization.unmarshal(specYaml);
+    Map<String, Object> spec = new org.yaml.snakeyaml.Yaml().load(specYaml);
     KubernetesClientException refusal =
         catchThrowableOfType(
             KubernetesClientException.class,
