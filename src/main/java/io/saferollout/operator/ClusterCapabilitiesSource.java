@@ -1,6 +1,8 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
@@ -17,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * read and cached: whether the preStop sleep action and native sidecars work depends on both, and
  * clusters get upgraded (and old node pools drained) under a running operator. Reading Nodes needs
  * a cluster-wide read-only {@code nodes list} grant; without it (a namespaced install, say) the API
- * server's version is used, and that is said once in the log.
+ * server's version is used, and that is said once in the log. Whether the grant is there is asked
+ * first (a SelfSubjectAccessReview, which every authenticated user may create), so a namespaced
+ * install never sends a request the API server refuses: a 403 every refresh would fill audit logs
+ * and alerts on forbidden requests.
  */
 final class ClusterCapabilitiesSource {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterCapabilitiesSource.class);
@@ -58,6 +63,16 @@ final class ClusterCapabilitiesSource {
   }
 
   private List<String> kubeletVersions() {
+    if (mayListNodes() == Access.DENIED) {
+      if (!nodesUnreadableLogged) {
+        LOG.warn(
+            "this operator may not list Nodes: capabilities follow the API server's version only; an"
+                + " older kubelet could then be given a hook form it cannot run. Grant nodes list"
+                + " (the chart's cluster-wide install does) to fix.");
+        nodesUnreadableLogged = true;
+      }
+      return List.of();
+    }
     try {
       return client.nodes().list().getItems().stream()
           .map(Node::getStatus)
@@ -76,6 +91,38 @@ final class ClusterCapabilitiesSource {
         nodesUnreadableLogged = true;
       }
       return List.of();
+    }
+  }
+
+  private enum Access {
+    ALLOWED,
+    DENIED,
+    UNKNOWN
+  }
+
+  /** UNKNOWN when the review cannot be made or has no answer: then the list is simply tried. */
+  private Access mayListNodes() {
+    try {
+      SelfSubjectAccessReview review =
+          client
+              .authorization()
+              .v1()
+              .selfSubjectAccessReview()
+              .create(
+                  new SelfSubjectAccessReviewBuilder()
+                      .withNewSpec()
+                      .withNewResourceAttributes()
+                      .withVerb("list")
+                      .withResource("nodes")
+                      .endResourceAttributes()
+                      .endSpec()
+                      .build());
+      if (review == null || review.getStatus() == null || review.getStatus().getAllowed() == null) {
+        return Access.UNKNOWN;
+      }
+      return review.getStatus().getAllowed() ? Access.ALLOWED : Access.DENIED;
+    } catch (KubernetesClientException e) {
+      return Access.UNKNOWN;
     }
   }
 }

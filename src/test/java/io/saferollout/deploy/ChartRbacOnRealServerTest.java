@@ -129,9 +129,50 @@ class ChartRbacOnRealServerTest {
     assertThat(forbidden).as("requests the API server refused with 403").isEmpty();
   }
 
-  /** Applies the chart's ServiceAccount and RBAC objects exactly as rendered. */
+  /**
+   * With {@code watchNamespaces} the chart renders a Role per namespace and no ClusterRole, so
+   * nodes cannot be listed: the operator must harden with what those Roles grant.
+   */
+  @Test
+  void withWatchNamespacesTheRolesAloneAreEnough(ControlPlane cp) {
+    String team = "rbac-watched-team";
+    try (KubernetesClient admin = cp.newAdminClient()) {
+      RealApi.installCrd(admin);
+      RealApi.namespace(admin, NAMESPACE);
+      RealApi.namespace(admin, team);
+      ServiceAccount account =
+          installChartsRbac(admin, chart().with("watchNamespaces", List.of(team)).render());
+      try (KubernetesClient client = operatorClient(cp.adminConfig(), tokenFor(admin, account));
+          SafeRolloutOperator operator =
+              new SafeRolloutOperator(
+                  client,
+                  new OperatorSettings(
+                          Set.of(team),
+                          false,
+                          OperatorSettings.DEFAULT_LEASE_NAME,
+                          null,
+                          null,
+                          Duration.ofMinutes(10),
+                          OperatorSettings.LeaseTiming.DEFAULT)
+                      .withLeaderElection(
+                          NAMESPACE, "only", OperatorSettings.LeaseTiming.DEFAULT.inProcess()),
+                  new SimpleMeterRegistry())) {
+        operator.start();
+        admin.apps().deployments().inNamespace(team).resource(deployment("api")).create();
+        admin.resources(SafeRollout.class).inNamespace(team).resource(safeRollout("api")).create();
+        awaitHardened(admin, team, "api");
+      }
+    }
+    assertThat(forbidden).as("requests the API server refused with 403").isEmpty();
+  }
+
   private static ServiceAccount installChartsRbac(KubernetesClient admin) {
-    List<HasMetadata> objects = chart().render();
+    return installChartsRbac(admin, chart().render());
+  }
+
+  /** Applies the chart's ServiceAccount and RBAC objects exactly as rendered. */
+  private static ServiceAccount installChartsRbac(
+      KubernetesClient admin, List<HasMetadata> objects) {
     ServiceAccount account = ChartRenderer.Rendered.only(objects, ServiceAccount.class);
     for (HasMetadata object : objects) {
       if (object instanceof ServiceAccount
@@ -210,11 +251,15 @@ class ChartRbacOnRealServerTest {
   }
 
   private static void awaitHardened(KubernetesClient admin, String name) {
+    awaitHardened(admin, SHOP, name);
+  }
+
+  private static void awaitHardened(KubernetesClient admin, String namespace, String name) {
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
-              Deployment d = admin.apps().deployments().inNamespace(SHOP).withName(name).get();
+              Deployment d = admin.apps().deployments().inNamespace(namespace).withName(name).get();
               var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
               assertThat(container.getReadinessProbe()).as("readiness probe").isNotNull();
               assertThat(container.getLifecycle()).as("preStop").isNotNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -78,6 +79,68 @@ class ClusterCapabilitiesSourceTest {
 
     assertThat(new ClusterCapabilitiesSource(client, Duration.ofMinutes(5)).current())
         .isEqualTo(new ClusterCapabilities(1, 31));
+  }
+
+  @Test
+  void whenAnAccessReviewSaysNodesMayNotBeListedTheyAreNotAsked() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        .andReturn(
+            201,
+            new SelfSubjectAccessReviewBuilder()
+                .withNewStatus()
+                .withAllowed(false)
+                .endStatus()
+                .build())
+        .always();
+    server.expect().get().withPath("/api/v1/nodes").andReturn(403, "forbidden").always();
+
+    assertThat(new ClusterCapabilitiesSource(client, Duration.ofMinutes(5)).current())
+        .isEqualTo(new ClusterCapabilities(1, 31));
+    assertThat(requestedPaths()).doesNotContain("/api/v1/nodes");
+  }
+
+  @Test
+  void whenAnAccessReviewAllowsItTheNodesAreRead() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        .andReturn(
+            201,
+            new SelfSubjectAccessReviewBuilder()
+                .withNewStatus()
+                .withAllowed(true)
+                .endStatus()
+                .build())
+        .always();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/nodes")
+        .andReturn(200, new NodeListBuilder().addToItems(node("old", "v1.28.3")).build())
+        .always();
+
+    assertThat(new ClusterCapabilitiesSource(client, Duration.ofMinutes(5)).current())
+        .isEqualTo(new ClusterCapabilities(1, 28));
+  }
+
+  private java.util.List<String> requestedPaths() {
+    java.util.List<String> paths = new java.util.ArrayList<>();
+    for (int i = server.getRequestCount(); i > 0; i--) {
+      try {
+        var request = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+        if (request != null) {
+          paths.add(request.getPath());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return paths;
   }
 
   private static io.fabric8.kubernetes.api.model.Node node(String name, String kubelet) {
