@@ -157,16 +157,15 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the control plane's working directory", e);
     }
-    return new ControlPlane(binaries, workDir, EnumSet.copyOf(withNone(components)));
+    return new ControlPlane(
+        binaries,
+        workDir,
+        components.isEmpty() ? EnumSet.noneOf(Component.class) : EnumSet.copyOf(components));
   }
 
   /** etcd and kube-apiserver only: enough for the CRD, RBAC and ownership. */
   public static ControlPlane apiOnly() {
     return start(Set.of());
-  }
-
-  private static Set<Component> withNone(Set<Component> components) {
-    return components.isEmpty() ? EnumSet.noneOf(Component.class) : components;
   }
 
   /**
