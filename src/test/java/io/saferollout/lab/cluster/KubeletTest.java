@@ -101,12 +101,15 @@ class KubeletTest {
     pod.getSpec().getContainers().get(0).getReadinessProbe().setFailureThreshold(2);
     create(pod);
     awaitReady("web");
+    // The kubelet records POD_READY just after writing the status the line above waits for.
+    await().atMost(CONVERGE).until(() -> answersWhenReady.containsKey("web"));
     assertThat(answersWhenReady.get("web"))
         .as("successful probes before Ready")
         .isGreaterThanOrEqualTo(3);
 
     runtime.failReadiness("web");
     await().atMost(CONVERGE).until(() -> !PodConditions.isReady(LabFixtures.pod(client, "web")));
+    await().atMost(CONVERGE).until(() -> failuresWhenUnready.containsKey("web"));
     assertThat(failuresWhenUnready.get("web"))
         .as("failed probes before not Ready")
         .isGreaterThanOrEqualTo(2);
