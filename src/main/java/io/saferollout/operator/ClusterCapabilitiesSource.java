@@ -1,11 +1,10 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.saferollout.operator.rollout.NodeListAccess;
 import io.saferollout.rules.ClusterCapabilities;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,14 +19,13 @@ import org.slf4j.LoggerFactory;
  * clusters get upgraded (and old node pools drained) under a running operator. Reading Nodes needs
  * a cluster-wide read-only {@code nodes list} grant; without it (a namespaced install, say) the API
  * server's version is used, and that is said once in the log. Whether the grant is there is asked
- * first (a SelfSubjectAccessReview, which every authenticated user may create), so a namespaced
- * install never sends a request the API server refuses: a 403 every refresh would fill audit logs
- * and alerts on forbidden requests.
+ * first ({@link NodeListAccess}), so a namespaced install sends no request the API server refuses.
  */
 final class ClusterCapabilitiesSource {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterCapabilitiesSource.class);
 
   private final KubernetesClient client;
+  private final NodeListAccess nodeAccess;
   private final Duration refresh;
   private ClusterCapabilities cached;
   private Instant readAt = Instant.MIN;
@@ -35,6 +33,7 @@ final class ClusterCapabilitiesSource {
 
   ClusterCapabilitiesSource(KubernetesClient client, Duration refresh) {
     this.client = client;
+    this.nodeAccess = new NodeListAccess(client);
     this.refresh = refresh;
   }
 
@@ -63,7 +62,7 @@ final class ClusterCapabilitiesSource {
   }
 
   private List<String> kubeletVersions() {
-    if (mayListNodes() == Access.DENIED) {
+    if (nodeAccess.ask() == NodeListAccess.Answer.DENIED) {
       if (!nodesUnreadableLogged) {
         LOG.warn(
             "this operator may not list Nodes: capabilities follow the API server's version only; an"
@@ -91,38 +90,6 @@ final class ClusterCapabilitiesSource {
         nodesUnreadableLogged = true;
       }
       return List.of();
-    }
-  }
-
-  private enum Access {
-    ALLOWED,
-    DENIED,
-    UNKNOWN
-  }
-
-  /** UNKNOWN when the review cannot be made or has no answer: then the list is simply tried. */
-  private Access mayListNodes() {
-    try {
-      SelfSubjectAccessReview review =
-          client
-              .authorization()
-              .v1()
-              .selfSubjectAccessReview()
-              .create(
-                  new SelfSubjectAccessReviewBuilder()
-                      .withNewSpec()
-                      .withNewResourceAttributes()
-                      .withVerb("list")
-                      .withResource("nodes")
-                      .endResourceAttributes()
-                      .endSpec()
-                      .build());
-      if (review == null || review.getStatus() == null || review.getStatus().getAllowed() == null) {
-        return Access.UNKNOWN;
-      }
-      return review.getStatus().getAllowed() ? Access.ALLOWED : Access.DENIED;
-    } catch (KubernetesClientException e) {
-      return Access.UNKNOWN;
     }
   }
 }
