@@ -31,6 +31,9 @@ public class ActiveRollout {
           + " observed since.")
   private List<NodeHistogram> dataPlaneBaseline;
 
+  @JsonPropertyDescription("Nodes whose kube-proxy could not be read when the rollout started.")
+  private Integer dataPlaneNodesUnread;
+
   public String getDeployment() {
     return deployment;
   }
@@ -93,5 +96,13 @@ public class ActiveRollout {
 
   public void setDataPlaneBaseline(List<NodeHistogram> dataPlaneBaseline) {
     this.dataPlaneBaseline = dataPlaneBaseline;
+  }
+
+  public Integer getDataPlaneNodesUnread() {
+    return dataPlaneNodesUnread;
+  }
+
+  public void setDataPlaneNodesUnread(Integer dataPlaneNodesUnread) {
+    this.dataPlaneNodesUnread = dataPlaneNodesUnread;
   }
 }

@@ -130,21 +130,29 @@ final class NodeMetricsReader {
           }
         });
     if (!problems.isEmpty()) {
-      LOG.debug("kube-proxy metrics: {}", problems);
+      LOG.warn(
+          "kube-proxy metrics unreadable on {} of {} node(s): {}",
+          problems.size(),
+          nodes.size(),
+          DataPlaneWatch.summary(problems));
     }
     return new Reading(byNode, problems);
   }
 
-  /** The observations between two readings, over the nodes both saw, added up. */
-  static CumulativeHistogram between(Reading start, Reading end) {
+  /** The observations between two readings, added up over the {@code nodes} both saw. */
+  record Between(CumulativeHistogram total, int nodes) {}
+
+  static Between between(Reading start, Reading end) {
     CumulativeHistogram total = CumulativeHistogram.EMPTY;
+    int nodes = 0;
     for (Map.Entry<String, CumulativeHistogram> e : end.byNode().entrySet()) {
       CumulativeHistogram before = start.byNode().get(e.getKey());
       if (before != null) {
         total = total.plus(e.getValue().since(before));
+        nodes++;
       }
     }
-    return total;
+    return new Between(total, nodes);
   }
 
   private static Optional<String> internalIp(Node n) {

@@ -98,8 +98,8 @@ class DataPlaneBaselineTest {
     assertThat(read.getDataPlaneBaseline())
         .extracting(NodeHistogram::getNode)
         .containsExactly("node-a", "node-b", "node-c");
-    CumulativeHistogram fromMemory = NodeMetricsReader.between(start, end);
-    CumulativeHistogram fromStatus = NodeMetricsReader.between(restored, end);
+    CumulativeHistogram fromMemory = NodeMetricsReader.between(start, end).total();
+    CumulativeHistogram fromStatus = NodeMetricsReader.between(restored, end).total();
     assertThat(fromStatus.count()).isEqualTo(5).isEqualTo(fromMemory.count());
     assertThat(fromStatus.buckets()).isEqualTo(fromMemory.buckets());
     assertThat(fromStatus.sum()).isCloseTo(fromMemory.sum(), within(1e-9));
