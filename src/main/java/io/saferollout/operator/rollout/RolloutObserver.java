@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +122,15 @@ public final class RolloutObserver {
   private final PrometheusQuery prometheus;
 
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
+
+  /**
+   * Each node's counters at the start of the rollouts this instance started, by {@link
+   * #baselineKey}; removed when the rollout closes. A rollout this instance never closes (its
+   * SafeRollout deleted mid-rollout) leaves one entry, dropped after {@link #BASELINE_TTL}.
+   */
+  private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
+
+  private static final Duration BASELINE_TTL = Duration.ofDays(1);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
   private Instant nodeListAt;
 
@@ -416,10 +426,14 @@ public final class RolloutObserver {
     a.setPreStopSecondsInForce(templatePreStop(d).orElse(inForce));
     if (settings.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
       // Kept in the status with the rollout: whichever operator instance closes it subtracts.
+      // The status keeps the nodes' total (a fixed size whatever the node count), for whichever
+      // operator instance closes the rollout; this instance also keeps each node's counters, so
+      // that a node joining or leaving mid-rollout costs only that node.
       NodeMetricsReader.Reading baseline = readNodes(settings);
       dataPlane.read(baseline.byNode().size(), baseline.problems());
-      a.setDataPlaneBaseline(baseline.toBaseline());
+      a.setDataPlaneBaselineTotal(baseline.total());
       a.setDataPlaneNodesUnread(baseline.problems().size());
+      baselines.put(baselineKey(sr, a), baseline);
     }
     LOG.info(
         "SafeRollout {}/{}: following {} of Deployment {} (revision {})",
@@ -488,7 +502,7 @@ public final class RolloutObserver {
             a.getRemovals().stream()
                 .filter(p -> p.getControlPlaneMs() != null && p.getPreStopSeconds() == null)
                 .count());
-    DataPlaneLeg leg = dataPlane(a, settings, watch);
+    DataPlaneLeg leg = dataPlane(sr, a, settings, watch);
     r.setDataPlaneMs(leg.figures());
     r.setDataPlaneNodes(leg.nodes());
     r.setDataPlaneNodesUnread(leg.nodesUnread());
@@ -573,7 +587,8 @@ public final class RolloutObserver {
     static final DataPlaneLeg NONE = new DataPlaneLeg(null, null, null);
   }
 
-  private DataPlaneLeg dataPlane(ActiveRollout a, PreStopPolicy dp, DataPlaneWatch watch) {
+  private DataPlaneLeg dataPlane(
+      SafeRollout sr, ActiveRollout a, PreStopPolicy dp, DataPlaneWatch watch) {
     if (dp.dataPlaneSource() == DataPlaneSource.None) {
       return DataPlaneLeg.NONE;
     }
@@ -589,26 +604,45 @@ public final class RolloutObserver {
                 })
             .orElse(DataPlaneLeg.NONE);
       }
-      if (a.getDataPlaneBaseline() == null) {
+      NodeMetricsReader.Reading inMemory = baselines.remove(baselineKey(sr, a));
+      if (inMemory == null
+          && a.getDataPlaneBaselineTotal() == null
+          && a.getDataPlaneBaseline() == null) {
         LOG.info(
             "no data-plane baseline for the rollout of {}: it started while the data-plane source"
                 + " was not KubeProxyMetrics, or under an operator version that kept none",
             a.getDeployment());
         return DataPlaneLeg.NONE;
       }
-      NodeMetricsReader.Reading start =
-          NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
-      if (!start.problems().isEmpty()) {
-        LOG.warn(
-            "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
-      }
       NodeMetricsReader.Reading end = readNodes(dp);
       watch.read(end.byNode().size(), end.problems());
       int unread =
           (a.getDataPlaneNodesUnread() == null ? 0 : a.getDataPlaneNodesUnread())
-              + start.problems().size()
               + end.problems().size();
-      NodeMetricsReader.Between delta = NodeMetricsReader.between(start, end);
+      NodeMetricsReader.Between delta;
+      if (inMemory != null) {
+        delta = NodeMetricsReader.between(inMemory, end);
+      } else if (a.getDataPlaneBaselineTotal() != null) {
+        Optional<NodeMetricsReader.Between> same =
+            NodeMetricsReader.since(a.getDataPlaneBaselineTotal(), end);
+        if (same.isEmpty()) {
+          LOG.info(
+              "data plane of the rollout of {} not measured: the nodes or their kube-proxy"
+                  + " processes changed since it started, under another operator instance",
+              a.getDeployment());
+          return new DataPlaneLeg(null, null, unread);
+        }
+        delta = same.get();
+      } else {
+        NodeMetricsReader.Reading start =
+            NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
+        if (!start.problems().isEmpty()) {
+          LOG.warn(
+              "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
+        }
+        unread += start.problems().size();
+        delta = NodeMetricsReader.between(start, end);
+      }
       Optional<Double> slowest = delta.total().quantile(slowestNodeQuantile(delta.nodes()));
       if (slowest.isEmpty()) {
         return new DataPlaneLeg(null, delta.nodes(), unread);
@@ -687,6 +721,22 @@ public final class RolloutObserver {
     } else if (is == DataPlaneVisibility.Readable && was == DataPlaneVisibility.Unreadable) {
       LOG.info("SafeRollout {}: the data plane can be read again", who);
     }
+  }
+
+  private String baselineKey(SafeRollout sr, ActiveRollout a) {
+    baselines
+        .keySet()
+        .removeIf(
+            k ->
+                Instant.parse(k.substring(k.lastIndexOf(' ') + 1))
+                    .isBefore(time.instant().minus(BASELINE_TTL)));
+    return sr.getMetadata().getNamespace()
+        + "/"
+        + sr.getMetadata().getName()
+        + "/"
+        + a.getDeployment()
+        + " "
+        + a.getStart();
   }
 
   private NodeMetricsReader.Reading readNodes(PreStopPolicy dp) {

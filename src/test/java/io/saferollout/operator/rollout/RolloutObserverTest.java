@@ -370,10 +370,13 @@ class RolloutObserverTest {
     RolloutObserver first = observer();
     watch(first);
     SafeRolloutStatus status = step(first, sr, rolling(), new SafeRolloutStatus());
-    assertThat(status.getActiveRollouts().get(0).getDataPlaneBaseline())
-        .as("the nodes' counters at the start, in the status")
-        .singleElement()
-        .satisfies(n -> assertThat(n.getCount()).isEqualTo(10));
+    assertThat(status.getActiveRollouts().get(0).getDataPlaneBaselineTotal())
+        .as("the nodes' counters at the start, added up in the status")
+        .satisfies(
+            b -> {
+              assertThat(b.getNodes()).isEqualTo(1);
+              assertThat(b.getCount()).isEqualTo(10);
+            });
     closeInformers();
 
     // The operator restarts while the node programs 10 more changes, all between 1 s and 2 s; the
