@@ -180,7 +180,8 @@ final class NodeMetricsReader {
           }
         });
     if (!problems.isEmpty()) {
-      LOG.warn(
+      // Debug: the observer logs a change of readability once, at WARN under Auto.
+      LOG.debug(
           "kube-proxy metrics unreadable on {} of {} node(s): {}",
           problems.size(),
           nodes.size(),

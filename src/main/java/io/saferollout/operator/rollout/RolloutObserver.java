@@ -375,7 +375,7 @@ public final class RolloutObserver {
       probe(settings, dataPlane);
     }
     DataPlaneReading reading = dataPlane.reading();
-    reportDataPlaneChange(sr, dataPlane.previous(), reading);
+    reportDataPlaneChange(sr, settings.mode(), dataPlane.previous(), reading);
     PreStopTuning.Decision decision =
         PreStopTuning.decide(
             settings,
@@ -702,22 +702,31 @@ public final class RolloutObserver {
   }
 
   /**
-   * A Warning Event and a WARN log when the data plane becomes unreadable, not on every reconcile.
+   * A Warning Event and a WARN log when the data plane becomes unreadable under Auto, whose delay
+   * depends on it; not on every reconcile. Under Fixed it only shapes the recommendation, so a
+   * cluster that keeps kube-proxy on localhost gets the condition and an INFO line, not a Warning
+   * for every SafeRollout.
    */
   private void reportDataPlaneChange(
-      SafeRollout sr, DataPlaneReading before, DataPlaneReading now) {
+      SafeRollout sr, PreStopMode mode, DataPlaneReading before, DataPlaneReading now) {
     DataPlaneVisibility was = before == null ? null : before.getVisibility();
     DataPlaneVisibility is = now == null ? null : now.getVisibility();
     if (is == was) {
       return;
     }
     String who = sr.getMetadata().getNamespace() + "/" + sr.getMetadata().getName();
-    if (is == DataPlaneVisibility.Unreadable) {
+    if (is == DataPlaneVisibility.Unreadable && mode == PreStopMode.Auto) {
       String message =
           "the data plane cannot be read, so Auto keeps preStop at or above delaySeconds: "
               + now.getMessage();
       LOG.warn("SafeRollout {}: {}", who, message);
       warnings.warn(sr, "DataPlaneNotMeasured", message);
+    } else if (is == DataPlaneVisibility.Unreadable) {
+      LOG.info(
+          "SafeRollout {}: the data plane cannot be read; the recommendation covers the control"
+              + " plane and budgets only: {}",
+          who,
+          now.getMessage());
     } else if (is == DataPlaneVisibility.Readable && was == DataPlaneVisibility.Unreadable) {
       LOG.info("SafeRollout {}: the data plane can be read again", who);
     }
