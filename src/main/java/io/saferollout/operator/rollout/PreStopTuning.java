@@ -121,7 +121,9 @@ public final class PreStopTuning {
               + current
               + " s -> "
               + target
-              + " s at once (a longer removal than the delay in force loses requests)"
+              + (target > recommended
+                  ? " s at once"
+                  : " s at once (a longer removal than the delay in force loses requests)")
               + floor
               + takeoverNote(known.takeover()));
     }
