@@ -26,10 +26,17 @@ public class ActiveRollout {
   private List<PodRemoval> removals = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Each node's kube-proxy network-programming histogram when the rollout started (data-plane"
-          + " source KubeProxyMetrics): the rollout's data-plane figures are what the nodes"
-          + " observed since.")
+      "Each node's kube-proxy network-programming histogram when the rollout started, as operator"
+          + " versions before dataPlaneBaselineTotal kept it: still read, no longer written.")
   private List<NodeHistogram> dataPlaneBaseline;
+
+  @JsonPropertyDescription(
+      "Every node's kube-proxy histogram at the start, added up (data-plane source"
+          + " KubeProxyMetrics); replaces dataPlaneBaseline, which grew with the node count.")
+  private DataPlaneBaseline dataPlaneBaselineTotal;
+
+  @JsonPropertyDescription("Nodes whose kube-proxy could not be read when the rollout started.")
+  private Integer dataPlaneNodesUnread;
 
   public String getDeployment() {
     return deployment;
@@ -93,5 +100,21 @@ public class ActiveRollout {
 
   public void setDataPlaneBaseline(List<NodeHistogram> dataPlaneBaseline) {
     this.dataPlaneBaseline = dataPlaneBaseline;
+  }
+
+  public Integer getDataPlaneNodesUnread() {
+    return dataPlaneNodesUnread;
+  }
+
+  public void setDataPlaneNodesUnread(Integer dataPlaneNodesUnread) {
+    this.dataPlaneNodesUnread = dataPlaneNodesUnread;
+  }
+
+  public DataPlaneBaseline getDataPlaneBaselineTotal() {
+    return dataPlaneBaselineTotal;
+  }
+
+  public void setDataPlaneBaselineTotal(DataPlaneBaseline dataPlaneBaselineTotal) {
+    this.dataPlaneBaselineTotal = dataPlaneBaselineTotal;
   }
 }

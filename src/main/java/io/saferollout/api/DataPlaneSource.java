@@ -6,6 +6,9 @@ public enum DataPlaneSource {
   KubeProxyMetrics,
   /** A Prometheus instant query returning the data-plane p99 in seconds. */
   Prometheus,
-  /** Not observed: only the control plane and the stated budgets count. */
+  /**
+   * Not observed: the user states that nothing measures the nodes. Auto still moves up on the
+   * control plane and the budgets, but never below delaySeconds, which stands for the data plane.
+   */
   None
 }

@@ -20,6 +20,15 @@ public class PreStopTuningStatus {
 
   private RemovalEvidence evidence;
 
+  @JsonPropertyDescription(
+      "Seconds added for targets that can have every endpoint terminating at once (one replica,"
+          + " or maxUnavailable >= replicas): the old pod serves alone through its preStop until"
+          + " its replacement has started and turned ready (KEP-1669).")
+  private Integer takeoverSeconds;
+
+  @JsonPropertyDescription("Whether the data plane could be read, and what failed where not.")
+  private DataPlaneReading dataPlane;
+
   public PreStopMode getMode() {
     return mode;
   }
@@ -58,5 +67,21 @@ public class PreStopTuningStatus {
 
   public void setEvidence(RemovalEvidence evidence) {
     this.evidence = evidence;
+  }
+
+  public Integer getTakeoverSeconds() {
+    return takeoverSeconds;
+  }
+
+  public void setTakeoverSeconds(Integer takeoverSeconds) {
+    this.takeoverSeconds = takeoverSeconds;
+  }
+
+  public DataPlaneReading getDataPlane() {
+    return dataPlane;
+  }
+
+  public void setDataPlane(DataPlaneReading dataPlane) {
+    this.dataPlane = dataPlane;
   }
 }

@@ -18,8 +18,26 @@ public class RolloutRecord {
       "Control plane: deletion until the endpoint is not ready in every EndpointSlice listing the pod.")
   private LatencyFigures endpointRemovalMs;
 
-  @JsonPropertyDescription("Data plane: nodes programming the change, from the configured source.")
+  @JsonPropertyDescription(
+      "Data plane: nodes programming the change, from the configured source. With kube-proxy"
+          + " metrics p99 is the slowest node's: the pooled quantile 1 - 0.01/N over N nodes.")
   private LatencyFigures dataPlaneMs;
+
+  @JsonPropertyDescription("Nodes whose kube-proxy counters the data-plane figures cover.")
+  private Integer dataPlaneNodes;
+
+  @JsonPropertyDescription(
+      "Nodes whose kube-proxy could not be read at the rollout's start or end: 0 when every node"
+          + " counted; the figures then miss those nodes.")
+  private Integer dataPlaneNodesUnread;
+
+  @JsonPropertyDescription("Pods whose control-plane removal was timed (the samples).")
+  private Integer podsMeasured;
+
+  @JsonPropertyDescription(
+      "Replaced pods that carried no preStop delay: an adoption rollout's old pods, which predate"
+          + " the hardening.")
+  private Integer podsWithoutPreStop;
 
   private Integer preStopSecondsInForce;
 
@@ -124,5 +142,37 @@ public class RolloutRecord {
 
   public void setRecommendedPreStopSeconds(Integer v) {
     this.recommendedPreStopSeconds = v;
+  }
+
+  public Integer getDataPlaneNodes() {
+    return dataPlaneNodes;
+  }
+
+  public void setDataPlaneNodes(Integer dataPlaneNodes) {
+    this.dataPlaneNodes = dataPlaneNodes;
+  }
+
+  public Integer getDataPlaneNodesUnread() {
+    return dataPlaneNodesUnread;
+  }
+
+  public void setDataPlaneNodesUnread(Integer dataPlaneNodesUnread) {
+    this.dataPlaneNodesUnread = dataPlaneNodesUnread;
+  }
+
+  public Integer getPodsMeasured() {
+    return podsMeasured;
+  }
+
+  public void setPodsMeasured(Integer podsMeasured) {
+    this.podsMeasured = podsMeasured;
+  }
+
+  public Integer getPodsWithoutPreStop() {
+    return podsWithoutPreStop;
+  }
+
+  public void setPodsWithoutPreStop(Integer podsWithoutPreStop) {
+    this.podsWithoutPreStop = podsWithoutPreStop;
   }
 }

@@ -15,5 +15,8 @@ enum ConditionReason {
   RolloutComplete,
   UnfixedFindings,
   AsExpected,
-  ReconcileError
+  ReconcileError,
+  DataPlaneReadable,
+  DataPlaneUnreadable,
+  NoDataPlaneSource
 }

@@ -21,5 +21,10 @@ enum EventReason {
   /** The operator's own changes were removed as the SafeRollout was deleted. */
   Reverted,
   /** A rollout's measured endpoint removal took longer than the preStop delay in force (SR023). */
-  RemovalOutlastedPreStop
+  RemovalOutlastedPreStop,
+  /**
+   * The data plane (kube-proxy on a node, or Prometheus) stopped answering: Auto keeps preStop at
+   * or above delaySeconds until it answers again. Recorded when that changes, not every reconcile.
+   */
+  DataPlaneNotMeasured
 }

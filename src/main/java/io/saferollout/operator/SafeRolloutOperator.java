@@ -100,7 +100,8 @@ public final class SafeRolloutOperator implements AutoCloseable {
         new RolloutObserver(
             client,
             meters,
-            // The observer's reasons are EventReason names (one: RemovalOutlastedPreStop).
+            // The observer's reasons are EventReason names (RemovalOutlastedPreStop,
+            // DataPlaneNotMeasured).
             (sr, reason, message) ->
                 events.record(
                     sr, EventRecorder.Type.Warning, EventReason.valueOf(reason), message));

@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The three conditions every SafeRollout carries. lastTransitionTime moves only when a condition's
- * status flips (the Kubernetes API conventions), so a steady state writes nothing new.
+ * The conditions a SafeRollout carries: Ready, Progressing and Degraded always, DataPlaneMeasured
+ * once the data plane has been read. lastTransitionTime moves only when a condition's status flips
+ * (the Kubernetes API conventions), so a steady state writes nothing new.
  */
 final class StatusConditions {
   enum Type {
     Ready,
     Progressing,
-    Degraded
+    Degraded,
+    /** Only while preStop tuning has read (or been told not to read) the data plane. */
+    DataPlaneMeasured
   }
 
   private final List<Condition> previous;

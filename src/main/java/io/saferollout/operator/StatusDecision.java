@@ -1,6 +1,7 @@
 package io.saferollout.operator;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.saferollout.api.DataPlaneReading;
 import io.saferollout.api.Mode;
 import io.saferollout.api.PendingChanges;
 import io.saferollout.api.Phase;
@@ -51,6 +52,7 @@ final class StatusDecision {
     status.setTargetSummary(TargetSelection.summary(sr, seen.matched()));
     // Active rollouts, records, preStop tuning and SR023 (removal outlasted preStop) findings.
     seen.rollouts().ifPresent(r -> r.writeTo(status));
+    dataPlaneMeasured(status, conditions);
     if (seen.matched().isEmpty()) {
       String message =
           policy.target().getName() != null
@@ -146,5 +148,29 @@ final class StatusDecision {
     }
     status.setConditions(conditions.build());
     return status;
+  }
+
+  /**
+   * DataPlaneMeasured from the last data-plane reading preStop tuning made: False when a node's
+   * kube-proxy (or Prometheus) did not answer, or when the source is None; absent before any
+   * reading.
+   */
+  private static void dataPlaneMeasured(SafeRolloutStatus status, StatusConditions conditions) {
+    DataPlaneReading r =
+        status.getPreStopTuning() == null ? null : status.getPreStopTuning().getDataPlane();
+    if (r == null || r.getVisibility() == null) {
+      return;
+    }
+    switch (r.getVisibility()) {
+      case Readable ->
+          conditions.set(
+              Type.DataPlaneMeasured, true, ConditionReason.DataPlaneReadable, r.getMessage());
+      case Unreadable ->
+          conditions.set(
+              Type.DataPlaneMeasured, false, ConditionReason.DataPlaneUnreadable, r.getMessage());
+      case NoSource ->
+          conditions.set(
+              Type.DataPlaneMeasured, false, ConditionReason.NoDataPlaneSource, r.getMessage());
+    }
   }
 }

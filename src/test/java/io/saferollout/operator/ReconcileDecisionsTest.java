@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.saferollout.api.Adoption;
+import io.saferollout.api.DataPlaneReading;
+import io.saferollout.api.DataPlaneVisibility;
 import io.saferollout.api.Mode;
 import io.saferollout.api.PendingChanges;
 import io.saferollout.api.Phase;
+import io.saferollout.api.PreStopTuningStatus;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutStatus;
 import io.saferollout.api.TargetRef;
@@ -217,6 +220,37 @@ class ReconcileDecisionsTest {
     sr.setStatus(first);
     SafeRolloutStatus later = StatusDecision.decide(sr, facts, NOW.plusSeconds(300));
     assertThat(StatusComparison.same(first, later)).isTrue();
+  }
+
+  @Test
+  void dataPlaneMeasuredFollowsTheLastReadingAndIsAbsentBeforeOne() {
+    SafeRollout sr = safeRollout(Adoption.NextRollout, Mode.FillMissing);
+    Observation seen = seen(running("web", "3"));
+    ReconcileFacts facts =
+        facts(sr, seen, planner.plan(policy(sr), seen, new SafeRolloutStatus(), Optional.empty()));
+    assertThat(StatusDecision.decide(sr, facts, NOW).getConditions())
+        .extracting(Condition::getType)
+        .doesNotContain("DataPlaneMeasured");
+
+    SafeRolloutStatus previous = new SafeRolloutStatus();
+    previous.setPreStopTuning(new PreStopTuningStatus());
+    DataPlaneReading unreadable = new DataPlaneReading();
+    unreadable.setVisibility(DataPlaneVisibility.Unreadable);
+    unreadable.setMessage("node node-1: java.net.ConnectException");
+    previous.getPreStopTuning().setDataPlane(unreadable);
+    sr.setStatus(previous);
+    Condition blind = condition(StatusDecision.decide(sr, facts, NOW), "DataPlaneMeasured");
+    assertThat(blind.getStatus()).isEqualTo("False");
+    assertThat(blind.getReason()).isEqualTo("DataPlaneUnreadable");
+    assertThat(blind.getMessage()).contains("node-1");
+
+    DataPlaneReading readable = new DataPlaneReading();
+    readable.setVisibility(DataPlaneVisibility.Readable);
+    readable.setMessage("kube-proxy answered on all 1 node(s)");
+    previous.getPreStopTuning().setDataPlane(readable);
+    Condition seeing = condition(StatusDecision.decide(sr, facts, NOW), "DataPlaneMeasured");
+    assertThat(seeing.getStatus()).isEqualTo("True");
+    assertThat(seeing.getReason()).isEqualTo("DataPlaneReadable");
   }
 
   private static SafeRollout safeRollout(Adoption adoption, Mode mode) {

@@ -51,16 +51,26 @@ record CumulativeHistogram(NavigableMap<Double, Double> buckets, double sum, dou
 
   /** The observations made since {@code earlier}, a reading of the same process's counters. */
   CumulativeHistogram since(CumulativeHistogram earlier) {
-    boolean reset =
-        count < earlier.count
-            || buckets.entrySet().stream()
-                .anyMatch(e -> e.getValue() < earlier.cumulativeAt(e.getKey()));
-    if (reset) {
+    if (wentDownSince(earlier)) {
       return this;
     }
     TreeMap<Double, Double> delta = new TreeMap<>();
     buckets.forEach((le, c) -> delta.put(le, c - earlier.cumulativeAt(le)));
     return new CumulativeHistogram(delta, sum - earlier.sum, count - earlier.count);
+  }
+
+  /**
+   * The observations since {@code earlier}, or empty when a counter went down: in a total over many
+   * nodes a decrease means one node's process restarted, and the increase cannot be told apart.
+   */
+  Optional<CumulativeHistogram> increaseSince(CumulativeHistogram earlier) {
+    return wentDownSince(earlier) ? Optional.empty() : Optional.of(since(earlier));
+  }
+
+  private boolean wentDownSince(CumulativeHistogram earlier) {
+    return count < earlier.count
+        || buckets.entrySet().stream()
+            .anyMatch(e -> e.getValue() < earlier.cumulativeAt(e.getKey()));
   }
 
   /**

@@ -3,11 +3,16 @@ package io.saferollout.operator.rollout;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.saferollout.api.ActiveRollout;
+import io.saferollout.api.DataPlaneBaseline;
 import io.saferollout.api.NodeHistogram;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,11 +31,50 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeMetricsReader {
   static final String HISTOGRAM = "kubeproxy_network_programming_duration_seconds";
+
+  /** Exported by every Go process's Prometheus client: a restart changes it. */
+  static final String PROCESS_START = "process_start_time_seconds";
+
   private static final Logger LOG = LoggerFactory.getLogger(NodeMetricsReader.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
-  /** The nodes' histograms, by node name, and what could not be read. */
-  record Reading(Map<String, CumulativeHistogram> byNode, List<String> problems) {
+  /**
+   * The nodes' histograms, by node name, and what could not be read; {@code processes} names each
+   * node's kube-proxy process (its process_start_time_seconds, empty where not exported), so that a
+   * restart shows as a different node set.
+   */
+  record Reading(
+      Map<String, CumulativeHistogram> byNode,
+      List<String> problems,
+      Map<String, String> processes) {
+
+    Reading(Map<String, CumulativeHistogram> byNode, List<String> problems) {
+      this(byNode, problems, Map.of());
+    }
+
+    /** Every node added together, with a fingerprint of which nodes and processes they were. */
+    DataPlaneBaseline total() {
+      CumulativeHistogram total =
+          byNode.values().stream().reduce(CumulativeHistogram.EMPTY, CumulativeHistogram::plus);
+      DataPlaneBaseline b = new DataPlaneBaseline();
+      b.setNodes(byNode.size());
+      b.setNodeSet(nodeSet());
+      b.setCount(total.count());
+      b.setSum(total.sum());
+      b.setBuckets(total.compact());
+      return b;
+    }
+
+    /**
+     * Order-independent: the sum of a 64-bit hash of each node name with its kube-proxy process.
+     */
+    String nodeSet() {
+      long acc = 0;
+      for (String node : byNode.keySet()) {
+        acc += hash64(node + "@" + processes.getOrDefault(node, ""));
+      }
+      return Long.toHexString(acc);
+    }
 
     /**
      * The reading as a rollout's status keeps it ({@link ActiveRollout#getDataPlaneBaseline}),
@@ -112,11 +156,17 @@ final class NodeMetricsReader {
                   }));
     }
     Map<String, CumulativeHistogram> byNode = new HashMap<>();
+    Map<String, String> processes = new HashMap<>();
     pages.forEach(
         (node, page) -> {
           try {
             String text = page.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            CumulativeHistogram.of(PrometheusText.parse(text), HISTOGRAM)
+            List<PrometheusText.Sample> samples = PrometheusText.parse(text);
+            samples.stream()
+                .filter(x -> x.name().equals(PROCESS_START))
+                .findFirst()
+                .ifPresent(x -> processes.put(node, String.valueOf(x.value())));
+            CumulativeHistogram.of(samples, HISTOGRAM)
                 .ifPresentOrElse(
                     h -> byNode.put(node, h),
                     () -> problems.add("node " + node + " exports no " + HISTOGRAM));
@@ -130,21 +180,59 @@ final class NodeMetricsReader {
           }
         });
     if (!problems.isEmpty()) {
-      LOG.debug("kube-proxy metrics: {}", problems);
+      // Debug: the observer logs a change of readability once, at WARN under Auto.
+      LOG.debug(
+          "kube-proxy metrics unreadable on {} of {} node(s): {}",
+          problems.size(),
+          nodes.size(),
+          DataPlaneWatch.summary(problems));
     }
-    return new Reading(byNode, problems);
+    return new Reading(byNode, problems, processes);
   }
 
-  /** The observations between two readings, over the nodes both saw, added up. */
-  static CumulativeHistogram between(Reading start, Reading end) {
+  /**
+   * The observations since a total the status kept, when the end reads the same nodes and
+   * kube-proxy processes; empty when a node joined, left, went unread or restarted (its counters
+   * would then be subtracted from another set's), or a counter went down.
+   */
+  static Optional<Between> since(DataPlaneBaseline start, Reading end) {
+    DataPlaneBaseline now = end.total();
+    if (start.getNodeSet() == null || !start.getNodeSet().equals(now.getNodeSet())) {
+      return Optional.empty();
+    }
+    CumulativeHistogram before =
+        CumulativeHistogram.ofCompact(
+            start.getBuckets() == null ? "" : start.getBuckets(),
+            start.getSum() == null ? 0 : start.getSum(),
+            start.getCount() == null ? 0 : start.getCount());
+    CumulativeHistogram after =
+        CumulativeHistogram.ofCompact(now.getBuckets(), now.getSum(), now.getCount());
+    return after.increaseSince(before).map(h -> new Between(h, now.getNodes()));
+  }
+
+  /** The observations between two readings, added up over the {@code nodes} both saw. */
+  record Between(CumulativeHistogram total, int nodes) {}
+
+  static Between between(Reading start, Reading end) {
     CumulativeHistogram total = CumulativeHistogram.EMPTY;
+    int nodes = 0;
     for (Map.Entry<String, CumulativeHistogram> e : end.byNode().entrySet()) {
       CumulativeHistogram before = start.byNode().get(e.getKey());
       if (before != null) {
         total = total.plus(e.getValue().since(before));
+        nodes++;
       }
     }
-    return total;
+    return new Between(total, nodes);
+  }
+
+  private static long hash64(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(d).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static Optional<String> internalIp(Node n) {

@@ -1,5 +1,7 @@
 package io.saferollout.operator.rollout;
 
+import io.saferollout.api.DataPlaneSource;
+import io.saferollout.api.DataPlaneVisibility;
 import io.saferollout.api.LatencyFigures;
 import io.saferollout.api.PreStopMode;
 import io.saferollout.api.RolloutRecord;
@@ -10,12 +12,16 @@ import java.util.stream.Collectors;
 
 /**
  * How long preStop should wait, from measured endpoint removal: removal p99 (control plane + data
- * plane) x factor + margin + the stated budgets, bounded by min/max. The value in force moves when
- * the recommendation differs from it by more than {@link #threshold}; a smaller move is made only
- * upwards, and only when {@link #CONSISTENT_ROLLOUTS} rollouts in a row each call for more. A small
- * move down is never made: noise that straddles a whole second would otherwise start rollouts of
- * its own back and forth, and a second too long costs one second per pod, while a second too short
- * costs requests.
+ * plane) x factor + margin + the stated budgets (+ the replacement's start and readiness where a
+ * target can lose every ready endpoint, {@link EndpointTakeover}), bounded by min/max.
+ *
+ * <p>The value in force moves up at once: a running pod's preStop cannot change, so every removal
+ * measured longer than the delay in force is requests lost until new pods carry more. It moves down
+ * only by more than {@link #threshold}, and only on enough evidence ({@link #MIN_ROLLOUTS_TO_LOWER}
+ * rollouts, {@link #MIN_SAMPLES_TO_LOWER} timed removals, none of them from pods without a preStop)
+ * that includes the data plane: without data-plane evidence, Auto never goes below {@link
+ * #startingSeconds}, since the control plane alone (tens of milliseconds) says nothing about how
+ * long the nodes take.
  *
  * <p>Before anything is measured, Auto starts from {@link #startingSeconds}: the larger of
  * delaySeconds and the stated budgets + margin. delaySeconds alone would let a first rollout under
@@ -24,11 +30,23 @@ import java.util.stream.Collectors;
  * what a p99 over a few rollouts may not have seen, whereas a stated budget is already the user's
  * known worst case for its hop, so it is added as stated, measured or not.
  *
- * <p>A pure function of the spec and the rollout records.
+ * <p>A pure function of the spec, the rollout records and what the observer knows of the targets.
  */
 public final class PreStopTuning {
-  /** Rollouts in a row whose own recommendation must lie on one side of the value in force. */
-  static final int CONSISTENT_ROLLOUTS = 3;
+  /**
+   * Rollouts a move down rests on. One rollout's p99 is one draw; three agreeing draws survive one
+   * quiet rollout (a scale-down of a few pods at night) and keep the window of {@link
+   * RolloutObserver#HISTORY} able to lower at all.
+   */
+  static final int MIN_ROLLOUTS_TO_LOWER = 3;
+
+  /**
+   * Timed removals a move down rests on. The largest of n removals exceeds the true q-quantile with
+   * probability 1 - q^n; with 20 that is 95 % for q = 0.86 (0.86^20 = 0.049). Fewer, and the
+   * window's p99 is the max of a handful of pods, which says nothing of the tail the factor and
+   * margin are meant to cover.
+   */
+  static final int MIN_SAMPLES_TO_LOWER = 20;
 
   private PreStopTuning() {}
 
@@ -41,18 +59,32 @@ public final class PreStopTuning {
   public record Decision(
       int inForceSeconds, Integer recommendedSeconds, boolean changed, String reason) {}
 
+  /**
+   * What the observer knows beyond the records.
+   *
+   * @param previousInForce the delay Auto had in force before (null: none yet, i.e. {@link
+   *     #startingSeconds})
+   * @param dataPlane the last data-plane reading (null: not read yet)
+   * @param takeover what the targets need for a replacement to take over (seconds 0: nothing)
+   */
+  public record Known(
+      Integer previousInForce, DataPlaneVisibility dataPlane, EndpointTakeover.Need takeover) {
+    static Known inForce(Integer previousInForce) {
+      return new Known(previousInForce, null, EndpointTakeover.Need.NONE);
+    }
+  }
+
   /** The delay one rollout's measurements alone call for; empty when it measured nothing. */
-  static Optional<Integer> recommendationFor(RolloutRecord r, PreStopPolicy s) {
-    return removalP99Millis(r.getEndpointRemovalMs(), r.getDataPlaneMs()).map(ms -> size(ms, s));
+  static Optional<Integer> recommendationFor(RolloutRecord r, PreStopPolicy s, int takeover) {
+    return removalP99Millis(r.getEndpointRemovalMs(), r.getDataPlaneMs())
+        .map(ms -> size(ms, s, takeover));
   }
 
   /**
    * @param window the last rollout records, oldest first
-   * @param previousInForce the delay Auto had in force before (null: none yet, i.e. {@link
-   *     #startingSeconds})
    */
-  public static Decision decide(
-      PreStopPolicy s, List<RolloutRecord> window, Integer previousInForce) {
+  public static Decision decide(PreStopPolicy s, List<RolloutRecord> window, Known known) {
+    int takeover = known.takeover().seconds();
     Optional<Long> p99 =
         removalP99Millis(
             RemovalFigures.window(window.stream().map(RolloutRecord::getEndpointRemovalMs).toList())
@@ -60,9 +92,9 @@ public final class PreStopTuning {
             RemovalFigures.window(window.stream().map(RolloutRecord::getDataPlaneMs).toList())
                 .orElse(null));
     if (p99.isEmpty()) {
-      return beforeAnyMeasurement(s, previousInForce);
+      return beforeAnyMeasurement(s, known);
     }
-    int recommended = size(p99.get(), s);
+    int recommended = size(p99.get(), s, takeover);
     if (s.mode() == PreStopMode.Fixed) {
       return new Decision(
           s.delaySeconds(),
@@ -74,48 +106,149 @@ public final class PreStopTuning {
               + recommended
               + " s");
     }
-    int current = previousInForce == null ? startingSeconds(s) : previousInForce;
-    if (recommended == current) {
+    int start = startingSeconds(s, takeover);
+    int current = known.previousInForce() == null ? start : known.previousInForce();
+    Optional<String> blind = withoutDataPlaneEvidence(s, window, known.dataPlane());
+    int target = blind.isPresent() ? Math.max(recommended, start) : recommended;
+    String floor =
+        blind.map(why -> "; " + why + ", so Auto stays at or above " + start + " s").orElse("");
+    if (target > current) {
       return new Decision(
-          current, recommended, false, "Auto: " + current + " s matches the measurements");
-    }
-    if (Math.abs(recommended - current) > threshold(current)) {
-      return new Decision(
-          recommended,
+          target,
           recommended,
           true,
           "Auto: "
               + current
               + " s -> "
-              + recommended
-              + " s, the measurements moved by more than "
-              + threshold(current)
-              + " s");
+              + target
+              + (target > recommended
+                  ? " s at once"
+                  : " s at once (a longer removal than the delay in force loses requests)")
+              + floor
+              + takeoverNote(known.takeover()));
     }
-    if (recommended > current && consistentlyAbove(window, s, current)) {
+    if (current - target <= threshold(current)) {
       return new Decision(
+          current,
           recommended,
+          false,
+          (target == current
+                  ? "Auto: " + current + " s matches the measurements"
+                  : "Auto: keeping "
+                      + current
+                      + " s; "
+                      + target
+                      + " s is within "
+                      + threshold(current)
+                      + " s of it (hysteresis)")
+              + floor
+              + takeoverNote(known.takeover()));
+    }
+    Optional<String> thin = tooThinToLower(window);
+    if (thin.isPresent()) {
+      return new Decision(
+          current,
           recommended,
-          true,
-          "Auto: "
+          false,
+          "Auto: keeping "
               + current
-              + " s -> "
-              + recommended
-              + " s, "
-              + CONSISTENT_ROLLOUTS
-              + " rollouts in a row each called for more");
+              + " s; the measurements call for "
+              + target
+              + " s, but "
+              + thin.get()
+              + floor
+              + takeoverNote(known.takeover()));
     }
     return new Decision(
-        current,
+        target,
         recommended,
-        false,
-        "Auto: keeping "
+        true,
+        "Auto: "
             + current
-            + " s; "
-            + recommended
-            + " s is within "
-            + threshold(current)
-            + " s of it (hysteresis)");
+            + " s -> "
+            + target
+            + " s, "
+            + lowering(window)
+            + floor
+            + takeoverNote(known.takeover()));
+  }
+
+  /**
+   * Why the window cannot show the data plane to be fast, or empty when it can: the source is None,
+   * the last reading failed, or a measured rollout lacks data-plane figures over every node.
+   */
+  static Optional<String> withoutDataPlaneEvidence(
+      PreStopPolicy s, List<RolloutRecord> window, DataPlaneVisibility last) {
+    if (s.dataPlaneSource() == DataPlaneSource.None) {
+      return Optional.of("the data-plane source is None");
+    }
+    if (last == DataPlaneVisibility.Unreadable) {
+      return Optional.of("the data plane cannot be read (condition DataPlaneMeasured)");
+    }
+    long without =
+        measured(window).stream()
+            .filter(
+                r ->
+                    r.getDataPlaneMs() == null
+                        || r.getDataPlaneMs().getP99() == null
+                        || (s.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics
+                            && !Integer.valueOf(0).equals(r.getDataPlaneNodesUnread())))
+            .count();
+    if (without > 0) {
+      return Optional.of(without + " measured rollout(s) lack data-plane figures over every node");
+    }
+    return Optional.empty();
+  }
+
+  /** Why the window is too thin to move down on, or empty when it is enough. */
+  static Optional<String> tooThinToLower(List<RolloutRecord> window) {
+    List<RolloutRecord> evidence = lowerable(window);
+    int samples = samples(evidence);
+    if (evidence.size() < MIN_ROLLOUTS_TO_LOWER || samples < MIN_SAMPLES_TO_LOWER) {
+      return Optional.of(
+          "a move down needs "
+              + MIN_ROLLOUTS_TO_LOWER
+              + " measured rollouts of hardened pods and "
+              + MIN_SAMPLES_TO_LOWER
+              + " timed removals (have "
+              + evidence.size()
+              + " and "
+              + samples
+              + ")");
+    }
+    return Optional.empty();
+  }
+
+  private static String lowering(List<RolloutRecord> window) {
+    List<RolloutRecord> evidence = lowerable(window);
+    return evidence.size()
+        + " measured rollouts with "
+        + samples(evidence)
+        + " timed removals call for less";
+  }
+
+  private static List<RolloutRecord> measured(List<RolloutRecord> window) {
+    return window.stream().filter(r -> r.getEndpointRemovalMs() != null).toList();
+  }
+
+  /**
+   * Measured rollouts whose old pods all carried a preStop: an adoption rollout replaces pods that
+   * never had the hardening, and a record written before these counts existed says nothing either.
+   */
+  private static List<RolloutRecord> lowerable(List<RolloutRecord> window) {
+    return measured(window).stream()
+        .filter(r -> Integer.valueOf(0).equals(r.getPodsWithoutPreStop()))
+        .toList();
+  }
+
+  private static int samples(List<RolloutRecord> records) {
+    return records.stream()
+        .mapToInt(r -> r.getPodsMeasured() == null ? 0 : r.getPodsMeasured())
+        .sum();
+  }
+
+  private static String takeoverNote(EndpointTakeover.Need takeover) {
+    return takeover.seconds() == 0 ? "" : "; " + takeover.why();
   }
 
   /**
@@ -124,8 +257,17 @@ public final class PreStopTuning {
    * control-plane and kube-proxy legs nobody has measured yet.
    */
   public static int startingSeconds(PreStopPolicy s) {
+    return startingSeconds(s, 0);
+  }
+
+  /**
+   * The starting value with the replacement's start and readiness on top ({@link
+   * EndpointTakeover}).
+   */
+  public static int startingSeconds(PreStopPolicy s, int takeover) {
     return bounded(
-        Math.max(s.delaySeconds(), wholeSeconds(s.budgetSeconds() + s.marginSeconds())), s);
+        Math.max(s.delaySeconds(), wholeSeconds(s.budgetSeconds() + s.marginSeconds())) + takeover,
+        s);
   }
 
   /**
@@ -134,10 +276,12 @@ public final class PreStopTuning {
    * longer: lowering a delay on no evidence would trade requests for seconds; the next measurement
    * brings it down.
    */
-  private static Decision beforeAnyMeasurement(PreStopPolicy s, Integer previousInForce) {
-    int start = startingSeconds(s);
-    Integer recommended = s.budgets().isEmpty() ? null : start;
-    String origin = origin(s, start);
+  private static Decision beforeAnyMeasurement(PreStopPolicy s, Known known) {
+    Integer previousInForce = known.previousInForce();
+    int takeover = known.takeover().seconds();
+    int start = startingSeconds(s, takeover);
+    Integer recommended = s.budgets().isEmpty() && takeover == 0 ? null : start;
+    String origin = origin(s, start, takeover) + takeoverNote(known.takeover());
     if (s.mode() == PreStopMode.Fixed) {
       return new Decision(
           s.delaySeconds(),
@@ -182,7 +326,7 @@ public final class PreStopTuning {
   }
 
   /** Where the starting value comes from, in the words of the spec. */
-  private static String origin(PreStopPolicy s, int start) {
+  private static String origin(PreStopPolicy s, int start, int takeover) {
     int fromBudgets = wholeSeconds(s.budgetSeconds() + s.marginSeconds());
     String stated =
         "stated budgets "
@@ -198,7 +342,7 @@ public final class PreStopTuning {
             : fromBudgets > s.delaySeconds()
                 ? stated
                 : "delaySeconds, no shorter than the " + stated;
-    return start == Math.max(s.delaySeconds(), fromBudgets)
+    return start == Math.max(s.delaySeconds(), fromBudgets) + takeover
         ? basis
         : basis + ", bounded by minSeconds/maxSeconds";
   }
@@ -207,30 +351,21 @@ public final class PreStopTuning {
     return seconds == Math.rint(seconds) ? String.valueOf((long) seconds) : String.valueOf(seconds);
   }
 
-  /** A move smaller than this (1 s, or 10 % of a longer delay) is noise unless it persists. */
+  /**
+   * A move down by this much or less (1 s, or 10 % of a longer delay) is noise: following it would
+   * start rollouts back and forth, and a second too long costs one second per pod.
+   */
   static int threshold(int current) {
     return Math.max(1, (int) Math.ceil(current * 0.10));
   }
 
-  private static boolean consistentlyAbove(
-      List<RolloutRecord> window, PreStopPolicy s, int current) {
-    if (window.size() < CONSISTENT_ROLLOUTS) {
-      return false;
-    }
-    List<Integer> last =
-        window.subList(window.size() - CONSISTENT_ROLLOUTS, window.size()).stream()
-            .map(r -> recommendationFor(r, s).orElse(null))
-            .toList();
-    if (last.contains(null)) {
-      return false;
-    }
-    return last.stream().allMatch(v -> v > current);
-  }
-
-  private static int size(long removalP99Millis, PreStopPolicy s) {
+  private static int size(long removalP99Millis, PreStopPolicy s, int takeover) {
     return bounded(
         wholeSeconds(
-            removalP99Millis / 1000.0 * s.factor() + s.marginSeconds() + s.budgetSeconds()),
+            removalP99Millis / 1000.0 * s.factor()
+                + s.marginSeconds()
+                + s.budgetSeconds()
+                + takeover),
         s);
   }
 

@@ -11,7 +11,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.saferollout.api.ActiveRollout;
+import io.saferollout.api.DataPlaneReading;
 import io.saferollout.api.DataPlaneSource;
+import io.saferollout.api.DataPlaneVisibility;
 import io.saferollout.api.LatencyFigures;
 import io.saferollout.api.PodRemoval;
 import io.saferollout.api.PreStopMode;
@@ -43,6 +45,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +122,15 @@ public final class RolloutObserver {
   private final PrometheusQuery prometheus;
 
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
+
+  /**
+   * Each node's counters at the start of the rollouts this instance started, by {@link
+   * #baselineKey}; removed when the rollout closes. A rollout this instance never closes (its
+   * SafeRollout deleted mid-rollout) leaves one entry, dropped after {@link #BASELINE_TTL}.
+   */
+  private final Map<String, NodeMetricsReader.Reading> baselines = new ConcurrentHashMap<>();
+
+  private static final Duration BASELINE_TTL = Duration.ofDays(1);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
   private Instant nodeListAt;
 
@@ -296,10 +308,22 @@ public final class RolloutObserver {
                 && previous.getPreStopTuning().getMode() == PreStopMode.Auto
             ? previous.getPreStopTuning().getInForceSeconds()
             : null;
+    EndpointTakeover.Need takeover =
+        settings.mode() == PreStopMode.Auto
+            ? EndpointTakeover.of(targets)
+            : EndpointTakeover.Need.NONE;
     int inForce =
         settings.mode() == PreStopMode.Fixed
             ? settings.delaySeconds()
-            : previousInForce == null ? PreStopTuning.startingSeconds(settings) : previousInForce;
+            : previousInForce == null
+                ? PreStopTuning.startingSeconds(settings, takeover.seconds())
+                : previousInForce;
+    DataPlaneWatch dataPlane =
+        new DataPlaneWatch(
+            settings.dataPlaneSource(),
+            settings.mode(),
+            previous.getPreStopTuning() == null ? null : previous.getPreStopTuning().getDataPlane(),
+            now);
 
     Map<String, ActiveRollout> was = new LinkedHashMap<>();
     previous.getActiveRollouts().forEach(a -> was.put(a.getDeployment(), a));
@@ -315,18 +339,18 @@ public final class RolloutObserver {
       }
       if (a != null && revision != null && !revision.equals(a.getRevision())) {
         collect(a, namespace);
-        append(records, close(sr, a, RolloutOutcome.Superseded, now, settings));
+        append(records, close(sr, a, RolloutOutcome.Superseded, now, settings, dataPlane));
         a = null;
       }
       if (a == null && moving) {
-        a = start(sr, d, revision, now, records, settings, inForce);
+        a = start(sr, d, revision, now, records, settings, inForce, dataPlane);
       }
       if (a != null) {
         collect(a, namespace);
         if (deadlineExceeded(d)) {
-          append(records, close(sr, a, RolloutOutcome.Failed, now, settings));
+          append(records, close(sr, a, RolloutOutcome.Failed, now, settings, dataPlane));
         } else if (!moving) {
-          append(records, close(sr, a, RolloutOutcome.Complete, now, settings));
+          append(records, close(sr, a, RolloutOutcome.Complete, now, settings, dataPlane));
         } else {
           active.add(a);
         }
@@ -347,7 +371,17 @@ public final class RolloutObserver {
       records = new ArrayList<>(records.subList(records.size() - HISTORY, records.size()));
     }
 
-    PreStopTuning.Decision decision = PreStopTuning.decide(settings, records, previousInForce);
+    if (dataPlane.dueForAProbe()) {
+      probe(settings, dataPlane);
+    }
+    DataPlaneReading reading = dataPlane.reading();
+    reportDataPlaneChange(sr, settings.mode(), dataPlane.previous(), reading);
+    PreStopTuning.Decision decision =
+        PreStopTuning.decide(
+            settings,
+            records,
+            new PreStopTuning.Known(
+                previousInForce, reading == null ? null : reading.getVisibility(), takeover));
     int carried = decision.inForceSeconds();
     String reason = decision.reason();
     if (settings.mode() == PreStopMode.Auto
@@ -368,7 +402,9 @@ public final class RolloutObserver {
     tuning.setInForceSeconds(carried);
     tuning.setRecommendedSeconds(decision.recommendedSeconds());
     tuning.setReason(reason);
-    tuning.setEvidence(evidence(records, settings));
+    tuning.setEvidence(evidence(records, settings, reading));
+    tuning.setTakeoverSeconds(takeover.seconds() == 0 ? null : takeover.seconds());
+    tuning.setDataPlane(reading);
     return new Observation(carried, decision, active, records, tuning, findings(targets, records));
   }
 
@@ -379,7 +415,8 @@ public final class RolloutObserver {
       Instant now,
       List<RolloutRecord> records,
       PreStopPolicy settings,
-      int inForce) {
+      int inForce,
+      DataPlaneWatch dataPlane) {
     ActiveRollout a = new ActiveRollout();
     a.setDeployment(d.getMetadata().getName());
     a.setRevision(revision);
@@ -389,7 +426,14 @@ public final class RolloutObserver {
     a.setPreStopSecondsInForce(templatePreStop(d).orElse(inForce));
     if (settings.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
       // Kept in the status with the rollout: whichever operator instance closes it subtracts.
-      a.setDataPlaneBaseline(readNodes(settings).toBaseline());
+      // The status keeps the nodes' total (a fixed size whatever the node count), for whichever
+      // operator instance closes the rollout; this instance also keeps each node's counters, so
+      // that a node joining or leaving mid-rollout costs only that node.
+      NodeMetricsReader.Reading baseline = readNodes(settings);
+      dataPlane.read(baseline.byNode().size(), baseline.problems());
+      a.setDataPlaneBaselineTotal(baseline.total());
+      a.setDataPlaneNodesUnread(baseline.problems().size());
+      baselines.put(baselineKey(sr, a), baseline);
     }
     LOG.info(
         "SafeRollout {}/{}: following {} of Deployment {} (revision {})",
@@ -421,7 +465,8 @@ public final class RolloutObserver {
       ActiveRollout a,
       RolloutOutcome outcome,
       Instant now,
-      PreStopPolicy settings) {
+      PreStopPolicy settings,
+      DataPlaneWatch watch) {
     Set<String> known =
         a.getRemovals().stream()
             .map(PodRemoval::getPod)
@@ -450,8 +495,18 @@ public final class RolloutObserver {
                     .filter(Objects::nonNull)
                     .toList())
             .orElse(null));
-    r.setDataPlaneMs(dataPlane(a, settings).orElse(null));
-    r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings).orElse(null));
+    r.setPodsMeasured(
+        (int) a.getRemovals().stream().filter(p -> p.getControlPlaneMs() != null).count());
+    r.setPodsWithoutPreStop(
+        (int)
+            a.getRemovals().stream()
+                .filter(p -> p.getControlPlaneMs() != null && p.getPreStopSeconds() == null)
+                .count());
+    DataPlaneLeg leg = dataPlane(sr, a, settings, watch);
+    r.setDataPlaneMs(leg.figures());
+    r.setDataPlaneNodes(leg.nodes());
+    r.setDataPlaneNodesUnread(leg.nodesUnread());
+    r.setRecommendedPreStopSeconds(PreStopTuning.recommendationFor(r, settings, 0).orElse(null));
     long dataP99 =
         r.getDataPlaneMs() == null || r.getDataPlaneMs().getP99() == null
             ? 0
@@ -527,49 +582,170 @@ public final class RolloutObserver {
     }
   }
 
-  private Optional<LatencyFigures> dataPlane(ActiveRollout a, PreStopPolicy dp) {
+  /** A rollout's data-plane figures, over how many nodes, and how many could not be read. */
+  private record DataPlaneLeg(LatencyFigures figures, Integer nodes, Integer nodesUnread) {
+    static final DataPlaneLeg NONE = new DataPlaneLeg(null, null, null);
+  }
+
+  private DataPlaneLeg dataPlane(
+      SafeRollout sr, ActiveRollout a, PreStopPolicy dp, DataPlaneWatch watch) {
     if (dp.dataPlaneSource() == DataPlaneSource.None) {
-      return Optional.empty();
+      return DataPlaneLeg.NONE;
     }
     try {
       if (dp.dataPlaneSource() == DataPlaneSource.Prometheus) {
-        return prometheus
-            .seconds(dp.prometheusUrl(), dp.query())
+        Optional<Double> seconds = queryPrometheus(dp, watch);
+        return seconds
             .map(
-                s -> {
+                sec -> {
                   LatencyFigures f = new LatencyFigures();
-                  f.setP99(Math.round(s * 1000));
-                  return f;
-                });
+                  f.setP99(Math.round(sec * 1000));
+                  return new DataPlaneLeg(f, null, 0);
+                })
+            .orElse(DataPlaneLeg.NONE);
       }
-      if (a.getDataPlaneBaseline() == null) {
+      NodeMetricsReader.Reading inMemory = baselines.remove(baselineKey(sr, a));
+      if (inMemory == null
+          && a.getDataPlaneBaselineTotal() == null
+          && a.getDataPlaneBaseline() == null) {
         LOG.info(
             "no data-plane baseline for the rollout of {}: it started while the data-plane source"
                 + " was not KubeProxyMetrics, or under an operator version that kept none",
             a.getDeployment());
-        return Optional.empty();
+        return DataPlaneLeg.NONE;
       }
-      NodeMetricsReader.Reading start =
-          NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
-      if (!start.problems().isEmpty()) {
-        LOG.warn(
-            "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
+      NodeMetricsReader.Reading end = readNodes(dp);
+      watch.read(end.byNode().size(), end.problems());
+      int unread =
+          (a.getDataPlaneNodesUnread() == null ? 0 : a.getDataPlaneNodesUnread())
+              + end.problems().size();
+      NodeMetricsReader.Between delta;
+      if (inMemory != null) {
+        delta = NodeMetricsReader.between(inMemory, end);
+      } else if (a.getDataPlaneBaselineTotal() != null) {
+        Optional<NodeMetricsReader.Between> same =
+            NodeMetricsReader.since(a.getDataPlaneBaselineTotal(), end);
+        if (same.isEmpty()) {
+          LOG.info(
+              "data plane of the rollout of {} not measured: the nodes or their kube-proxy"
+                  + " processes changed since it started, under another operator instance",
+              a.getDeployment());
+          return new DataPlaneLeg(null, null, unread);
+        }
+        delta = same.get();
+      } else {
+        NodeMetricsReader.Reading start =
+            NodeMetricsReader.Reading.fromBaseline(a.getDataPlaneBaseline());
+        if (!start.problems().isEmpty()) {
+          LOG.warn(
+              "data-plane baseline of the rollout of {}: {}", a.getDeployment(), start.problems());
+        }
+        unread += start.problems().size();
+        delta = NodeMetricsReader.between(start, end);
       }
-      CumulativeHistogram delta = NodeMetricsReader.between(start, readNodes(dp));
-      Optional<Double> p99 = delta.quantile(0.99);
-      if (p99.isEmpty()) {
-        return Optional.empty();
+      Optional<Double> slowest = delta.total().quantile(slowestNodeQuantile(delta.nodes()));
+      if (slowest.isEmpty()) {
+        return new DataPlaneLeg(null, delta.nodes(), unread);
       }
-      return Optional.of(
+      return new DataPlaneLeg(
           new LatencyFigures(
-              millis(delta.quantile(0.50).orElseThrow()),
-              millis(p99.get()),
-              millis(delta.maxUpperBound().orElseThrow())));
+              millis(delta.total().quantile(0.50).orElseThrow()),
+              millis(slowest.get()),
+              millis(delta.total().maxUpperBound().orElseThrow())),
+          delta.nodes(),
+          unread);
     } catch (RuntimeException e) {
       LOG.warn(
           "data-plane reading for the rollout of {} failed: {}", a.getDeployment(), e.getMessage());
+      watch.read(0, List.of(e.getMessage()));
+      return DataPlaneLeg.NONE;
+    }
+  }
+
+  /**
+   * The pooled quantile at which the slowest of {@code nodes} nodes has programmed a removal, 99
+   * times in 100: every node must have applied it before the pod may stop, and if each node's sync
+   * time is a draw from the pooled distribution F, the slowest of N is below x with probability
+   * F(x)^N, which is 0.99 at F(x) = 0.99^(1/N), about 1 - 0.01/N. At 500 nodes the pooled p99 is
+   * exceeded by some 5 nodes on every removal; this quantile is exceeded by one in 100 removals.
+   */
+  static double slowestNodeQuantile(int nodes) {
+    return 1 - (1 - 0.99) / Math.max(1, nodes);
+  }
+
+  private Optional<Double> queryPrometheus(PreStopPolicy dp, DataPlaneWatch watch) {
+    try {
+      Optional<Double> seconds = prometheus.seconds(dp.prometheusUrl(), dp.query());
+      watch.read(
+          seconds.isPresent() ? 1 : 0,
+          seconds.isPresent() ? List.of() : List.of("Prometheus query returned no sample"));
+      return seconds;
+    } catch (RuntimeException e) {
+      LOG.warn("data-plane query to Prometheus failed: {}", e.getMessage());
+      watch.read(0, List.of(e.getMessage()));
       return Optional.empty();
     }
+  }
+
+  /**
+   * Reads the data plane once outside a rollout: when Auto has never read it (so that a blind data
+   * plane is reported before the first rollout, not after it) and, while it cannot be read, every
+   * {@link DataPlaneWatch#RECHECK} until it can.
+   */
+  private void probe(PreStopPolicy dp, DataPlaneWatch watch) {
+    if (dp.dataPlaneSource() == DataPlaneSource.Prometheus) {
+      queryPrometheus(dp, watch);
+    } else if (dp.dataPlaneSource() == DataPlaneSource.KubeProxyMetrics) {
+      NodeMetricsReader.Reading r = readNodes(dp);
+      watch.read(r.byNode().size(), r.problems());
+    }
+  }
+
+  /**
+   * A Warning Event and a WARN log when the data plane becomes unreadable under Auto, whose delay
+   * depends on it; not on every reconcile. Under Fixed it only shapes the recommendation, so a
+   * cluster that keeps kube-proxy on localhost gets the condition and an INFO line, not a Warning
+   * for every SafeRollout.
+   */
+  private void reportDataPlaneChange(
+      SafeRollout sr, PreStopMode mode, DataPlaneReading before, DataPlaneReading now) {
+    DataPlaneVisibility was = before == null ? null : before.getVisibility();
+    DataPlaneVisibility is = now == null ? null : now.getVisibility();
+    if (is == was) {
+      return;
+    }
+    String who = sr.getMetadata().getNamespace() + "/" + sr.getMetadata().getName();
+    if (is == DataPlaneVisibility.Unreadable && mode == PreStopMode.Auto) {
+      String message =
+          "the data plane cannot be read, so Auto keeps preStop at or above delaySeconds: "
+              + now.getMessage();
+      LOG.warn("SafeRollout {}: {}", who, message);
+      warnings.warn(sr, "DataPlaneNotMeasured", message);
+    } else if (is == DataPlaneVisibility.Unreadable) {
+      LOG.info(
+          "SafeRollout {}: the data plane cannot be read; the recommendation covers the control"
+              + " plane and budgets only: {}",
+          who,
+          now.getMessage());
+    } else if (is == DataPlaneVisibility.Readable && was == DataPlaneVisibility.Unreadable) {
+      LOG.info("SafeRollout {}: the data plane can be read again", who);
+    }
+  }
+
+  private String baselineKey(SafeRollout sr, ActiveRollout a) {
+    baselines
+        .keySet()
+        .removeIf(
+            k ->
+                Instant.parse(k.substring(k.lastIndexOf(' ') + 1))
+                    .isBefore(time.instant().minus(BASELINE_TTL)));
+    return sr.getMetadata().getNamespace()
+        + "/"
+        + sr.getMetadata().getName()
+        + "/"
+        + a.getDeployment()
+        + " "
+        + a.getStart();
   }
 
   private NodeMetricsReader.Reading readNodes(PreStopPolicy dp) {
@@ -597,7 +773,8 @@ public final class RolloutObserver {
     return nodeList;
   }
 
-  private static RemovalEvidence evidence(List<RolloutRecord> records, PreStopPolicy s) {
+  private static RemovalEvidence evidence(
+      List<RolloutRecord> records, PreStopPolicy s, DataPlaneReading reading) {
     List<RolloutRecord> measured =
         records.stream().filter(r -> r.getEndpointRemovalMs() != null).toList();
     RemovalEvidence e = new RemovalEvidence();
@@ -622,7 +799,9 @@ public final class RolloutObserver {
               + NodeMetricsReader.HISTOGRAM
               + " at "
               + s.metricsUrlTemplate()
-              + (e.getDataPlaneMs() == null ? " (no observations yet)" : ""));
+              + (reading != null && reading.getVisibility() == DataPlaneVisibility.Unreadable
+                  ? " (cannot be read: see condition DataPlaneMeasured)"
+                  : e.getDataPlaneMs() == null ? " (no observations yet)" : ""));
     } else if (source == DataPlaneSource.Prometheus) {
       sources.add("Prometheus " + s.prometheusUrl() + ": " + s.query());
     }

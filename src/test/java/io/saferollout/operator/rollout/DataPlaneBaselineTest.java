@@ -8,6 +8,7 @@ import io.saferollout.api.ActiveRollout;
 import io.saferollout.api.NodeHistogram;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -98,8 +99,8 @@ class DataPlaneBaselineTest {
     assertThat(read.getDataPlaneBaseline())
         .extracting(NodeHistogram::getNode)
         .containsExactly("node-a", "node-b", "node-c");
-    CumulativeHistogram fromMemory = NodeMetricsReader.between(start, end);
-    CumulativeHistogram fromStatus = NodeMetricsReader.between(restored, end);
+    CumulativeHistogram fromMemory = NodeMetricsReader.between(start, end).total();
+    CumulativeHistogram fromStatus = NodeMetricsReader.between(restored, end).total();
     assertThat(fromStatus.count()).isEqualTo(5).isEqualTo(fromMemory.count());
     assertThat(fromStatus.buckets()).isEqualTo(fromMemory.buckets());
     assertThat(fromStatus.sum()).isCloseTo(fromMemory.sum(), within(1e-9));
@@ -129,5 +130,70 @@ class DataPlaneBaselineTest {
     assertThat(restored.problems())
         .singleElement()
         .satisfies(p -> assertThat(p).contains("node-b").contains("'0.5:3' is not le=count"));
+  }
+
+  @Test
+  void theStatusKeepsOneTotalWhateverTheNodeCount() {
+    ActiveRollout five = new ActiveRollout();
+    five.setDataPlaneBaselineTotal(nodes(5, 0).total());
+    ActiveRollout fiveHundred = new ActiveRollout();
+    fiveHundred.setDataPlaneBaselineTotal(nodes(500, 0).total());
+
+    // 500 nodes of 500 syncs within 0.5 s and one of 3 s: 250,000 and 500 more.
+    assertThat(fiveHundred.getDataPlaneBaselineTotal().getBuckets())
+        .isEqualTo("0.5=250000 3=250500");
+    assertThat(fiveHundred.getDataPlaneBaselineTotal().getNodes()).isEqualTo(500);
+    // The same few fields: only the counts' digits grow with the node count.
+    assertThat(Serialization.asJson(fiveHundred).length())
+        .isLessThan(Serialization.asJson(five).length() + 20)
+        .isLessThan(400);
+  }
+
+  @Test
+  void theTotalSubtractsAsEachNodesCountersDo() {
+    NodeMetricsReader.Reading start = nodes(3, 0);
+    NodeMetricsReader.Reading end = nodes(3, 2);
+    ActiveRollout kept = new ActiveRollout();
+    kept.setDataPlaneBaselineTotal(start.total());
+    ActiveRollout read = Serialization.unmarshal(Serialization.asJson(kept), ActiveRollout.class);
+
+    var fromStatus = NodeMetricsReader.since(read.getDataPlaneBaselineTotal(), end).orElseThrow();
+    var fromMemory = NodeMetricsReader.between(start, end);
+    // Each of 3 nodes made 2 more syncs of 1.5 s: 6 observations, all in the (1, 2] bucket.
+    assertThat(fromStatus.nodes()).isEqualTo(3).isEqualTo(fromMemory.nodes());
+    assertThat(fromStatus.total().count()).isEqualTo(6).isEqualTo(fromMemory.total().count());
+    assertThat(fromStatus.total().compact())
+        .isEqualTo("2=6")
+        .isEqualTo(fromMemory.total().compact());
+  }
+
+  @Test
+  void aNodeThatJoinedOrAKubeProxyThatRestartedLeavesTheTotalUnsubtracted() {
+    NodeMetricsReader.Reading start = nodes(3, 0);
+    assertThat(NodeMetricsReader.since(start.total(), nodes(4, 2))).as("a node joined").isEmpty();
+    Map<String, String> restarted = new HashMap<>(start.processes());
+    restarted.put("node-2", "1765155600");
+    NodeMetricsReader.Reading afterRestart =
+        new NodeMetricsReader.Reading(nodes(3, 2).byNode(), List.of(), restarted);
+    assertThat(NodeMetricsReader.since(start.total(), afterRestart))
+        .as("node-2's kube-proxy restarted")
+        .isEmpty();
+  }
+
+  /**
+   * {@code count} nodes, each with 500 syncs within 0.5 s, one of 3 s and {@code more} of 1.5 s;
+   * every kube-proxy started at the same moment.
+   */
+  private static NodeMetricsReader.Reading nodes(int count, int more) {
+    Map<String, CumulativeHistogram> byNode = new HashMap<>();
+    Map<String, String> processes = new HashMap<>();
+    double[] extra = new double[more + 1];
+    extra[0] = 3.0;
+    Arrays.fill(extra, 1, more + 1, 1.5);
+    for (int i = 1; i <= count; i++) {
+      byNode.put("node-" + i, node(repeat(0.4, 500, extra)));
+      processes.put("node-" + i, "1765152000");
+    }
+    return new NodeMetricsReader.Reading(byNode, List.of(), processes);
   }
 }

@@ -3,7 +3,9 @@ package io.saferollout.operator.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -22,6 +24,7 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.DataPlaneSource;
 import io.saferollout.api.Mode;
+import io.saferollout.api.PreStopMode;
 import io.saferollout.api.RolloutOutcome;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutSpec;
@@ -31,6 +34,7 @@ import io.saferollout.operator.SafeRolloutOperator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,6 +167,86 @@ class OperatorFollowsRolloutsTest {
     assertThat(meters.find("operator.sdk.controllers.execution.reconcile").timers())
         .as("JOSDK's own reconcile meters are on the operator's registry")
         .isNotEmpty();
+  }
+
+  @Test
+  void anUnreachableNodeMetricsEndpointIsAConditionAnEventAndPreStopStaysAtDelaySeconds()
+      throws IOException {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("node-1")
+                .endMetadata()
+                .withNewStatus()
+                .addNewAddress()
+                .withType("InternalIP")
+                .withAddress("127.0.0.1")
+                .endAddress()
+                .endStatus()
+                .build())
+        .create();
+    client.resource(deployment(1, 2, "1")).create();
+    SafeRollout sr = new SafeRollout();
+    sr.getMetadata().setName("web");
+    sr.getMetadata().setNamespace(NS);
+    SafeRolloutSpec spec = new SafeRolloutSpec();
+    spec.setTarget(TargetRef.byName("web"));
+    spec.setMode(Mode.Audit);
+    spec.getPreStop().setMode(PreStopMode.Auto);
+    int closed;
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    spec.getPreStop()
+        .getDataPlane()
+        .setMetricsUrlTemplate("http://{nodeIP}:" + closed + "/metrics");
+    sr.setSpec(spec);
+    client.resource(sr).create();
+
+    await().atMost(SETTLE).until(() -> status() != null && condition("DataPlaneMeasured") != null);
+    Condition measured = condition("DataPlaneMeasured");
+    assertThat(measured.getStatus()).isEqualTo("False");
+    assertThat(measured.getReason()).isEqualTo("DataPlaneUnreadable");
+    assertThat(measured.getMessage()).contains("node node-1");
+    assertThat(status().getPreStopTuning().getInForceSeconds())
+        .as("Auto without data-plane evidence keeps delaySeconds")
+        .isGreaterThanOrEqualTo(15);
+
+    // Another reconcile (the Deployment's status moves) records no second Event.
+    double before = reconciles();
+    client
+        .resource(deployment(1, 2, "1"))
+        .edit(
+            d -> {
+              d.getStatus().setObservedGeneration(1L);
+              d.getMetadata().getAnnotations().put("touched", "yes");
+              return d;
+            });
+    await().atMost(SETTLE).until(() -> reconciles() > before);
+    assertThat(
+            client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "DataPlaneNotMeasured".equals(e.getReason())))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).contains("node node-1");
+            });
+  }
+
+  private double reconciles() {
+    return meters.find("operator.sdk.controllers.execution.reconcile").timers().stream()
+        .mapToDouble(t -> t.count())
+        .sum();
+  }
+
+  private Condition condition(String type) {
+    return status().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElse(null);
   }
 
   private io.saferollout.api.SafeRolloutStatus status() {

@@ -27,6 +27,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.DataPlaneSource;
+import io.saferollout.api.DataPlaneVisibility;
 import io.saferollout.api.PathBudget;
 import io.saferollout.api.PreStopMode;
 import io.saferollout.api.RolloutKind;
@@ -283,6 +284,7 @@ class RolloutObserverTest {
     assertThat(observation.findings())
         .singleElement()
         .satisfies(f -> assertThat(f.getRule()).isEqualTo("SR023"));
+    // Fixed mode: the unreadable data plane (the mock server has no Node) is no Warning.
     assertThat(warnings).singleElement().asString().contains("SR023").contains("web-abc-1");
     // 30 s of budget x nothing + margin: Auto would carry at least 31 s
     assertThat(observation.tuning().getRecommendedSeconds()).isGreaterThanOrEqualTo(31);
@@ -295,12 +297,13 @@ class RolloutObserverTest {
     SafeRollout sr = safeRollout();
     sr.getSpec().getPreStop().setMode(PreStopMode.Auto);
     sr.getSpec().getPreStop().getDataPlane().setSource(DataPlaneSource.None);
+    sr.getSpec().getPreStop().setDelaySeconds(20);
     RolloutObserver observer = observer();
     watch(observer);
     SafeRolloutStatus status = step(observer, sr, rolling(), new SafeRolloutStatus());
     assertThat(observer.observe(sr, policy(sr), List.of(rolling()), status).preStopSeconds())
         .as("nothing measured yet")
-        .isEqualTo(15);
+        .isEqualTo(20);
     removeEndpoint(observer, "web-abc-1", "web-1");
     finalizePod("web-abc-1");
     await()
@@ -309,12 +312,15 @@ class RolloutObserverTest {
 
     // The observer only decides the value; when the template takes it is the plan step's call
     // (HardeningPlannerTuningTest), so both applyTuning settings carry the same value.
+    // Source None: the measured control plane calls for less, but nothing measured the nodes,
+    // so delaySeconds stays the floor; the template's 15 s takes 20 s with the next rollout.
     var waiting = observer.observe(sr, policy(sr), List.of(complete()), status);
-    assertThat(waiting.preStopSeconds())
-        .isEqualTo(waiting.tuning().getRecommendedSeconds())
-        .isLessThan(15);
+    assertThat(waiting.tuning().getRecommendedSeconds()).isLessThan(20);
+    assertThat(waiting.preStopSeconds()).isEqualTo(20);
     assertThat(waiting.tuning().getInForceSeconds()).isEqualTo(waiting.preStopSeconds());
-    assertThat(waiting.tuning().getReason()).contains("WithNextRollout");
+    assertThat(waiting.tuning().getReason()).contains("source is None").contains("WithNextRollout");
+    assertThat(waiting.tuning().getDataPlane().getVisibility())
+        .isEqualTo(DataPlaneVisibility.NoSource);
 
     sr.getSpec().getPreStop().setApplyTuning(TuningApplication.Immediately);
     var immediate = observer.observe(sr, policy(sr), List.of(complete()), status);
@@ -360,10 +366,13 @@ class RolloutObserverTest {
     RolloutObserver first = observer();
     watch(first);
     SafeRolloutStatus status = step(first, sr, rolling(), new SafeRolloutStatus());
-    assertThat(status.getActiveRollouts().get(0).getDataPlaneBaseline())
-        .as("the nodes' counters at the start, in the status")
-        .singleElement()
-        .satisfies(n -> assertThat(n.getCount()).isEqualTo(10));
+    assertThat(status.getActiveRollouts().get(0).getDataPlaneBaselineTotal())
+        .as("the nodes' counters at the start, added up in the status")
+        .satisfies(
+            b -> {
+              assertThat(b.getNodes()).isEqualTo(1);
+              assertThat(b.getCount()).isEqualTo(10);
+            });
     closeInformers();
 
     // The operator restarts while the node programs 10 more changes, all between 1 s and 2 s; the
@@ -381,6 +390,88 @@ class RolloutObserverTest {
     assertThat(r.getDataPlaneMs().getP50()).isBetween(1000L, 2000L);
     assertThat(r.getDataPlaneMs().getP99()).isBetween(1900L, 2000L);
     assertThat(r.getDataPlaneMs().getMax()).isEqualTo(2000L);
+  }
+
+  @Test
+  void aNodeWhoseKubeProxyDoesNotAnswerIsNamedWarnedOnceAndClearedWhenItAnswers() throws Exception {
+    String served = serveNodeMetrics(new AtomicReference<>(kubeProxyPage(10, 10, 10)));
+    // kube-proxy's default bind, 127.0.0.1 on the node: from the operator's pod, nothing listens.
+    String refused = "http://{nodeIP}:" + closedPort() + "/metrics";
+    SafeRollout sr = safeRollout();
+    sr.getSpec().getPreStop().setMode(PreStopMode.Auto);
+    sr.getSpec().getPreStop().getDataPlane().setMetricsUrlTemplate(refused);
+    MutableClock time = new MutableClock(Instant.parse("2026-12-08T01:00:00Z"));
+    RolloutObserver observer = observer(time);
+
+    SafeRolloutStatus status = step(observer, sr, complete(), new SafeRolloutStatus());
+    var reading = status.getPreStopTuning().getDataPlane();
+    assertThat(reading.getVisibility()).isEqualTo(DataPlaneVisibility.Unreadable);
+    assertThat(reading.getMessage()).contains("node node-1").contains("ConnectException");
+    assertThat(status.getPreStopTuning().getInForceSeconds()).isEqualTo(15);
+    assertThat(warnings).singleElement().asString().startsWith("DataPlaneNotMeasured");
+
+    // Later reconciles within the recheck interval neither read again nor warn again.
+    time.advance(Duration.ofMinutes(1));
+    status = step(observer, sr, complete(), status);
+    assertThat(status.getPreStopTuning().getDataPlane().getCheckedAt())
+        .isEqualTo(reading.getCheckedAt());
+    assertThat(warnings).hasSize(1);
+
+    // The user exposes kube-proxy's metrics; the next recheck reads them.
+    sr.getSpec().getPreStop().getDataPlane().setMetricsUrlTemplate(served);
+    time.advance(DataPlaneWatch.RECHECK);
+    status = step(observer, sr, complete(), status);
+    assertThat(status.getPreStopTuning().getDataPlane().getVisibility())
+        .isEqualTo(DataPlaneVisibility.Readable);
+    assertThat(warnings).hasSize(1);
+  }
+
+  @Test
+  void aStatusMessageNamesTheFirstFewNodesAndCountsTheRest() {
+    List<String> problems = new ArrayList<>();
+    for (int i = 1; i <= 500; i++) {
+      problems.add("node node-" + i + ": java.net.ConnectException");
+    }
+    String message = DataPlaneWatch.summary(problems);
+    assertThat(message)
+        .isEqualTo(
+            "node node-1: java.net.ConnectException; node node-2: java.net.ConnectException;"
+                + " node node-3: java.net.ConnectException; and 497 more node(s)");
+  }
+
+  /** A loopback port nothing listens on: connections are refused at once. */
+  private static int closedPort() throws java.io.IOException {
+    try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A clock the test moves, so the recheck interval passes without waiting for it. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   /**
@@ -434,12 +525,12 @@ class RolloutObserverTest {
   }
 
   private RolloutObserver observer() {
+    return observer(Clock.systemUTC());
+  }
+
+  private RolloutObserver observer(Clock time) {
     return new RolloutObserver(
-        client,
-        meters,
-        (sr, reason, message) -> warnings.add(reason + ": " + message),
-        Clock.systemUTC(),
-        http);
+        client, meters, (sr, reason, message) -> warnings.add(reason + ": " + message), time, http);
   }
 
   /** One reconcile: observe, then store the status as the API would (a JSON round trip). */
