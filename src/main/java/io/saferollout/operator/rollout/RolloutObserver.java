@@ -119,6 +119,7 @@ public final class RolloutObserver {
   private final RolloutMetrics metrics;
   private final EndpointRemovalClock clock;
   private final NodeMetricsReader nodeMetrics;
+  private final NodeListAccess nodeAccess;
   private final PrometheusQuery prometheus;
 
   private static final Duration NODE_LIST_TTL = Duration.ofSeconds(30);
@@ -133,6 +134,7 @@ public final class RolloutObserver {
   private static final Duration BASELINE_TTL = Duration.ofDays(1);
   private List<io.fabric8.kubernetes.api.model.Node> nodeList;
   private Instant nodeListAt;
+  private boolean nodesListable;
 
   public RolloutObserver(KubernetesClient client, MeterRegistry meters, Warnings warnings) {
     this(
@@ -155,6 +157,7 @@ public final class RolloutObserver {
     this.metrics = new RolloutMetrics(meters);
     this.clock = new EndpointRemovalClock((namespace, d) -> metrics.endpointReady(d));
     this.nodeMetrics = new NodeMetricsReader(http);
+    this.nodeAccess = new NodeListAccess(client);
     this.prometheus = new PrometheusQuery(http);
   }
 
@@ -751,6 +754,9 @@ public final class RolloutObserver {
   private NodeMetricsReader.Reading readNodes(PreStopPolicy dp) {
     try {
       return nodeMetrics.read(nodes(), dp.metricsUrlTemplate());
+    } catch (NodesNotListable e) {
+      // Said once, on the change, by the DataPlaneMeasured condition and its Event.
+      return new NodeMetricsReader.Reading(Map.of(), List.of(e.getMessage()));
     } catch (RuntimeException e) {
       LOG.warn(
           "cannot list nodes for kube-proxy metrics (the operator needs list on nodes): {}",
@@ -766,11 +772,26 @@ public final class RolloutObserver {
    */
   private synchronized List<io.fabric8.kubernetes.api.model.Node> nodes() {
     Instant now = time.instant();
-    if (nodeList == null || Duration.between(nodeListAt, now).compareTo(NODE_LIST_TTL) > 0) {
-      nodeList = client.nodes().list().getItems();
+    if (nodeListAt == null || Duration.between(nodeListAt, now).compareTo(NODE_LIST_TTL) > 0) {
+      nodesListable = nodeAccess.ask() != NodeListAccess.Answer.DENIED;
+      nodeList = nodesListable ? client.nodes().list().getItems() : List.of();
       nodeListAt = now;
     }
+    if (!nodesListable) {
+      throw new NodesNotListable();
+    }
     return nodeList;
+  }
+
+  /** A namespaced install: no grant to list the cluster-scoped Nodes, so no kube-proxy to read. */
+  private static final class NodesNotListable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NodesNotListable() {
+      super(
+          "this operator may not list Nodes (a namespaced install has no cluster-wide grant), so"
+              + " kube-proxy's metrics cannot be read: state budgets or use source: Prometheus");
+    }
   }
 
   private static RemovalEvidence evidence(
