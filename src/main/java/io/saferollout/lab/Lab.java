@@ -1,9 +1,11 @@
 package io.saferollout.lab;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.lab.cluster.ControlPlaneKind;
 import io.saferollout.lab.cluster.LabCluster;
 import io.saferollout.lab.cluster.LabNodes;
 import io.saferollout.lab.cluster.LabTimeline;
@@ -89,16 +91,27 @@ public final class Lab implements AutoCloseable {
       lab.network = LoopbackRange.claim(settings.podNetwork());
       lab.cluster =
           LabCluster.builder()
+              .controlPlane(settings.controlPlane())
               .serverVersion(settings.serverVersion())
               .runtime(new PodAppRuntime(lab.vertx, settings.seed()))
               .events(lab.timeline)
               .network(lab.network)
+              .nodes(nodeAddresses(settings, lab.network))
               .seed(settings.seed())
               .start();
       lab.client = lab.cluster.newClient();
       lab.dataPlane = DataPlane.start(lab.vertx, nodes(settings, lab.network), lab::applied);
-      LabNodes.register(
-          lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
+      if (settings.controlPlane() == ControlPlaneKind.REAL) {
+        // The kubelet registered the nodes; a real API server wants the namespace to exist.
+        lab.client
+            .namespaces()
+            .resource(
+                new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+            .create();
+      } else {
+        LabNodes.register(
+            lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
+      }
     } catch (RuntimeException e) {
       lab.close();
       throw e;
@@ -120,6 +133,20 @@ public final class Lab implements AutoCloseable {
    */
   public KubernetesClient newClient() {
     return cluster.newClient();
+  }
+
+  public ControlPlaneKind controlPlaneKind() {
+    return cluster.controlPlaneKind();
+  }
+
+  /** The version the lab's API server reports, e.g. "v1.37.2" on the real control plane. */
+  public String controlPlaneVersion() {
+    return cluster.reportedVersion();
+  }
+
+  /** The real control plane's processes (none on the simulated one). */
+  public List<ProcessHandle> controlPlaneProcesses() {
+    return cluster.processes();
   }
 
   public LabTimeline timeline() {
@@ -150,7 +177,7 @@ public final class Lab implements AutoCloseable {
     if (!serviceCreated) {
       client.services().inNamespace(NAMESPACE).resource(workload.service(NAMESPACE)).create();
       serviceCreated = true;
-      dataPlane.follow(client, NAMESPACE, workload.name());
+      dataPlane.follow(client, NAMESPACE, workload.name(), cluster.podAddresses());
     }
     client
         .apps()
@@ -236,6 +263,25 @@ public final class Lab implements AutoCloseable {
       CustomResourceDefinition crd =
           client.apiextensions().v1().customResourceDefinitions().load(in).item();
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      if (cluster.controlPlaneKind() == ControlPlaneKind.REAL) {
+        // A real API server serves the new type only once the CRD is Established.
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                c ->
+                    c != null
+                        && c.getStatus() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                k ->
+                                    "Established".equals(k.getType())
+                                        && "True".equals(k.getStatus())),
+                30,
+                TimeUnit.SECONDS);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
