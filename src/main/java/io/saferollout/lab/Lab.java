@@ -86,6 +86,14 @@ public final class Lab implements AutoCloseable {
    * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
    */
   public static Lab start(LabSettings settings) {
+    if (settings.controlPlane() == ControlPlaneKind.REAL
+        && settings.network().kubeletVersion() != null) {
+      throw new IllegalArgumentException(
+          "the nodes' kubelet version "
+              + settings.network().kubeletVersion()
+              + " cannot be set on the real control plane: its kubelet reports the control plane's"
+              + " release, as a kubelet of the same build would");
+    }
     Lab lab = new Lab(settings);
     try {
       lab.network = LoopbackRange.claim(settings.podNetwork());
