@@ -119,7 +119,7 @@ final class Kubelet implements AutoCloseable {
     this.version = version;
     this.ips = ips;
     this.containerStartDelay = containerStartDelay;
-    this.prober = new Prober(version);
+    this.prober = new Prober(version, scope.podAddresses());
     this.timers = new ScheduledThreadPoolExecutor(2, named("lab-kubelet-timer"));
     this.timers.setRemoveOnCancelPolicy(true);
     // Probes block for up to timeoutSeconds, so they run apart from the timers that send signals.
