@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.saferollout.lab.app.ShutdownStyle;
 import io.saferollout.lab.cluster.ControlPlaneKind;
+import io.saferollout.lab.cluster.LabEvent;
 import io.saferollout.lab.scenario.Arm;
 import io.saferollout.lab.scenario.RunOutcome;
 import io.saferollout.lab.scenario.RunResult;
@@ -120,6 +121,26 @@ class RealControlPlaneLabTest {
                             .statusCode()
                         == 200);
       }
+
+      // A deleted pod stays Terminating on the real server until the kubelet has stopped its
+      // containers and deleted it with grace period 0.
+      Pod victim = pods.get(0);
+      String victimName = victim.getMetadata().getName();
+      lab.client().pods().inNamespace(Lab.NAMESPACE).resource(victim).delete();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  lab.client().pods().inNamespace(Lab.NAMESPACE).withName(victimName).get()
+                      == null);
+      // SIGTERM comes only from the graceful path, which needs the pod still there with its
+      // deletionTimestamp (a pod gone at once is killed without one); POD_DELETED is the kubelet's
+      // grace-0 delete.
+      assertThat(lab.timeline().eventsFor(victimName).stream().map(e -> e.kind()))
+          .containsSubsequence(LabEvent.Kind.SIGTERM_SENT, LabEvent.Kind.POD_DELETED);
+      assertThat(lab.timeline().eventsFor(victimName).stream().map(e -> e.kind()))
+          .as("recorded from the real ReplicaSet controller's write")
+          .contains(LabEvent.Kind.POD_CREATED);
 
       // The kubelet keeps each Node's Lease fresh (renewed every 10 s) and reports its release.
       Node node = lab.client().nodes().withName(nodes.get(0)).get();
