@@ -430,6 +430,13 @@ public final class LabCluster implements AutoCloseable {
         throw new IllegalStateException(
             "a ContainerRuntime is required: call runtime(...) before start()");
       }
+      if (controlPlane == ControlPlaneKind.REAL && defaulting != LabApiServer.Defaulting.NONE) {
+        throw new IllegalStateException(
+            "defaulting("
+                + defaulting
+                + ") is the simulated API server's; the real one always"
+                + " defaults as Kubernetes does: leave it unset with controlPlane(REAL)");
+      }
       return new LabCluster(this);
     }
   }
