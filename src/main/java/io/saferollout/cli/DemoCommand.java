@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.saferollout.lab.LabSettings;
 import io.saferollout.lab.LabWorkload;
 import io.saferollout.lab.app.ShutdownStyle;
+import io.saferollout.lab.cluster.ControlPlaneKind;
+import io.saferollout.lab.cluster.SimulatedVersion;
 import io.saferollout.lab.report.TimelineReport;
 import io.saferollout.lab.scenario.Comparison;
 import io.saferollout.lab.scenario.RunOutcome;
@@ -21,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,6 +59,12 @@ import picocli.CommandLine.Spec;
       "Every failed request is counted. The app's shutdown style is the app's own",
       "(--app); no operator can make an app that exits at once graceful.",
       "Everything listens on loopback addresses only; no real cluster is touched.",
+      "",
+      "--control-plane real runs each lab on a real Kubernetes control plane of its",
+      "own (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, built",
+      "by controlplane/build.sh, which the demo runs first when the binaries are",
+      "missing and the script is in the working directory); the lab's kubelet,",
+      "pods, node proxies and the operator stay the same.",
       ""
     },
     footer = {
@@ -71,6 +80,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  saferollout demo --quick",
+      "  saferollout demo --quick --control-plane real",
       "  saferollout demo --scenario pod-kills --kills 10 --rps 300",
       "  saferollout demo --scenario keepalive",
       "  saferollout demo --scenario rolling-update --prestop-seconds 0",
@@ -144,6 +154,15 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
   String serverVersion;
 
   @Option(
+      names = "--control-plane",
+      paramLabel = "KIND",
+      defaultValue = "simulated",
+      description =
+          "simulated (the lab's own controllers on a mock API server) or real (a real Kubernetes"
+              + " control plane per lab, from controlplane/build.sh) (default: ${DEFAULT-VALUE})")
+  String controlPlane;
+
+  @Option(
       names = "--address",
       paramLabel = "IP",
       defaultValue = "127.0.0.1",
@@ -189,6 +208,7 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     List<Scenario> chosen = scenarios();
     LabSettings settings = labSettings();
     LabWorkload workload = workload();
+    String controlPlaneVersion = controlPlaneVersion(err, settings);
     List<ScenarioPlan> plans = plans(chosen);
     for (ScenarioPlan plan : plans) {
       if (workload.replicas() < 2 && plan.scenario().scalesDown(plan.rollouts())) {
@@ -222,7 +242,7 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
             "saferollout-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     ProgressLine progress = new ProgressLine(err);
-    header(err, settings, workload);
+    header(err, settings, workload, controlPlaneVersion);
     List<RunOutcome> outcomes = new ArrayList<>();
     try {
       for (ScenarioPlan plan : plans) {
@@ -271,7 +291,7 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     out.println();
     out.print(DemoTable.render(results));
     if (json != null) {
-      writeJson(results);
+      writeJson(results, settings.controlPlane(), controlPlaneVersion);
     }
     if (report != null) {
       Files.writeString(report.toPath(), TimelineReport.html(outcomes), StandardCharsets.UTF_8);
@@ -366,8 +386,29 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     return preStopSeconds == null ? w : w.withPreStopSeconds(preStopSeconds);
   }
 
+  /**
+   * The version the labs' API servers report; on the real control plane, after building it if it is
+   * missing and can be built from here.
+   */
+  private static String controlPlaneVersion(PrintWriter err, LabSettings settings) {
+    if (settings.controlPlane() == ControlPlaneKind.SIMULATED) {
+      return "v" + SimulatedVersion.parse(settings.serverVersion()) + ".0";
+    }
+    return "v" + ControlPlaneBuild.ensureBuilt(err, Path.of("").toAbsolutePath()).version();
+  }
+
   /** The lab's shape, before anything runs: what the comparison is made against. */
-  private static void header(PrintWriter err, LabSettings settings, LabWorkload workload) {
+  private static void header(
+      PrintWriter err, LabSettings settings, LabWorkload workload, String controlPlaneVersion) {
+    err.printf(
+        "saferollout demo: control plane: %s, Kubernetes %s (%s)%n",
+        settings.controlPlane().id(),
+        controlPlaneVersion,
+        settings.controlPlane() == ControlPlaneKind.REAL
+            ? "etcd, kube-apiserver, kube-controller-manager and kube-scheduler per lab; the"
+                + " lab's kubelet runs the pods"
+            : "mock API server with the lab's own Deployment, ReplicaSet and EndpointSlice"
+                + " controllers");
     err.printf(
         "saferollout demo: lab of %d node(s): %s%n",
         settings.proxies(), settings.network().describe());
@@ -393,11 +434,24 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     if (port < 0 || port > 65_535 - 5) {
       throw new BadInputException("--port must be 0 (free ports) or 1-65530, got " + port);
     }
+    ControlPlaneKind kind;
+    try {
+      kind = ControlPlaneKind.fromId(controlPlane.trim());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--control-plane: " + e.getMessage(), e);
+    }
+    if (kind == ControlPlaneKind.REAL
+        && spec.commandLine().getParseResult().hasMatchedOption("--server-version")) {
+      throw new BadInputException(
+          "--server-version sets the simulated control plane's version; the real one is the"
+              + " release controlplane/build.sh builds");
+    }
     try {
       return LabSettings.defaults()
           .withServerVersion(serverVersion)
           .withSeed(seed)
-          .withProxyAddress(address, port);
+          .withProxyAddress(address, port)
+          .withControlPlane(kind);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(
           e.getMessage()
@@ -442,8 +496,13 @@ public final class DemoCommand implements Callable<Integer>, LabCommand {
     }
   }
 
-  private void writeJson(List<RunResult> results) throws IOException {
+  private void writeJson(List<RunResult> results, ControlPlaneKind kind, String version)
+      throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
+    Map<String, String> controlPlane = new LinkedHashMap<>();
+    controlPlane.put("kind", kind.id());
+    controlPlane.put("version", version);
+    doc.put("controlPlane", controlPlane);
     doc.put("runs", results);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, doc);
   }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.saferollout.lab.cluster.PodAddresses;
 import io.saferollout.lab.dataplane.ConnectionProxy;
 import io.saferollout.lab.dataplane.DataPlaneKind;
 import io.saferollout.lab.dataplane.EndpointSetApplied;
@@ -60,6 +61,7 @@ public final class DataPlane implements AutoCloseable {
   private final List<NodeProxy> proxies = new ArrayList<>();
   private final List<NodeMetricsServer> metrics = new ArrayList<>();
   private volatile SharedIndexInformer<EndpointSlice> informer;
+  private volatile PodAddresses podAddresses = PodAddresses.identity();
   private Set<InetSocketAddress> lastHandedOut;
 
   private DataPlane() {}
@@ -94,11 +96,21 @@ public final class DataPlane implements AutoCloseable {
 
   /** Feeds every proxy from the Service's EndpointSlices from now on; once only. */
   public void follow(KubernetesClient client, String namespace, String service) {
+    follow(client, namespace, service, PodAddresses.identity());
+  }
+
+  /**
+   * As {@link #follow(KubernetesClient, String, String)}, with endpoint addresses read through the
+   * lab's pod address mapping (the real control plane's pods show 198.18.a.b).
+   */
+  public void follow(
+      KubernetesClient client, String namespace, String service, PodAddresses addresses) {
     SharedIndexInformer<EndpointSlice> created;
     synchronized (this) {
       if (informer != null) {
         throw new IllegalStateException("the data plane already follows a Service");
       }
+      podAddresses = Objects.requireNonNull(addresses, "addresses");
       created =
           client
               .discovery()
@@ -180,7 +192,14 @@ public final class DataPlane implements AutoCloseable {
 
   /** Called on the informer's single event thread, so updates reach the proxies in order. */
   private synchronized void changed(EndpointSlice slice) {
-    Set<InetSocketAddress> routable = RoutableEndpoints.of(informer.getStore().list());
+    Set<InetSocketAddress> routable;
+    try {
+      routable = RoutableEndpoints.of(informer.getStore().list(), podAddresses);
+    } catch (IllegalArgumentException e) {
+      // Routing to an address the lab does not own could send traffic off this machine.
+      LOG.error("EndpointSlice change not applied: {}", e.getMessage());
+      return;
+    }
     if (routable.equals(lastHandedOut)) {
       return;
     }

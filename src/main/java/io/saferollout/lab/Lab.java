@@ -1,9 +1,11 @@
 package io.saferollout.lab;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.SafeRollout;
+import io.saferollout.lab.cluster.ControlPlaneKind;
 import io.saferollout.lab.cluster.LabCluster;
 import io.saferollout.lab.cluster.LabNodes;
 import io.saferollout.lab.cluster.LabTimeline;
@@ -84,21 +86,40 @@ public final class Lab implements AutoCloseable {
    * @throws IllegalStateException when a proxy cannot listen (port in use, address not local)
    */
   public static Lab start(LabSettings settings) {
+    if (settings.controlPlane() == ControlPlaneKind.REAL
+        && settings.network().kubeletVersion() != null) {
+      throw new IllegalArgumentException(
+          "the nodes' kubelet version "
+              + settings.network().kubeletVersion()
+              + " cannot be set on the real control plane: its kubelet reports the control plane's"
+              + " release, as a kubelet of the same build would");
+    }
     Lab lab = new Lab(settings);
     try {
       lab.network = LoopbackRange.claim(settings.podNetwork());
       lab.cluster =
           LabCluster.builder()
+              .controlPlane(settings.controlPlane())
               .serverVersion(settings.serverVersion())
               .runtime(new PodAppRuntime(lab.vertx, settings.seed()))
               .events(lab.timeline)
               .network(lab.network)
+              .nodes(nodeAddresses(settings, lab.network))
               .seed(settings.seed())
               .start();
       lab.client = lab.cluster.newClient();
       lab.dataPlane = DataPlane.start(lab.vertx, nodes(settings, lab.network), lab::applied);
-      LabNodes.register(
-          lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
+      if (settings.controlPlane() == ControlPlaneKind.REAL) {
+        // The kubelet registered the nodes; a real API server wants the namespace to exist.
+        lab.client
+            .namespaces()
+            .resource(
+                new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+            .create();
+      } else {
+        LabNodes.register(
+            lab.client, nodeAddresses(settings, lab.network), settings.kubeletVersion());
+      }
     } catch (RuntimeException e) {
       lab.close();
       throw e;
@@ -120,6 +141,20 @@ public final class Lab implements AutoCloseable {
    */
   public KubernetesClient newClient() {
     return cluster.newClient();
+  }
+
+  public ControlPlaneKind controlPlaneKind() {
+    return cluster.controlPlaneKind();
+  }
+
+  /** The version the lab's API server reports, e.g. "v1.37.2" on the real control plane. */
+  public String controlPlaneVersion() {
+    return cluster.reportedVersion();
+  }
+
+  /** The real control plane's processes (none on the simulated one). */
+  public List<ProcessHandle> controlPlaneProcesses() {
+    return cluster.processes();
   }
 
   public LabTimeline timeline() {
@@ -150,7 +185,7 @@ public final class Lab implements AutoCloseable {
     if (!serviceCreated) {
       client.services().inNamespace(NAMESPACE).resource(workload.service(NAMESPACE)).create();
       serviceCreated = true;
-      dataPlane.follow(client, NAMESPACE, workload.name());
+      dataPlane.follow(client, NAMESPACE, workload.name(), cluster.podAddresses());
     }
     client
         .apps()
@@ -236,6 +271,25 @@ public final class Lab implements AutoCloseable {
       CustomResourceDefinition crd =
           client.apiextensions().v1().customResourceDefinitions().load(in).item();
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      if (cluster.controlPlaneKind() == ControlPlaneKind.REAL) {
+        // A real API server serves the new type only once the CRD is Established.
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                c ->
+                    c != null
+                        && c.getStatus() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                k ->
+                                    "Established".equals(k.getType())
+                                        && "True".equals(k.getStatus())),
+                30,
+                TimeUnit.SECONDS);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

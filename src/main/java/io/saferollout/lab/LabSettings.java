@@ -1,5 +1,6 @@
 package io.saferollout.lab;
 
+import io.saferollout.lab.cluster.ControlPlaneKind;
 import io.saferollout.lab.cluster.SimulatedVersion;
 import io.saferollout.lab.dataplane.CloudLbDeregistration;
 import io.saferollout.lab.dataplane.DataPlaneKind;
@@ -23,6 +24,8 @@ import java.util.stream.Collectors;
  *     node's own address in the lab's loopback range (the default)
  * @param firstProxyPort 0 for free ports, else node i's proxy listens on this port + i
  * @param podNetwork the lab claims the first free 127.N.0.0/16 from N = podNetwork on
+ * @param controlPlane the simulated control plane (the default) or the real one, which ignores
+ *     {@code serverVersion}: it is the release {@code controlplane/build.sh} built
  */
 public record LabSettings(
     String serverVersion,
@@ -30,9 +33,11 @@ public record LabSettings(
     String proxyHost,
     int firstProxyPort,
     int podNetwork,
-    long seed) {
+    long seed,
+    ControlPlaneKind controlPlane) {
 
   public LabSettings {
+    Objects.requireNonNull(controlPlane, "controlPlane");
     SimulatedVersion.parse(serverVersion);
     Objects.requireNonNull(network, "network");
     if (firstProxyPort < 0 || firstProxyPort + network.nodes().size() - 1 > 65_535) {
@@ -59,7 +64,8 @@ public record LabSettings(
    * KubeProxySync#defaults()}).
    */
   public static LabSettings defaults() {
-    return new LabSettings("1.33", Network.kubeProxies(3), null, 0, 1, 1);
+    return new LabSettings(
+        "1.33", Network.kubeProxies(3), null, 0, 1, 1, ControlPlaneKind.SIMULATED);
   }
 
   /** Simulated nodes. */
@@ -78,8 +84,14 @@ public record LabSettings(
         : network.kubeletVersion();
   }
 
+  public LabSettings withControlPlane(ControlPlaneKind kind) {
+    return new LabSettings(
+        serverVersion, network, proxyHost, firstProxyPort, podNetwork, seed, kind);
+  }
+
   public LabSettings withServerVersion(String version) {
-    return new LabSettings(version, network, proxyHost, firstProxyPort, podNetwork, seed);
+    return new LabSettings(
+        version, network, proxyHost, firstProxyPort, podNetwork, seed, controlPlane);
   }
 
   /**
@@ -87,19 +99,22 @@ public record LabSettings(
    * free ports).
    */
   public LabSettings withProxyAddress(String host, int firstPort) {
-    return new LabSettings(serverVersion, network, host, firstPort, podNetwork, seed);
+    return new LabSettings(serverVersion, network, host, firstPort, podNetwork, seed, controlPlane);
   }
 
   public LabSettings withPodNetwork(int secondOctet) {
-    return new LabSettings(serverVersion, network, proxyHost, firstProxyPort, secondOctet, seed);
+    return new LabSettings(
+        serverVersion, network, proxyHost, firstProxyPort, secondOctet, seed, controlPlane);
   }
 
   public LabSettings withSeed(long seed) {
-    return new LabSettings(serverVersion, network, proxyHost, firstProxyPort, podNetwork, seed);
+    return new LabSettings(
+        serverVersion, network, proxyHost, firstProxyPort, podNetwork, seed, controlPlane);
   }
 
   public LabSettings withNetwork(Network network) {
-    return new LabSettings(serverVersion, network, proxyHost, firstProxyPort, podNetwork, seed);
+    return new LabSettings(
+        serverVersion, network, proxyHost, firstProxyPort, podNetwork, seed, controlPlane);
   }
 
   /**

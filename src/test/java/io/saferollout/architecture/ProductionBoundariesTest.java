@@ -26,6 +26,7 @@ class ProductionBoundariesTest {
   static final Set<String> LAB_COMMANDS =
       Set.of(
           "io.saferollout.cli.DemoCommand",
+          "io.saferollout.cli.ControlPlaneBuild",
           "io.saferollout.cli.DemoTable",
           "io.saferollout.cli.ProgressLine");
 

@@ -60,6 +60,18 @@ class DemoCommandTest {
   }
 
   @Test
+  void anUnknownControlPlaneOrASimulatedVersionOnTheRealOneIsBadInput() {
+    Result unknown = demo("--control-plane", "kind");
+    assertThat(unknown.code).isEqualTo(2);
+    assertThat(unknown.err).contains("expected 'simulated' or 'real'");
+    Result version = demo("--control-plane", "real", "--server-version", "1.30");
+    assertThat(version.code).isEqualTo(2);
+    assertThat(version.err)
+        .contains("--server-version sets the simulated control plane's version")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void aPortInUseOrANonLoopbackAddressIsBadInput() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
@@ -86,6 +98,7 @@ class DemoCommandTest {
         .contains("--quick")
         .contains("--report")
         .contains("--prestop-seconds")
+        .contains("--control-plane")
         .contains("--app");
   }
 
@@ -120,6 +133,7 @@ class DemoCommandTest {
 
     assertThat(r.code).as(r.err).isIn(0, 1);
     assertThat(r.err)
+        .contains("control plane: simulated, Kubernetes v1.33.0")
         .contains("lab of 3 node(s): 3 x kube-proxy/kube-proxy(minSync=1s")
         .contains("on SIGTERM: graceful")
         .contains("SafeRollout defaults; preStop Auto")
@@ -127,7 +141,10 @@ class DemoCommandTest {
     assertThat(r.out)
         .contains("pod-kills")
         .contains("Adoption: the operator's own rollout of the live Deployment lost");
-    JsonNode runs = new ObjectMapper().readTree(json.toFile()).get("runs");
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertThat(doc.get("controlPlane").toString())
+        .isEqualTo("{\"kind\":\"simulated\",\"version\":\"v1.33.0\"}");
+    JsonNode runs = doc.get("runs");
     assertThat(runs).hasSize(2);
     for (JsonNode run : runs) {
       List<String> fields = new ArrayList<>();

@@ -35,6 +35,7 @@ class OperatorArtifactTest {
       List.of(
           "io/saferollout/lab/",
           "io/saferollout/cli/DemoCommand",
+          "io/saferollout/cli/ControlPlaneBuild",
           "io/saferollout/cli/DemoTable",
           "io/saferollout/cli/ProgressLine",
           "META-INF/services/io.saferollout.cli.LabCommand",

@@ -200,7 +200,7 @@ final class EndpointSliceController implements AutoCloseable {
             detail.isEmpty() ? "no endpoints" : detail));
   }
 
-  private static String describe(Endpoint e) {
+  static String describe(Endpoint e) {
     String pod = e.getTargetRef() == null ? "?" : e.getTargetRef().getName();
     return pod
         + " "

@@ -23,15 +23,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lab's single node: schedules every pod onto itself, gives it a loopback IP, runs its
- * containers through the {@link ContainerRuntime}, and reports pod status (its status manager).
+ * The lab's kubelet: gives each pod it runs a loopback IP, runs its containers through the {@link
+ * ContainerRuntime}, and reports pod status (its status manager). Which pods it runs is its {@link
+ * KubeletScope}: on the simulated control plane it schedules every pod onto its single node; on the
+ * real one it runs the pods the scheduler bound to its nodes.
  *
  * <p>Graceful deletion: a real API server keeps a deleted pod, with deletionTimestamp set, until
- * the kubelet has stopped its containers and confirms. The mock API server deletes at once unless a
- * finalizer holds the object, so every pod carries {@link #GRACEFUL_DELETION_FINALIZER}, which the
- * kubelet removes when the last container has stopped. Any DELETE — by a ReplicaSet, a test, a
- * chaos step — therefore goes through the same graceful path. See
- * https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+ * the kubelet has stopped its containers and deletes it again with grace period 0 (the status
+ * manager's final delete), which is what this kubelet does on the real control plane. The mock API
+ * server deletes at once unless a finalizer holds the object, so there every pod carries {@link
+ * #GRACEFUL_DELETION_FINALIZER}, which the kubelet removes when the last container has stopped. Any
+ * DELETE — by a ReplicaSet, a test, a chaos step — therefore goes through the same graceful path.
+ * See https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
  */
 final class Kubelet implements AutoCloseable {
 
@@ -50,6 +53,7 @@ final class Kubelet implements AutoCloseable {
   private final Duration containerStartDelay;
   private final CrashLoopBackOff backOff;
   private final Prober prober;
+  private final KubeletScope scope;
   private final ScheduledThreadPoolExecutor timers;
   private final ExecutorService probeRunner;
   private final WorkQueue queue;
@@ -84,7 +88,30 @@ final class Kubelet implements AutoCloseable {
       PodIpAllocator ips,
       Duration containerStartDelay,
       CrashLoopBackOff backOff) {
+    this(
+        client,
+        informers,
+        runtime,
+        events,
+        version,
+        ips,
+        containerStartDelay,
+        backOff,
+        KubeletScope.simulated());
+  }
+
+  Kubelet(
+      KubernetesClient client,
+      SharedInformers informers,
+      ContainerRuntime runtime,
+      LabEvents events,
+      SimulatedVersion version,
+      PodIpAllocator ips,
+      Duration containerStartDelay,
+      CrashLoopBackOff backOff,
+      KubeletScope scope) {
     this.client = client;
+    this.scope = scope;
     this.backOff = backOff;
     this.informers = informers;
     this.runtime = runtime;
@@ -92,7 +119,7 @@ final class Kubelet implements AutoCloseable {
     this.version = version;
     this.ips = ips;
     this.containerStartDelay = containerStartDelay;
-    this.prober = new Prober(version);
+    this.prober = new Prober(version, scope.podAddresses());
     this.timers = new ScheduledThreadPoolExecutor(2, named("lab-kubelet-timer"));
     this.timers.setRemoveOnCancelPolicy(true);
     // Probes block for up to timeoutSeconds, so they run apart from the timers that send signals.
@@ -142,15 +169,17 @@ final class Kubelet implements AutoCloseable {
   }
 
   private boolean isOurs(Pod pod) {
-    String node = pod.getSpec().getNodeName();
-    return node == null || node.isEmpty() || NODE_NAME.equals(node);
+    return scope.runs(pod.getSpec().getNodeName());
   }
 
-  /** Binds the pod to this node (the scheduler's job) and makes sure deletion will wait for us. */
+  /**
+   * On the simulated control plane, binds the pod to this node (the scheduler's job) and makes sure
+   * deletion will wait for us; on the real one the scheduler bound it and the API server waits.
+   */
   private PodWorker admit(Pod pod) {
     boolean bound = NODE_NAME.equals(pod.getSpec().getNodeName());
     boolean held = pod.getMetadata().getFinalizers().contains(GRACEFUL_DELETION_FINALIZER);
-    if (!bound || !held) {
+    if (scope.controlPlane() == ControlPlaneKind.SIMULATED && (!bound || !held)) {
       client
           .pods()
           .inNamespace(pod.getMetadata().getNamespace())
@@ -204,6 +233,18 @@ final class Kubelet implements AutoCloseable {
   /** The kubelet's final confirmation: the pod object may now go. */
   private void finish(Pod pod) {
     try {
+      if (scope.controlPlane() == ControlPlaneKind.REAL) {
+        // pkg/kubelet/status/status_manager.go: once the containers have stopped, the kubelet
+        // deletes the pod with grace period 0; until then the API server keeps it Terminating.
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .withGracePeriod(0)
+            .delete();
+        record(LabEvent.Kind.POD_DELETED, pod, null, "all containers stopped");
+        return;
+      }
       client
           .pods()
           .inNamespace(pod.getMetadata().getNamespace())
@@ -243,6 +284,16 @@ final class Kubelet implements AutoCloseable {
 
   SimulatedVersion version() {
     return version;
+  }
+
+  /** The IP the API shows for a pod listening on {@code loopbackIp}. */
+  String reportedPodIp(String loopbackIp) {
+    return scope.podAddresses().reported(loopbackIp);
+  }
+
+  /** The pod's node's InternalIP, reported as its hostIP. */
+  String hostIp(Pod pod) {
+    return scope.hostIp(pod.getSpec().getNodeName());
   }
 
   Prober prober() {

@@ -26,11 +26,15 @@ public final class LabNodes {
    * (https://kubernetes.io/docs/reference/node/node-status/).
    */
   public static Node node(int index, String internalIp, String kubeletVersion) {
+    return node(name(index), internalIp, kubeletVersion);
+  }
+
+  static Node node(String name, String internalIp, String kubeletVersion) {
     String version = kubeletVersion.startsWith("v") ? kubeletVersion : "v" + kubeletVersion;
     return new NodeBuilder()
         .withNewMetadata()
-        .withName(name(index))
-        .addToLabels("kubernetes.io/hostname", name(index))
+        .withName(name)
+        .addToLabels("kubernetes.io/hostname", name)
         .addToLabels("kubernetes.io/os", "linux")
         .endMetadata()
         .withNewStatus()
@@ -40,7 +44,7 @@ public final class LabNodes {
         .endAddress()
         .addNewAddress()
         .withType("Hostname")
-        .withAddress(name(index))
+        .withAddress(name)
         .endAddress()
         .addNewCondition()
         .withType("Ready")

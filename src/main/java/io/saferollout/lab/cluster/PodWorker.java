@@ -646,8 +646,8 @@ final class PodWorker {
         current,
         lastReported,
         allRuns().stream().map(ContainerRun::view).toList(),
-        Kubelet.HOST_IP,
-        podIp,
+        kubelet.hostIp(current),
+        kubelet.reportedPodIp(podIp),
         startTime,
         now);
   }

@@ -51,9 +51,32 @@ final class Prober {
   private static final Logger LOG = LoggerFactory.getLogger(Prober.class);
 
   private final String userAgent;
+  private final PodAddresses addresses;
 
   Prober(SimulatedVersion version) {
+    this(version, PodAddresses.identity());
+  }
+
+  /**
+   * @param addresses how a probe's or hook's own {@code host} maps to loopback: the pod's IP as the
+   *     API shows it reaches the pod; any other address is refused, never dialled
+   */
+  Prober(SimulatedVersion version, PodAddresses addresses) {
     this.userAgent = "kube-probe/" + version;
+    this.addresses = addresses;
+  }
+
+  /** The probe's own host, mapped to loopback; empty (the probe fails) when outside the mapping. */
+  private Optional<String> hostOf(String host, String podIp, Container container) {
+    if (host == null || host.isEmpty()) {
+      return Optional.of(podIp);
+    }
+    try {
+      return Optional.of(addresses.loopback(host));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("container {}: probe host refused: {}", container.getName(), e.getMessage());
+      return Optional.empty();
+    }
   }
 
   boolean probe(Probe probe, Container container, String podIp) {
@@ -62,9 +85,10 @@ final class Prober {
       return httpGet(probe.getHttpGet(), container, podIp, timeout).isPresent();
     }
     if (probe.getTcpSocket() != null) {
-      String host = probe.getTcpSocket().getHost() == null ? podIp : probe.getTcpSocket().getHost();
-      return port(probe.getTcpSocket().getPort(), container).stream()
-          .anyMatch(port -> connects(host, port, timeout));
+      Optional<String> host = hostOf(probe.getTcpSocket().getHost(), podIp, container);
+      return host.isPresent()
+          && port(probe.getTcpSocket().getPort(), container).stream()
+              .anyMatch(port -> connects(host.get(), port, timeout));
     }
     if (probe.getGrpc() != null && probe.getGrpc().getPort() != null) {
       // The lab speaks no gRPC health protocol: a listening port is the best it can check.
@@ -90,7 +114,11 @@ final class Prober {
     if (port.isEmpty()) {
       return Optional.empty();
     }
-    String host = action.getHost() == null || action.getHost().isEmpty() ? podIp : action.getHost();
+    Optional<String> mapped = hostOf(action.getHost(), podIp, container);
+    if (mapped.isEmpty()) {
+      return Optional.empty();
+    }
+    String host = mapped.get();
     String path = action.getPath() == null || action.getPath().isEmpty() ? "/" : action.getPath();
     HttpURLConnection connection = null;
     try {
