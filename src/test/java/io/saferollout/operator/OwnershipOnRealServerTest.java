@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.saferollout.api.Adoption;
+import io.saferollout.api.Phase;
 import io.saferollout.api.ReportedFinding;
 import io.saferollout.api.SafeRollout;
 import io.saferollout.api.SafeRolloutSpec;
@@ -263,11 +264,72 @@ class OwnershipOnRealServerTest {
     assertThat(containerNames(deployment(name))).containsExactly("web");
   }
 
+  /**
+   * The other way out: with the probe and hook in Git (what {@code saferollout harden} writes) the
+   * operator has nothing to set in the container and owns no part of it, so the rename lands.
+   */
+  @Test
+  void aContainerHardenedInGitIsRenamedByTheToolAlone() {
+    String name = "hardened-in-git";
+    UnaryOperator<DeploymentBuilder> probeAndHook =
+        b ->
+            b.editSpec()
+                .editTemplate()
+                .editSpec()
+                .editFirstContainer()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/healthz")
+                .withPort(new IntOrString(8080))
+                .endHttpGet()
+                .withPeriodSeconds(5)
+                .endReadinessProbe()
+                .withNewLifecycle()
+                .withNewPreStop()
+                .withNewSleep()
+                .withSeconds(15L)
+                .endSleep()
+                .endPreStop()
+                .endLifecycle()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec();
+    clients.serverSideApply(manifest(name, probeAndHook), ARGO);
+    createSafeRollout(name);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              SafeRollout sr =
+                  admin.resources(SafeRollout.class).inNamespace(NS).withName(name).get();
+              return sr.getStatus() != null && sr.getStatus().getPhase() == Phase.Hardened;
+            });
+    assertThat(saferolloutsFields(deployment(name))).doesNotContain("f:containers");
+
+    clients.serverSideApply(renamedToWeb(name, probeAndHook), ARGO);
+    assertThat(containerNames(deployment(name))).containsExactly("web");
+  }
+
+  /** The field set the operator's field manager owns, as the server records it. */
+  private static String saferolloutsFields(Deployment d) {
+    return d.getMetadata().getManagedFields().stream()
+        .filter(m -> m.getManager().equals(OperatorSettings.FIELD_MANAGER))
+        .map(m -> Serialization.asJson(m.getFieldsV1()))
+        .findFirst()
+        .orElse("");
+  }
+
   private static Deployment renamedToWeb(String name) {
+    return renamedToWeb(name, UnaryOperator.identity());
+  }
+
+  private static Deployment renamedToWeb(String name, UnaryOperator<DeploymentBuilder> edit) {
     return manifest(
         name,
         b ->
-            b.editSpec()
+            edit.apply(b)
+                .editSpec()
                 .editTemplate()
                 .editSpec()
                 .editFirstContainer()
