@@ -57,6 +57,18 @@ public final class RealClients {
     }
   }
 
+  /** {@code kubectl ARGS -f} the object written to a file ({@code create}, {@code replace}...). */
+  public KubectlRun kubectlWith(HasMetadata object, String... args) {
+    Path manifest = manifestFile(object);
+    try {
+      List<String> all = new ArrayList<>(List.of(args));
+      all.addAll(List.of("-f", manifest.toString()));
+      return kubectl(all.toArray(String[]::new));
+    } finally {
+      delete(manifest);
+    }
+  }
+
   /** Runs the pinned kubectl with the admin kubeconfig. */
   public KubectlRun kubectl(String... args) {
     List<String> command = new ArrayList<>();
