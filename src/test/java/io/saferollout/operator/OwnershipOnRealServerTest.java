@@ -52,19 +52,23 @@ class OwnershipOnRealServerTest {
 
   /** How a tool puts the Deployment on the cluster; a re-sync is the same action again. */
   enum Tool {
-    KUBECTL_CLIENT_SIDE {
+    KUBECTL_CLIENT_SIDE("kubectl-client-side-apply", "Update") {
       @Override
       void sync(Deployment manifest) {
         clients.kubectlApply(manifest).succeeded();
       }
     },
-    KUBECTL_SERVER_SIDE {
+    KUBECTL_SERVER_SIDE("kubectl", "Apply") {
       @Override
       void sync(Deployment manifest) {
         clients.kubectlApply(manifest, "--server-side").succeeded();
       }
     },
-    HELM {
+    /**
+     * Helm 3's library, embedded: it names its field manager after the executable, which is {@code
+     * java} here ({@code helm} from the CLI); the requests are Helm's own.
+     */
+    HELM("java", "Update") {
       private final java.util.Set<String> installed = new java.util.HashSet<>();
 
       @Override
@@ -77,12 +81,22 @@ class OwnershipOnRealServerTest {
         }
       }
     },
-    ARGO_CD_SERVER_SIDE {
+    ARGO_CD_SERVER_SIDE(ARGO, "Apply") {
       @Override
       void sync(Deployment manifest) {
         clients.serverSideApply(manifest, ARGO);
       }
     };
+
+    /** The field manager and operation the tool's first write leaves in managedFields. */
+    final String manager;
+
+    final String operation;
+
+    Tool(String manager, String operation) {
+      this.manager = manager;
+      this.operation = operation;
+    }
 
     abstract void sync(Deployment manifest);
 
@@ -119,7 +133,12 @@ class OwnershipOnRealServerTest {
     String name = tool.deploymentName();
     Deployment manifest = manifest(name, UnaryOperator.identity());
     tool.sync(manifest);
-    assertThat(deployment(name).getMetadata().getGeneration()).isEqualTo(1L);
+    Deployment created = deployment(name);
+    assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
+    assertThat(created.getMetadata().getManagedFields())
+        .filteredOn(m -> m.getSubresource() == null)
+        .extracting(ManagedFieldsEntry::getManager, ManagedFieldsEntry::getOperation)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(tool.manager, tool.operation));
     createSafeRollout(name);
 
     Deployment hardened = awaitHardened(name);
