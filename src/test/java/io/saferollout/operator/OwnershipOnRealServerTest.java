@@ -117,8 +117,19 @@ class OwnershipOnRealServerTest {
     operator.start();
   }
 
+  /**
+   * The SafeRollouts go while the operator still runs (their finalizer needs it), so no later test
+   * class's operator in this JVM finds them.
+   */
   @AfterAll
   static void stopOperator() {
+    if (admin != null && operator != null) {
+      admin.resources(SafeRollout.class).inNamespace(NS).delete();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> admin.resources(SafeRollout.class).inNamespace(NS).list().getItems().isEmpty());
+    }
     if (operator != null) {
       operator.close();
     }
