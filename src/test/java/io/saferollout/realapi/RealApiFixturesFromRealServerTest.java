@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The fixtures under {@code src/test/resources/real-api} are what the real API server serves: each
  * fixture's input under {@code real-api/sent/} is written the way its tool writes it, and the
  * object {@code kubectl get -o yaml --show-managed-fields} prints must equal the fixture, save for
- * what differs on every run (uid, resourceVersion, timestamps, status). With {@code
+ * what differs on every run (uid, resourceVersion, timestamps, status, the order of managedFields
+ * and the field set of the Deployment controller's status entry). With {@code
  * -Dreal-api.update=true} the fixtures are rewritten from the server instead, keeping each one's
  * header comment.
  */
@@ -63,30 +64,29 @@ class RealApiFixturesFromRealServerTest {
           Map.entry("kubectl-client-side-apply-explicit-defaults", Writes::kubectlClientSide),
           Map.entry(
               "kubectl-server-side-apply",
-              (sent, fixture) -> clients.kubectlApply(sent, "--server-side").succeeded()),
-          Map.entry("helm-install", (sent, fixture) -> Writes.helmInstall(sent, "helm", "shop")),
+              sent -> clients.kubectlApply(sent, "--server-side").succeeded()),
+          Map.entry("helm-install", sent -> Writes.helmInstall(sent, "helm", "shop")),
           Map.entry("helm-upgrade", Writes::helmUpgradeAfterRestartAndScale),
           Map.entry(
               "argocd-client-side-sync",
-              (sent, fixture) ->
-                  clients.kubectlApply(sent, "--field-manager=argocd-controller").succeeded()),
+              sent -> clients.kubectlApply(sent, "--field-manager=argocd-controller").succeeded()),
           Map.entry(
               "argocd-server-side-sync",
-              (sent, fixture) -> clients.serverSideApply(sent, "argocd-controller")),
+              sent -> clients.serverSideApply(sent, "argocd-controller")),
           Map.entry(
               "flux-kustomize-controller",
-              (sent, fixture) -> clients.serverSideApply(sent, "kustomize-controller")),
+              sent -> clients.serverSideApply(sent, "kustomize-controller")),
           Map.entry(
               "flux-helm-controller",
-              (sent, fixture) -> Writes.helmInstall(sent, "helm-controller", "podinfo")),
+              sent -> Writes.helmInstall(sent, "helm-controller", "podinfo")),
           Map.entry("saferollout-hardened", Writes::hardenedBySafeRollout),
           Map.entry("saferollout-hardened-then-kubectl-edit", Writes::hardenedThenKubectlEdit));
 
   @FunctionalInterface
   interface Writes {
-    void write(Deployment sent, String fixture);
+    void write(Deployment sent);
 
-    static void kubectlClientSide(Deployment sent, String fixture) {
+    static void kubectlClientSide(Deployment sent) {
       clients.kubectlApply(sent).succeeded();
     }
 
@@ -112,7 +112,7 @@ class RealApiFixturesFromRealServerTest {
      * controller writes it), then helm upgrade: Helm 3's three-way strategic-merge patch, which
      * here is the image alone (the chart sets no replicas, so the HPA's stay).
      */
-    static void helmUpgradeAfterRestartAndScale(Deployment sent, String fixture) {
+    static void helmUpgradeAfterRestartAndScale(Deployment sent) {
       Deployment previous =
           new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(sent)
               .editSpec()
@@ -160,8 +160,8 @@ class RealApiFixturesFromRealServerTest {
           .succeeded();
     }
 
-    static void hardenedBySafeRollout(Deployment sent, String fixture) {
-      kubectlClientSide(sent, fixture);
+    static void hardenedBySafeRollout(Deployment sent) {
+      kubectlClientSide(sent);
       completeTheRollout(sent);
       try (KubernetesClient client = cp.newAdminClient();
           SafeRolloutOperator operator =
@@ -252,8 +252,8 @@ class RealApiFixturesFromRealServerTest {
      * kubectl edit sends the two-way strategic-merge patch between the object it showed and the
      * edited text, under the manager kubectl-edit: here, the tcpSocket handler replaced by exec.
      */
-    static void hardenedThenKubectlEdit(Deployment sent, String fixture) {
-      hardenedBySafeRollout(sent, fixture);
+    static void hardenedThenKubectlEdit(Deployment sent) {
+      hardenedBySafeRollout(sent);
       clients
           .kubectl(
               "patch",
@@ -305,7 +305,7 @@ class RealApiFixturesFromRealServerTest {
       } else {
         RealApi.namespace(admin, ns);
       }
-      RECIPES.get(fixture).write(sent, fixture);
+      RECIPES.get(fixture).write(sent);
       Deployment served = awaitObserved(sent);
       String deploymentText =
           clients
