@@ -230,46 +230,26 @@ class OwnershipOnRealServerTest {
   }
 
   /**
-   * The operator's apply names the container it hardens (a keyed list entry needs its key), so it
-   * co-owns {@code containers[name=app]}. When the GitOps tool's manifest renames the container,
-   * the server keeps the entry for the fields the operator still owns and drops the image only the
-   * tool owned: the merged object is invalid and the sync is refused, every time. The operator
-   * cannot release first: the refused sync changes nothing it could observe. docs/gitops.md gives
-   * the way out, which this test takes.
+   * An apply must name each container it touches, which makes the applier an owner of the
+   * container's entry and name; while anyone owns those, the server keeps the entry when the tool
+   * renames the container, without the image only the tool owned, and refuses the sync (422). The
+   * operator gives the keys up right after its apply (ContainerKeyRelease), owning only the fields
+   * it set inside: the tool's rename lands, and the operator hardens the renamed container.
    */
   @Test
-  void aServerSideGitOpsRenameOfAHardenedContainerIsRefusedUntilTheOldEntryIsDeleted() {
+  void aServerSideGitOpsRenameOfAHardenedContainerLandsAndIsHardenedAgain() {
     String name = "renamed";
     clients.serverSideApply(manifest(name, UnaryOperator.identity()), ARGO);
     createSafeRollout(name);
     awaitHardened(name);
-    long generation = deployment(name).getMetadata().getGeneration();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(saferolloutsFields(deployment(name)))
+                    .contains("f:readinessProbe", "f:preStop")
+                    .doesNotContain("f:name", "\".\""));
 
-    KubernetesClientException refusal =
-        catchThrowableOfType(
-            KubernetesClientException.class,
-            () -> clients.serverSideApply(renamedToWeb(name), ARGO));
-    assertThat(refusal).as("the rename sync was accepted").isNotNull();
-    assertThat(refusal.getCode()).isEqualTo(422);
-    assertThat(refusal.getMessage())
-        .contains("spec.template.spec.containers[0].image: Required value");
-    assertThat(deployment(name).getMetadata().getGeneration()).isEqualTo(generation);
-    assertThat(containerNames(deployment(name))).containsExactly("app");
-
-    // The way out: one strategic-merge patch (what client-side apply sends) deletes the old entry
-    // by its key, whoever owns its fields, and adds the new one; the tool's sync then lands.
-    clients
-        .kubectl(
-            "patch",
-            "deployment",
-            name,
-            "-n",
-            NS,
-            "--type=strategic",
-            "-p",
-            "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"$patch\":\"delete\"},"
-                + "{\"name\":\"web\",\"image\":\"registry.example/web:1\"}]}}}}")
-        .succeeded();
     clients.serverSideApply(renamedToWeb(name), ARGO);
     await()
         .atMost(Duration.ofSeconds(60))
@@ -283,6 +263,48 @@ class OwnershipOnRealServerTest {
                   .isNotNull();
               assertThat(web.getLifecycle()).isNotNull();
             });
+    clients.serverSideApply(renamedToWeb(name), ARGO);
+  }
+
+  /** The control: a second applier that names the container blocks the same rename. */
+  @Test
+  void anApplierOwningTheContainersNameBlocksTheRename() {
+    String name = "renamed-co-applied";
+    clients.serverSideApply(manifest(name, UnaryOperator.identity()), ARGO);
+    Deployment probeOnly =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NS)
+            .endMetadata()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withNewReadinessProbe()
+            .withNewTcpSocket()
+            .withPort(new IntOrString(8080))
+            .endTcpSocket()
+            .endReadinessProbe()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    probeOnly.setApiVersion("apps/v1");
+    probeOnly.setKind("Deployment");
+    clients.serverSideApply(probeOnly, "another-applier");
+
+    KubernetesClientException refusal =
+        catchThrowableOfType(
+            KubernetesClientException.class,
+            () -> clients.serverSideApply(renamedToWeb(name), ARGO));
+    assertThat(refusal).as("the rename sync was accepted").isNotNull();
+    assertThat(refusal.getCode()).isEqualTo(422);
+    assertThat(refusal.getMessage())
+        .contains("spec.template.spec.containers[0].image: Required value");
+    assertThat(containerNames(deployment(name))).containsExactly("app");
   }
 
   /** The control: never hardened, the same rename by the same tool lands at once. */
