@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The operator on the real API server, hardening Deployments as real clients leave them: kubectl
  * (client- and server-side), Helm, and a GitOps controller's server-side apply. Each is hardened
  * with one write, later reconciles write nothing, and the tool's next sync of its unchanged
- * manifest succeeds and keeps the hardening.
+ * manifest succeeds and keeps the hardening. {@code maxSurge: 0} is kept and reported; a
+ * server-side rename of a hardened container lands.
  */
 @RealApiTest
 class OwnershipOnRealServerTest {
@@ -317,8 +318,8 @@ class OwnershipOnRealServerTest {
   }
 
   /**
-   * The other way out: with the probe and hook in Git (what {@code saferollout harden} writes) the
-   * operator has nothing to set in the container and owns no part of it, so the rename lands.
+   * With the probe and hook in Git (what {@code saferollout harden} writes) the operator has
+   * nothing to set in the container and owns no part of it: the rename is the tool's alone.
    */
   @Test
   void aContainerHardenedInGitIsRenamedByTheToolAlone() {
