@@ -3,6 +3,7 @@ package io.saferollout.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -11,6 +12,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +115,92 @@ final class DeploymentPatcher {
   }
 
   private Deployment serverSideApply(Deployment desired, Collection<String> ownedPaths) {
+    Deployment applied = apply(desired, ownedPaths);
+    return ContainerKeyRelease.releasing(applied.getMetadata().getManagedFields())
+        .map(entries -> releaseContainerKeys(applied, entries))
+        .orElse(applied);
+  }
+
+  /**
+   * Rewrites our managedFields entry without the containers' keys (see {@link
+   * ContainerKeyRelease}). Clients may set managedFields (server-side apply docs, "Field
+   * management"); changing no other field, this writes no Update entry and no new generation. The
+   * JSON patch replaces our entry alone and only if it is still the one read (test operations), so
+   * another writer's entries are never overwritten; the Deployment controller's status write right
+   * after our apply makes a resourceVersion guard fail too often. A few tries, then the keys stay
+   * ours until our next apply.
+   */
+  private Deployment releaseContainerKeys(Deployment applied, List<ManagedFieldsEntry> released) {
+    Deployment current = applied;
+    List<ManagedFieldsEntry> entries = released;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return client
+            .apps()
+            .deployments()
+            .inNamespace(applied.getMetadata().getNamespace())
+            .withName(applied.getMetadata().getName())
+            .patch(
+                new PatchContext.Builder()
+                    .withPatchType(PatchType.JSON)
+                    .withFieldManager(OperatorSettings.FIELD_MANAGER)
+                    .build(),
+                ownEntryPatch(current.getMetadata().getManagedFields(), entries).toString());
+      } catch (KubernetesClientException e) {
+        LOG.debug(
+            "Releasing container keys of Deployment {}/{}: {}",
+            applied.getMetadata().getNamespace(),
+            applied.getMetadata().getName(),
+            e.getMessage());
+      }
+      current =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(applied.getMetadata().getNamespace())
+              .withName(applied.getMetadata().getName())
+              .get();
+      if (current == null) {
+        return applied;
+      }
+      Optional<List<ManagedFieldsEntry>> again =
+          ContainerKeyRelease.releasing(current.getMetadata().getManagedFields());
+      if (again.isEmpty()) {
+        return current;
+      }
+      entries = again.get();
+    }
+    return current;
+  }
+
+  /** Test our entry is unchanged at its index, then replace its field set. */
+  static ArrayNode ownEntryPatch(List<ManagedFieldsEntry> read, List<ManagedFieldsEntry> released) {
+    ArrayNode patch = Serialization.jsonMapper().createArrayNode();
+    for (int i = 0; i < read.size(); i++) {
+      if (read.get(i).equals(released.get(i))) {
+        continue;
+      }
+      String at = "/metadata/managedFields/" + i;
+      patch
+          .addObject()
+          .put("op", "test")
+          .put("path", at + "/manager")
+          .put("value", read.get(i).getManager());
+      patch
+          .addObject()
+          .put("op", "test")
+          .put("path", at + "/fieldsV1")
+          .set("value", Serialization.jsonMapper().valueToTree(read.get(i).getFieldsV1()));
+      patch
+          .addObject()
+          .put("op", "replace")
+          .put("path", at + "/fieldsV1")
+          .set("value", Serialization.jsonMapper().valueToTree(released.get(i).getFieldsV1()));
+    }
+    return patch;
+  }
+
+  private Deployment apply(Deployment desired, Collection<String> ownedPaths) {
     ObjectNode config = ApplyConfiguration.of(desired, ownedPaths);
     return client
         .apps()
