@@ -218,8 +218,7 @@ class MeasurementInTheLabTest {
                     .withSeed(17)
                     .withPropagation(Duration.ofMillis(800), Duration.ofMillis(1200)));
         OperatorRun operator = OperatorRun.start(lab)) {
-      deployHardened(
-          lab, two, sr -> sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto));
+      deployHardened(lab, two, MeasurementInTheLabTest::autoFromTheDefaultDelay);
       rollOutAndAwaitRecord(lab, two, "v2");
       rollOutAndAwaitRecord(lab, two, "v3");
       var tuning = status(lab, two).getPreStopTuning();
@@ -235,7 +234,7 @@ class MeasurementInTheLabTest {
                 .withPropagation(Duration.ofMillis(9500), Duration.ofMillis(10500)))) {
       lab.deploy(two);
       SafeRollout sr = two.safeRollout(NS);
-      sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto);
+      autoFromTheDefaultDelay(sr);
       lab.client().resources(SafeRollout.class).inNamespace(NS).resource(sr).create();
       SafeRollout created = lab.safeRollout(two.name());
       created.setStatus(carried);
@@ -295,6 +294,17 @@ class MeasurementInTheLabTest {
 
   private void deployHardened(Lab lab, Consumer<SafeRollout> adjust) {
     deployHardened(lab, workload, adjust);
+  }
+
+  /**
+   * Auto starting from the default delaySeconds (15 s): the workload states a Fixed 3 s, which as
+   * Auto's starting value would be raised at once by the measurements instead of held.
+   */
+  private static void autoFromTheDefaultDelay(SafeRollout sr) {
+    sr.getSpec().getPreStop().setMode(io.saferollout.api.PreStopMode.Auto);
+    sr.getSpec()
+        .getPreStop()
+        .setDelaySeconds(io.saferollout.api.SpecDefaults.PRE_STOP_DELAY_SECONDS);
   }
 
   private static void deployHardened(Lab lab, LabWorkload w, Consumer<SafeRollout> adjust) {
