@@ -282,6 +282,8 @@ public final class Lab implements AutoCloseable {
                 c ->
                     c != null
                         && c.getStatus() != null
+                        // The first status the server writes has no conditions yet.
+                        && c.getStatus().getConditions() != null
                         && c.getStatus().getConditions().stream()
                             .anyMatch(
                                 k ->

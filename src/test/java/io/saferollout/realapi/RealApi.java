@@ -49,6 +49,7 @@ public final class RealApi {
                       .withName(SafeRollout.CRD_NAME)
                       .get();
               return served.getStatus() != null
+                  && served.getStatus().getConditions() != null
                   && served.getStatus().getConditions().stream()
                       .anyMatch(
                           c -> c.getType().equals("Established") && c.getStatus().equals("True"));
