@@ -198,32 +198,25 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private List<String> controllerManagerFlags() {
-    Path kubeconfigFile = workDir.resolve("controller-manager.kubeconfig");
-    write(kubeconfigFile, kubeconfig);
-    int port = Utils.findFreePort();
-    return List.of(
-        "--kubeconfig=" + kubeconfigFile,
-        "--authentication-kubeconfig=" + kubeconfigFile,
-        "--authorization-kubeconfig=" + kubeconfigFile,
-        // The API server has no front-proxy CA to publish; without this the component logs
-        // every few seconds that the bundle is missing.
-        "--authentication-skip-lookup=true",
-        "--bind-address=127.0.0.1",
-        "--secure-port=" + port,
-        "--cert-dir=" + workDir.resolve("controller-manager"),
-        "--controllers=" + String.join(",", CONTROLLERS),
-        "--leader-elect=false",
-        "--use-service-account-credentials=false",
-        // Our kubelet reports pods in a non-loopback range the lab maps to loopback (see the
-        // lab's real cluster); nothing here allocates node CIDRs.
-        "--allocate-node-cidrs=false",
-        "--v=1");
+    List<String> flags = new ArrayList<>(commonFlags("controller-manager"));
+    flags.addAll(
+        List.of(
+            "--controllers=" + String.join(",", CONTROLLERS),
+            "--use-service-account-credentials=false",
+            // Our kubelet reports pods in a non-loopback range the lab maps to loopback (see the
+            // lab's real cluster); nothing here allocates node CIDRs.
+            "--allocate-node-cidrs=false"));
+    return flags;
   }
 
   private List<String> schedulerFlags() {
-    Path kubeconfigFile = workDir.resolve("scheduler.kubeconfig");
+    return commonFlags("scheduler");
+  }
+
+  /** What the controller-manager and the scheduler share: own kubeconfig, loopback, no election. */
+  private List<String> commonFlags(String component) {
+    Path kubeconfigFile = workDir.resolve(component + ".kubeconfig");
     write(kubeconfigFile, kubeconfig);
-    int port = Utils.findFreePort();
     return List.of(
         "--kubeconfig=" + kubeconfigFile,
         "--authentication-kubeconfig=" + kubeconfigFile,
@@ -232,8 +225,8 @@ public final class ControlPlane implements AutoCloseable {
         // every few seconds that the bundle is missing.
         "--authentication-skip-lookup=true",
         "--bind-address=127.0.0.1",
-        "--secure-port=" + port,
-        "--cert-dir=" + workDir.resolve("scheduler"),
+        "--secure-port=" + Utils.findFreePort(),
+        "--cert-dir=" + workDir.resolve(component),
         "--leader-elect=false",
         "--v=1");
   }
